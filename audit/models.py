@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    """Where an action comes from."""
+
+    PORTAL = "portal", "Customer portal"
+    API = "api", "Mobile app / API"
+    OFFICE = "office", "Office"
+    SYSTEM = "system", "System"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of a state change (X2, D4): what, when, who or which job, from where."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    verb = models.CharField(max_length=80)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=100, blank=True, help_text="job name when no user acted")
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.BigIntegerField()
+    household_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organization", "created_at"], name="audit_org_time_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.verb} {self.subject_type}#{self.subject_id}"

@@ -1,0 +1,89 @@
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from capacity.models import Claim
+
+
+@dataclass(frozen=True)
+class ClaimCounts:
+    """What the ledger says about one offering at one instant."""
+
+    taken: int = 0  # C2: everything that counts against capacity
+    held: int = 0  # of which: live cart holds
+    tentative: int = 0
+    confirmed: int = 0
+    participants_present: frozenset[int] = frozenset()  # of the asked-about participants
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Live availability of one offering (C5). `capacity` None means unlimited."""
+
+    offering_id: int
+    capacity: int | None
+    confirmed: int
+    tentative: int
+    held: int
+
+    @property
+    def taken(self) -> int:
+        return self.confirmed + self.tentative + self.held
+
+    @property
+    def free(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.taken, 0)
+
+
+def claim_counts(
+    *, offering_ids: Iterable[int], now: datetime, participant_ids: Collection[int] = ()
+) -> dict[int, ClaimCounts]:
+    """Taken capacity per offering (C2, C3), computed from the ledger in one query.
+
+    This is the one function that decides what counts; the claim transaction, the catalog
+    and the office all read capacity through it. With `participant_ids`, also tells which
+    of those participants already have a live claim on each offering (double bookings).
+    """
+    participants = sorted(set(participant_ids))
+    aggregates = {
+        "taken": Count("pk"),
+        "held": Count("pk", filter=Q(state=Claim.State.HELD)),
+        "tentative": Count("pk", filter=Q(state=Claim.State.TENTATIVE)),
+        "confirmed": Count("pk", filter=Q(state=Claim.State.CONFIRMED)),
+    }
+    for participant_id in participants:
+        aggregates[f"p{participant_id}"] = Count("pk", filter=Q(participant_id=participant_id))
+    rows = (
+        Claim.objects.counting_at(now)
+        .filter(offering_id__in=list(offering_ids))
+        .values("offering_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {
+        row["offering_id"]: ClaimCounts(
+            taken=row["taken"],
+            held=row["held"],
+            tentative=row["tentative"],
+            confirmed=row["confirmed"],
+            participants_present=frozenset(p for p in participants if row[f"p{p}"]),
+        )
+        for row in rows
+    }
+
+
+def availability(*, offerings: Iterable[tuple[int, int | None]], now: datetime) -> dict[int, Availability]:
+    """C5 for many offerings in one query: (offering_id, capacity) pairs in, availability out."""
+    pairs = list(offerings)
+    counts = claim_counts(offering_ids=[offering_id for offering_id, _ in pairs], now=now)
+    result = {}
+    for offering_id, capacity in pairs:
+        c = counts.get(offering_id, ClaimCounts())
+        result[offering_id] = Availability(
+            offering_id=offering_id, capacity=capacity, confirmed=c.confirmed, tentative=c.tentative, held=c.held
+        )
+    return result

@@ -1,0 +1,62 @@
+from registrar.errors import DomainError
+
+
+class CartExpired(DomainError):
+    code = "cart_expired"
+    kind = "conflict"
+    default_message = "Your cart timed out and its items were released. Please add them again."
+
+
+class CartEmpty(DomainError):
+    code = "cart_empty"
+    kind = "conflict"
+    default_message = "Your cart is empty."
+
+
+class ItemNotFound(DomainError):
+    code = "item_not_found"
+    kind = "not_found"
+    default_message = "No such item in this cart."
+
+
+class ParticipantNotFound(DomainError):
+    code = "participant_not_found"
+    kind = "not_found"
+    default_message = "No such participant in this household."
+
+
+class ParticipantRequired(DomainError):
+    code = "participant_required"
+    kind = "invalid"
+
+
+class InvalidItem(DomainError):
+    code = "invalid_item"
+    kind = "invalid"
+
+
+class RegistrationNotOpen(DomainError):
+    code = "registration_not_open"
+    kind = "conflict"
+
+
+class RegistrationClosed(DomainError):
+    code = "registration_closed"
+    kind = "conflict"
+
+
+class AgeIneligible(DomainError):
+    code = "age_ineligible"
+    kind = "conflict"
+
+
+class RentalUnavailable(DomainError):
+    code = "rental_not_available"
+    kind = "conflict"
+    default_message = "That facility time is not offered as rentable slots."
+
+
+class OverrideNotAllowed(DomainError):
+    code = "override_not_allowed"
+    kind = "forbidden"
+    default_message = "Only staff with the 'enroll beyond capacity' permission may override capacity, with a reason."

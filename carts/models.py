@@ -1,0 +1,53 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Cart(models.Model):
+    """A household's open basket in its organization. Its timer (T2, T3) is stored as the
+    instants of the first and the latest add; `expires_at` is derived from them by
+    `carts.policies.cart_expires_at` and is what the ledger compares against (C3)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CHECKED_OUT = "checked_out", "Checked out"
+        EXPIRED = "expired", "Expired"
+
+    class Timer(models.TextChoices):
+        PORTAL = "portal", "Customer portal timer"
+        OFFICE = "office", "Office enrollment wizard timer"  # T5
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="carts")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    timer = models.CharField(max_length=8, choices=Timer.choices, default=Timer.PORTAL)
+    channel = models.CharField(max_length=10)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    first_added_at = models.DateTimeField(null=True, blank=True)
+    last_added_at = models.DateTimeField(null=True, blank=True)
+    # None while the cart is empty: an emptied cart has no timer (T7).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open cart per household (per organization: a household belongs to one).
+            models.UniqueConstraint(
+                fields=["organization", "household"], condition=Q(status="open"), name="cart_one_open_per_household"
+            ),
+        ]
+        indexes = [
+            # Serves the cleanup job: open carts whose timer has run out.
+            models.Index(fields=["expires_at"], name="cart_open_expiry_idx", condition=Q(status="open")),
+        ]
+
+    def __str__(self) -> str:
+        return f"cart {self.pk} of household {self.household_id}"
+
+    def is_expired_at(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now

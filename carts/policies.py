@@ -1,0 +1,71 @@
+"""Pure cart rules (D5): facts and settings in, decisions out. No ORM, no clock."""
+
+from datetime import date, datetime, timedelta
+
+from carts import errors
+
+
+def cart_expires_at(
+    *, first_added_at: datetime, last_added_at: datetime, timeout_minutes: int, limit_minutes: int
+) -> datetime:
+    """T2, T3: the timeout restarts at every add, the limit never does."""
+    return min(last_added_at + timedelta(minutes=timeout_minutes), first_added_at + timedelta(minutes=limit_minutes))
+
+
+def check_registrable(
+    *,
+    kind: str,
+    name: str,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    min_age: int | None,
+    max_age: int | None,
+    has_participant: bool,
+    participant_age: int | None,
+    now: datetime,
+) -> None:
+    """Whether this offering can go in a cart now, for this participant. Raises the
+    specific refusal, so that the customer is told why."""
+    if opens_at is not None and now < opens_at:
+        raise errors.RegistrationNotOpen(
+            f"Registration for {name} opens at {opens_at.isoformat()}.", opens_at=opens_at.isoformat()
+        )
+    if closes_at is not None and now >= closes_at:
+        raise errors.RegistrationClosed(f"Registration for {name} closed at {closes_at.isoformat()}.")
+    if kind == "rental":
+        if has_participant:
+            raise errors.InvalidItem("A facility rental is booked for the household, not a participant.")
+        return
+    if not has_participant:
+        raise errors.ParticipantRequired(f"Choose the participant to register for {name}.")
+    if participant_age is not None:
+        if min_age is not None and participant_age < min_age:
+            raise errors.AgeIneligible(
+                f"{name} is for ages {_ages(min_age, max_age)}; this participant is {participant_age}."
+            )
+        if max_age is not None and participant_age > max_age:
+            raise errors.AgeIneligible(
+                f"{name} is for ages {_ages(min_age, max_age)}; this participant is {participant_age}."
+            )
+
+
+def _ages(min_age: int | None, max_age: int | None) -> str:
+    if min_age is not None and max_age is not None:
+        return f"{min_age}-{max_age}"
+    if min_age is not None:
+        return f"{min_age} and up"
+    return f"up to {max_age}"
+
+
+def age_reference_day(*, starts_on: date | None, today: date) -> date:
+    """Ages are taken on the offering's first day (or today, for open-ended offerings)."""
+    return starts_on or today
+
+
+def contiguous_slots(slots: list[tuple[datetime, datetime]], *, starts_at: datetime, ends_at: datetime) -> bool:
+    """S5: a rental range must be covered exactly by back-to-back slots, sorted by start."""
+    if not slots or starts_at >= ends_at:
+        return False
+    if slots[0][0] != starts_at or slots[-1][1] != ends_at:
+        return False
+    return all(prev_end == next_start for (_, prev_end), (next_start, _) in zip(slots, slots[1:], strict=False))

@@ -1,0 +1,324 @@
+"""Writes on carts: add (C1, T2, T3), remove (T7), empty (T6), expire (T4).
+
+Every add follows one shape (STYLE 2.3): plan outside the lock, then in one short durable
+transaction lock the cart, lock the offerings, count, compare, write. In the steady state
+an add issues seven statements: cart lock, participant, offering lock, count, INSERT claim,
+UPDATE (or INSERT) cart, INSERT audit.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent, Channel
+from audit.services import record_many
+from capacity.locks import lock_offerings, lock_one
+from capacity.models import Claim
+from capacity.services import Override, SeatRequest, claim_seats, release_claims
+from carts import errors, policies
+from carts.models import Cart
+from catalog.models import Offering
+from households.models import Household, Participant
+from organizations.models import Organization
+
+
+@dataclass(frozen=True)
+class AddResult:
+    cart: Cart
+    claims: list[Claim]
+
+
+def timer_minutes(organization: Organization, timer: str) -> tuple[int, int]:
+    """(timeout, limit) for a cart's timer profile: the portal's (T1) or the office wizard's (T5)."""
+    if timer == Cart.Timer.OFFICE:
+        return organization.office_cart_timeout_minutes, organization.office_cart_limit_minutes
+    return organization.cart_timeout_minutes, organization.cart_limit_minutes
+
+
+def add_to_cart(
+    *,
+    household: Household,
+    offering_id: int,
+    participant_id: int | None,
+    channel: str,
+    actor_id: int | None = None,
+    override: Override | None = None,
+) -> AddResult:
+    """Put one offering in the household's open cart for a participant, holding the seat in
+    the same transaction that checks capacity (C1, C2). Refusals: C4 and `carts.errors`."""
+    return _add(
+        household=household,
+        wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
+        channel=channel,
+        actor_id=actor_id,
+        override=override,
+    )
+
+
+def add_rental_to_cart(
+    *,
+    household: Household,
+    facility_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    channel: str,
+    actor_id: int | None = None,
+    override: Override | None = None,
+) -> AddResult:
+    """Hold a facility for [starts_at, ends_at): every back-to-back slot that covers it, all or
+    nothing. Each slot is an offering of capacity one, so two carts can never hold the same
+    facility time (S5)."""
+    slots = list(
+        Offering.objects.filter(
+            organization_id=household.organization_id,
+            kind=Offering.Kind.RENTAL,
+            facility_id=facility_id,
+            is_archived=False,
+            starts_at__gte=starts_at,
+            ends_at__lte=ends_at,
+        )
+        .order_by("starts_at")
+        .values_list("pk", "starts_at", "ends_at")
+    )
+    if not policies.contiguous_slots([(s, e) for _, s, e in slots], starts_at=starts_at, ends_at=ends_at):
+        raise errors.RentalUnavailable(
+            "That time is not bookable: choose a range made of the facility's listed rental slots."
+        )
+    return _add(
+        household=household,
+        wanted=[SeatRequest(offering_id=pk) for pk, _, _ in slots],
+        channel=channel,
+        actor_id=actor_id,
+        override=override,
+    )
+
+
+def _add(
+    *,
+    household: Household,
+    wanted: Sequence[SeatRequest],
+    channel: str,
+    actor_id: int | None,
+    override: Override | None,
+) -> AddResult:
+    # Two first adds of one household can race to create its open cart; the unique
+    # constraint lets one win, and the loser simply runs again and finds that cart.
+    for attempt in range(2):
+        try:
+            return _add_once(household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override)
+        except IntegrityError as exc:
+            if attempt or "cart_one_open_per_household" not in str(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic(durable=True)
+def _add_once(
+    *,
+    household: Household,
+    wanted: Sequence[SeatRequest],
+    channel: str,
+    actor_id: int | None,
+    override: Override | None,
+) -> AddResult:
+    now = timezone.now()
+    organization = household.organization
+    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
+    if cart is not None and cart.is_expired_at(now):
+        expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
+        cart = None
+
+    participants = _participants(household, {r.participant_id for r in wanted if r.participant_id is not None})
+    locked = lock_offerings(organization_id=organization.pk, offering_ids=[r.offering_id for r in wanted])
+    today = timezone.localdate(now, organization.zone)
+    for request in wanted:
+        offering = locked[request.offering_id]
+        participant = participants.get(request.participant_id) if request.participant_id else None
+        policies.check_registrable(
+            kind=offering.kind,
+            name=offering.name,
+            opens_at=offering.registration_opens_at,
+            closes_at=offering.registration_closes_at,
+            min_age=offering.min_age,
+            max_age=offering.max_age,
+            has_participant=participant is not None,
+            participant_age=participant.age_on(policies.age_reference_day(starts_on=offering.starts_on, today=today))
+            if participant
+            else None,
+            now=now,
+        )
+
+    if cart is None:
+        timer = Cart.Timer.OFFICE if channel == Channel.OFFICE else Cart.Timer.PORTAL
+        cart = Cart(
+            organization_id=organization.pk,
+            household_id=household.pk,
+            timer=timer,
+            channel=channel,
+            created_by_id=actor_id,
+            created_at=now,
+        )
+    is_new_cart = cart.pk is None
+    if cart.first_added_at is None:  # a new or emptied cart starts its limit now (T3, T7)
+        cart.first_added_at = now
+    cart.last_added_at = now
+    timeout, limit = timer_minutes(organization, cart.timer)
+    cart.expires_at = policies.cart_expires_at(
+        first_added_at=cart.first_added_at, last_added_at=now, timeout_minutes=timeout, limit_minutes=limit
+    )
+    if is_new_cart:
+        cart.save()
+
+    claims = claim_seats(
+        locked=locked,
+        wanted=wanted,
+        organization_id=organization.pk,
+        household_id=household.pk,
+        cart_id=cart.pk,
+        channel=channel,
+        actor_id=actor_id,
+        override=override,
+        now=now,
+    )
+    if not is_new_cart:
+        cart.save(update_fields=["first_added_at", "last_added_at", "expires_at"])
+    record_many(
+        AuditEvent(
+            organization_id=organization.pk,
+            verb="cart.item_added",
+            channel=channel,
+            actor_id=actor_id,
+            subject_type="claim",
+            subject_id=claim.pk,
+            household_id=household.pk,
+            data={
+                "cart": cart.pk,
+                "offering": claim.offering_id,
+                "participant": claim.participant_id,
+                "expires_at": cart.expires_at.isoformat(),
+            }
+            | ({"override_reason": override.reason} if override else {}),
+            created_at=now,
+        )
+        for claim in claims
+    )
+    return AddResult(cart=cart, claims=claims)
+
+
+def _participants(household: Household, participant_ids: set[int]) -> dict[int, Participant]:
+    if not participant_ids:
+        return {}
+    found = {p.pk: p for p in Participant.objects.filter(household_id=household.pk, pk__in=participant_ids)}
+    if len(found) != len(participant_ids):
+        raise errors.ParticipantNotFound
+    return found
+
+
+@transaction.atomic(durable=True)
+def remove_from_cart(*, household: Household, claim_id: int, channel: str, actor_id: int | None = None) -> Cart:
+    """Take one item out of the cart and free its seat. The timer does not restart (T7);
+    removing the last item leaves a cart with no timer."""
+    now = timezone.now()
+    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
+    if cart is not None and cart.is_expired_at(now):
+        raise errors.CartExpired
+    if cart is None or not release_claims(claim_ids=[claim_id], cart_id=cart.pk, reason="removed", now=now):
+        raise errors.ItemNotFound
+    if not Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD).exists():
+        _clear_timer(cart)
+    record_many([_event(cart, "cart.item_removed", channel, actor_id, now, subject=("claim", claim_id))])
+    return cart
+
+
+@transaction.atomic(durable=True)
+def empty_cart(*, household: Household, channel: str, actor_id: int | None = None) -> Cart | None:
+    """Remove every item at once (T6); the emptied cart has no timer (T7). Emptying a cart
+    whose timer already ran out closes it as expired."""
+    now = timezone.now()
+    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
+    if cart is None:
+        return None
+    if cart.is_expired_at(now):
+        expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
+        return None
+    released = release_claims(cart_id=cart.pk, reason="emptied", now=now)
+    _clear_timer(cart)
+    record_many([_event(cart, "cart.emptied", channel, actor_id, now, data={"released": released})])
+    return cart
+
+
+def expire_carts(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Cleanup job (T4): close open carts whose timer ran out, release their holds and audit
+    it. Capacity never waits for this (C3); it tidies up. Safe with many workers: each batch
+    locks its carts with SKIP LOCKED, so two workers never expire the same cart."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic(durable=True):
+            carts = list(
+                Cart.objects.filter(status=Cart.Status.OPEN, expires_at__lte=now)
+                .order_by("pk")
+                .select_for_update(skip_locked=True)[:batch_size]
+            )
+            for cart in carts:
+                expire_cart_now(cart, now=now, channel=Channel.SYSTEM, actor_id=None, actor_label="job:expire_carts")
+        total += len(carts)
+        if len(carts) < batch_size:
+            return total
+
+
+def expire_cart_now(cart: Cart, *, now: datetime, channel: str, actor_id: int | None, actor_label: str = "") -> None:
+    """Close an expired cart: all its items go together (T4). Its holds stopped counting at
+    `expires_at` already; this records it. Runs inside the caller's transaction, cart locked."""
+    expired_at = cart.expires_at
+    released = release_claims(cart_id=cart.pk, reason="expired", now=now)
+    cart.status = Cart.Status.EXPIRED
+    cart.closed_at = now
+    cart.save(update_fields=["status", "closed_at"])
+    record_many(
+        [
+            _event(
+                cart,
+                "cart.expired",
+                channel,
+                actor_id,
+                now,
+                actor_label=actor_label,
+                data={"released": released, "expired_at": expired_at.isoformat() if expired_at else None},
+            )
+        ]
+    )
+
+
+def _clear_timer(cart: Cart) -> None:
+    cart.first_added_at = cart.last_added_at = cart.expires_at = None
+    cart.save(update_fields=["first_added_at", "last_added_at", "expires_at"])
+
+
+def _event(
+    cart: Cart,
+    verb: str,
+    channel: str,
+    actor_id: int | None,
+    now: datetime,
+    *,
+    subject: tuple[str, int] | None = None,
+    actor_label: str = "",
+    data: dict[str, object] | None = None,
+) -> AuditEvent:
+    subject_type, subject_id = subject or ("cart", cart.pk)
+    return AuditEvent(
+        organization_id=cart.organization_id,
+        verb=verb,
+        channel=channel,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        household_id=cart.household_id,
+        data={"cart": cart.pk} | (data or {}),
+        created_at=now,
+    )

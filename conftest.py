@@ -1,0 +1,31 @@
+import pytest
+from django.db import connection
+
+from catalog.tests.factories import make_offering
+from households.tests.factories import make_household
+from organizations.tests.factories import make_organization
+
+
+@pytest.fixture
+def org(db):
+    return make_organization()
+
+
+@pytest.fixture
+def household(org):
+    return make_household(org)
+
+
+@pytest.fixture
+def offering(org):
+    return make_offering(org, capacity=20)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/registrar (as .ci/run does)"
+                )
+            )

@@ -1,0 +1,7 @@
+from registrar.errors import DomainError
+
+
+class OrderNotFound(DomainError):
+    code = "order_not_found"
+    kind = "not_found"
+    default_message = "No such order."

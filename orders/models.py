@@ -1,0 +1,56 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+
+class Order(models.Model):
+    """What checkout produces (P1): lines, a total, payments against it, a balance."""
+
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="orders")
+    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="orders")
+    # The cart it came from; unique, so one cart can never become two orders.
+    cart = models.OneToOneField("carts.Cart", on_delete=models.PROTECT, null=True, blank=True, related_name="order")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    channel = models.CharField(max_length=10)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "created_at"], name="order_household_idx")]
+        constraints = [
+            models.CheckConstraint(name="order_total_not_negative", condition=models.Q(total__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"R{self.pk:07d}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.amount_paid
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    offering = models.ForeignKey("catalog.Offering", on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(
+        "households.Participant", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+
+    def __str__(self) -> str:
+        return self.description

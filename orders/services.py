@@ -1,0 +1,136 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import record_many
+from capacity.locks import lock_offerings, lock_one
+from capacity.models import Claim
+from capacity.services import promote_claims
+from carts import errors as cart_errors
+from carts.models import Cart
+from households.models import Household
+from orders.models import Order, OrderLine
+from registrations.models import Registration
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    order: Order
+    created: bool  # False when this cart had already been checked out (a double submit)
+
+
+@transaction.atomic(durable=True)
+def checkout(
+    *, household: Household, channel: str, actor_id: int | None = None, cart_id: int | None = None
+) -> CheckoutResult:
+    """Turn the household's cart into one order and its registrations, in one transaction
+    (P1). The holds become tentative registrations that keep their seats and data while
+    payment is outstanding (P2); a zero-total order is confirmed at once.
+
+    Submitting the same cart twice yields the same order: the cart row is locked, and a
+    second submit finds it already checked out.
+    """
+    carts = Cart.objects.filter(household_id=household.pk)
+    cart = lock_one(carts.filter(pk=cart_id) if cart_id is not None else carts.filter(status=Cart.Status.OPEN))
+    if cart is None:
+        raise cart_errors.CartEmpty if cart_id is None else cart_errors.ItemNotFound("No such cart.")
+    if cart.status == Cart.Status.CHECKED_OUT:
+        return CheckoutResult(order=Order.objects.get(cart_id=cart.pk), created=False)
+    if cart.status == Cart.Status.EXPIRED:
+        raise cart_errors.CartExpired
+    holds = list(
+        Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD)
+        .select_related("offering", "participant")
+        .order_by("pk")
+    )
+    if not holds:
+        raise cart_errors.CartEmpty
+    locked = lock_offerings(organization_id=cart.organization_id, offering_ids=[c.offering_id for c in holds])
+    # The clock is read after the locks: a hold that lapsed while this waited may already
+    # have been given to someone else, so it must not be promoted (C3).
+    now = timezone.now()
+    if cart.is_expired_at(now):
+        raise cart_errors.CartExpired
+
+    total = sum((claim.price for claim in holds), Decimal("0"))
+    is_free = total == 0
+    order = Order.objects.create(
+        organization_id=cart.organization_id,
+        household_id=household.pk,
+        cart=cart,
+        status=Order.Status.PAID if is_free else Order.Status.AWAITING_PAYMENT,
+        total=total,
+        channel=channel,
+        created_by_id=actor_id,
+        created_at=now,
+    )
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            offering_id=claim.offering_id,
+            participant_id=claim.participant_id,
+            description=_describe(claim),
+            amount=claim.price,
+        )
+        for claim in holds
+    )
+    registrations = Registration.objects.bulk_create(
+        Registration(
+            organization_id=cart.organization_id,
+            household_id=household.pk,
+            participant_id=claim.participant_id,
+            offering_id=claim.offering_id,
+            order=order,
+            order_line=line,
+            claim=claim,
+            channel=channel,
+            submitted_at=now,
+        )
+        for claim, line in zip(holds, lines, strict=True)
+    )
+    to_state = Claim.State.CONFIRMED if is_free else Claim.State.TENTATIVE
+    promoted = promote_claims(locked=locked, claim_ids=[c.pk for c in holds], to_state=to_state, now=now)
+    if promoted != len(holds):
+        raise AssertionError("a live hold of a locked, unexpired cart could not be promoted")
+    cart.status = Cart.Status.CHECKED_OUT
+    cart.closed_at = now
+    cart.save(update_fields=["status", "closed_at"])
+    event = {
+        "organization_id": cart.organization_id,
+        "channel": channel,
+        "actor_id": actor_id,
+        "household_id": household.pk,
+        "created_at": now,
+    }
+    record_many(
+        [
+            AuditEvent(
+                verb="order.created",
+                subject_type="order",
+                subject_id=order.pk,
+                data={"cart": cart.pk, "total": str(total), "status": order.status},
+                **event,
+            ),
+            *(
+                AuditEvent(
+                    verb=f"registration.{to_state}",
+                    subject_type="registration",
+                    subject_id=registration.pk,
+                    data={"order": order.pk, "offering": registration.offering_id, "claim": registration.claim_id},
+                    **event,
+                )
+                for registration in registrations
+            ),
+        ]
+    )
+    return CheckoutResult(order=order, created=True)
+
+
+def _describe(claim: Claim) -> str:
+    offering = claim.offering
+    if claim.participant is not None:
+        return f"{offering.name} — {claim.participant.full_name}"
+    return offering.name
