@@ -1,3 +1,74 @@
-from ninja import NinjaAPI
+"""The JSON API root: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
 
-api = NinjaAPI(title="Registrar API", version="1", urls_namespace="api-1")
+Every refusal is JSON `{"code", "message", "details"}` with a 4xx status (X5); a busy
+database answers 503 with code "busy" instead of an error page.
+"""
+
+from django.db import OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api import carts, catalog, households, orders, staff
+from api.auth import token_router
+from registrar.errors import DomainError
+
+STATUS_BY_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 503}
+
+api = NinjaAPI(
+    title="Registrar API",
+    version="1",
+    description="Everything a household can do in the portal (X3), and the staff operations. "
+    "Authenticate with `Authorization: Bearer <token>` (POST /api/v1/auth/token) or a session.",
+    urls_namespace="api-1",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **details: object) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "details": details}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, STATUS_BY_KIND[exc.kind], exc.code, exc.message, **exc.details)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = [
+        {"field": ".".join(str(p) for p in error.get("loc", ())[1:]) or None, "problem": error.get("msg", "")}
+        for error in exc.errors
+    ]
+    summary = "; ".join(f"{p['field']}: {p['problem']}" if p["field"] else p["problem"] for p in problems)
+    return _error(request, 400, "invalid_request", summary or "The request is not valid.", errors=problems)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "not_authenticated", "Sign in, or send a valid API token.")
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = "malformed_request" if exc.status_code == 400 else "http_error"
+    return _error(request, exc.status_code, code, str(exc))
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    if "locked" in str(exc) or "lock timeout" in str(exc) or "canceling statement" in str(exc):
+        return _error(request, 503, "busy", "Registration is very busy right now; please try again in a moment.")
+    raise exc
+
+
+api.add_router("", token_router)
+api.add_router("", catalog.router)
+api.add_router("", households.router)
+api.add_router("", carts.router)
+api.add_router("", orders.router)
+api.add_router("", staff.router)

@@ -87,3 +87,14 @@ def availability(*, offerings: Iterable[tuple[int, int | None]], now: datetime) 
             offering_id=offering_id, capacity=capacity, confirmed=c.confirmed, tentative=c.tentative, held=c.held
         )
     return result
+
+
+def live_holds(*, organization_id: int, offering_id: int, now: datetime) -> list[Claim]:
+    """S1: every hold on one offering that still counts at `now`, oldest first, with who
+    holds it; the cart is loaded so that callers can show the time left."""
+    return list(
+        Claim.objects.counting_at(now)
+        .filter(organization_id=organization_id, offering_id=offering_id, state=Claim.State.HELD)
+        .select_related("household", "participant", "cart")
+        .order_by("created_at", "pk")
+    )

@@ -22,7 +22,8 @@ from carts import errors, policies
 from carts.models import Cart
 from catalog.models import Offering
 from households.models import Household, Participant
-from organizations.models import Organization
+from organizations.models import Organization, Permission, StaffMembership
+from organizations.services import require_permission
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,73 @@ def add_rental_to_cart(
         actor_id=actor_id,
         override=override,
     )
+
+
+def office_add_to_cart(
+    *,
+    membership: StaffMembership,
+    household: Household,
+    offering_id: int,
+    participant_id: int | None,
+    override_reason: str | None = None,
+) -> AddResult:
+    """Staff enroll for a household through its cart, on the office wizard's timer (T5).
+    Holds in other carts count as taken (S4); exceeding capacity needs the override
+    permission and a reason, both recorded on the claim and in the audit trail (C6)."""
+    require_permission(membership, Permission.ENROLL)
+    if household.organization_id != membership.organization_id:
+        raise errors.ItemNotFound("No such household in this organization.")
+    override = None
+    if override_reason is not None:
+        require_permission(membership, Permission.OVERRIDE_CAPACITY)
+        if not override_reason.strip():
+            raise errors.OverrideNotAllowed("Say why this enrollment may exceed capacity.")
+        override = Override(by_user_id=membership.user_id, reason=override_reason.strip())
+    return _add(
+        household=household,
+        wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
+        channel=Channel.OFFICE,
+        actor_id=membership.user_id,
+        override=override,
+    )
+
+
+@transaction.atomic(durable=True)
+def delete_hold(*, membership: StaffMembership, claim_id: int) -> Claim:
+    """S2: staff with *delete enrollments* remove one live hold before its timer runs out;
+    the seat is free at once and the deletion audited. The cart keeps its timer unless it is
+    now empty."""
+    require_permission(membership, Permission.DELETE_ENROLLMENTS)
+    now = timezone.now()
+    claim = Claim.objects.filter(
+        organization_id=membership.organization_id, pk=claim_id, state=Claim.State.HELD, cart__isnull=False
+    ).first()
+    if claim is None:
+        raise errors.ItemNotFound("No such hold in this organization.")
+    cart = lock_one(Cart.objects.filter(pk=claim.cart_id, status=Cart.Status.OPEN))
+    if (
+        cart is None
+        or cart.is_expired_at(now)
+        or not release_claims(claim_ids=[claim.pk], reason="deleted_by_staff", now=now)
+    ):
+        raise errors.ItemNotFound("That hold has already ended.")
+    if not Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD).exists():
+        _clear_timer(cart)
+    record_many(
+        [
+            _event(
+                cart,
+                "cart.hold_deleted",
+                Channel.OFFICE,
+                membership.user_id,
+                now,
+                subject=("claim", claim.pk),
+                data={"offering": claim.offering_id, "participant": claim.participant_id},
+            )
+        ]
+    )
+    claim.refresh_from_db()
+    return claim
 
 
 def _add(

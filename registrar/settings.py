@@ -113,6 +113,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_AUTOREFRESH = DEBUG  # development serves app static files without collectstatic
 
 LOGIN_URL = "/admin/login/"
 

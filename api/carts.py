@@ -1,0 +1,101 @@
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+
+from api.auth import AUTH
+from api.context import customer_household
+from api.orders import order_out
+from api.schemas import CartItemIn, CartOut, CheckoutIn, ErrorOut, OrderOut, RentalIn
+from audit.models import Channel
+from carts import selectors, services
+from carts.models import Cart
+from carts.selectors import CartView
+from households.models import Household
+from orders.selectors import household_orders
+from orders.services import checkout
+
+router = Router(tags=["cart"], auth=AUTH)
+REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
+
+
+def cart_out(view: CartView) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "status": view.status,
+        "items": view.items,
+        "total": view.total,
+        "expires_at": view.expires_at,
+        "seconds_left": view.seconds_left,
+        "expired_at": view.expired_at,
+        "timeout_minutes": view.timeout_minutes,
+        "limit_minutes": view.limit_minutes,
+    }
+
+
+def _show(household: Household, cart: Cart | None) -> dict[str, object]:
+    return cart_out(selectors.cart_view(household=household, cart=cart, now=timezone.now()))
+
+
+@router.get("/orgs/{slug}/cart", response={200: CartOut, **REFUSALS})
+def get_cart(request: HttpRequest, slug: str) -> dict[str, object]:
+    """The open cart, its items and the instant it expires (T6)."""
+    household = customer_household(request, slug)
+    return cart_out(selectors.open_cart_view(household=household, now=timezone.now()))
+
+
+@router.post("/orgs/{slug}/cart/items", response={201: CartOut, **REFUSALS})
+def add_item(request: HttpRequest, slug: str, payload: CartItemIn) -> Status:
+    """Hold a place: refused with 409 `offering_full` (C4), `already_enrolled`, `age_ineligible`,
+    `registration_not_open`/`registration_closed`; 503 `busy` if the lock could not be had."""
+    household = customer_household(request, slug)
+    result = services.add_to_cart(
+        household=household,
+        offering_id=payload.offering_id,
+        participant_id=payload.participant_id,
+        channel=Channel.API,
+        actor_id=request.auth.pk,
+    )
+    return Status(201, _show(household, result.cart))
+
+
+@router.post("/orgs/{slug}/cart/rentals", response={201: CartOut, **REFUSALS})
+def add_rental(request: HttpRequest, slug: str, payload: RentalIn) -> Status:
+    """Hold facility time [starts_at, ends_at), made of back-to-back rental slots (S5)."""
+    household = customer_household(request, slug)
+    result = services.add_rental_to_cart(
+        household=household,
+        facility_id=payload.facility_id,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        channel=Channel.API,
+        actor_id=request.auth.pk,
+    )
+    return Status(201, _show(household, result.cart))
+
+
+@router.delete("/orgs/{slug}/cart/items/{item_id}", response={200: CartOut, **REFUSALS})
+def remove_item(request: HttpRequest, slug: str, item_id: int) -> dict[str, object]:
+    """Remove one item; the timer does not restart (T7)."""
+    household = customer_household(request, slug)
+    cart = services.remove_from_cart(
+        household=household, claim_id=item_id, channel=Channel.API, actor_id=request.auth.pk
+    )
+    return _show(household, cart)
+
+
+@router.delete("/orgs/{slug}/cart", response={200: CartOut, **REFUSALS})
+def empty(request: HttpRequest, slug: str) -> dict[str, object]:
+    """Empty the cart at any time (T6)."""
+    household = customer_household(request, slug)
+    cart = services.empty_cart(household=household, channel=Channel.API, actor_id=request.auth.pk)
+    return _show(household, cart)
+
+
+@router.post("/orgs/{slug}/checkout", response={200: OrderOut, 201: OrderOut, **REFUSALS})
+def submit_checkout(request: HttpRequest, slug: str, payload: CheckoutIn) -> Status:
+    """Turn the cart into an order with tentative registrations (P1, P2). Sending the same
+    `cart_id` again returns the same order with 200."""
+    household = customer_household(request, slug)
+    result = checkout(household=household, channel=Channel.API, actor_id=request.auth.pk, cart_id=payload.cart_id)
+    order = household_orders(household=household).get(pk=result.order.pk)
+    return Status(201 if result.created else 200, order_out(order))

@@ -1,0 +1,83 @@
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja import Field as F
+
+from api.context import organization
+from api.schemas import ErrorOut, FacilityOut, OfferingDetailOut, OfferingOut, OfferingPageOut, OrganizationOut
+from catalog import selectors
+from catalog.models import Offering
+from catalog.selectors import OfferingWithAvailability
+
+router = Router(tags=["catalog"])
+
+
+class CatalogFilter(Schema):
+    kind: Offering.Kind | None = None
+    facility_id: int | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    limit: int = F(100, ge=1, le=1000)
+    offset: int = F(0, ge=0)
+
+
+def offering_out(item: OfferingWithAvailability) -> dict[str, object]:
+    o, a = item.offering, item.availability
+    return {
+        "id": o.pk,
+        "kind": o.kind,
+        "code": o.code,
+        "name": o.name,
+        "description": o.description,
+        "price": o.price,
+        "min_age": o.min_age,
+        "max_age": o.max_age,
+        "starts_on": o.starts_on,
+        "ends_on": o.ends_on,
+        "registration_opens_at": o.registration_opens_at,
+        "registration_closes_at": o.registration_closes_at,
+        "facility_id": o.facility_id,
+        "starts_at": o.starts_at,
+        "ends_at": o.ends_at,
+        "availability": {
+            "capacity": a.capacity,
+            "confirmed": a.confirmed,
+            "tentative": a.tentative,
+            "held": a.held,
+            "free": a.free,
+        },
+    }
+
+
+@router.get("/orgs/{slug}", response={200: OrganizationOut, 404: ErrorOut}, auth=None)
+def get_organization(request: HttpRequest, slug: str) -> object:
+    return organization(slug)
+
+
+@router.get("/orgs/{slug}/offerings", response={200: OfferingPageOut, 404: ErrorOut}, auth=None)
+def list_offerings(request: HttpRequest, slug: str, filters: Query[CatalogFilter]) -> dict[str, object]:
+    """The catalog with live availability per offering (C5), in a constant number of queries."""
+    count, page = selectors.catalog_offerings(organization=organization(slug), now=timezone.now(), **filters.dict())
+    return {
+        "count": count,
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "results": [offering_out(i) for i in page],
+    }
+
+
+@router.get("/orgs/{slug}/offerings/{offering_id}", response={200: OfferingDetailOut, 404: ErrorOut}, auth=None)
+def get_offering(request: HttpRequest, slug: str, offering_id: int) -> dict[str, object]:
+    item, meetings = selectors.offering_detail(
+        organization=organization(slug), offering_id=offering_id, now=timezone.now()
+    )
+    return offering_out(item) | {
+        "meetings": [{"starts_at": m.starts_at, "ends_at": m.ends_at, "location": m.location} for m in meetings]
+    }
+
+
+@router.get("/orgs/{slug}/facilities", response={200: list[FacilityOut], 404: ErrorOut}, auth=None)
+def list_facilities(request: HttpRequest, slug: str) -> object:
+    return list(selectors.facilities(organization=organization(slug)))

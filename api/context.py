@@ -1,0 +1,55 @@
+"""Who is asking, for which organization: permission- and tenant-checked fetches (X1)."""
+
+from django.http import HttpRequest
+
+from households.errors import HouseholdNotFound
+from households.models import Household
+from organizations.errors import OrganizationNotFound, PermissionDenied
+from organizations.models import Organization, StaffMembership
+from organizations.services import require_permission
+
+
+def organization(slug: str) -> Organization:
+    found = Organization.objects.filter(slug=slug).first()
+    if found is None:
+        raise OrganizationNotFound
+    return found
+
+
+def customer_household(request: HttpRequest, slug: str) -> Household:
+    """The caller's own household in this organization (one query). Staff act on other
+    households through the staff endpoints, never through these."""
+    household = (
+        Household.objects.select_related("organization")
+        .filter(organization__slug=slug, payer_id=request.auth.pk)
+        .first()
+    )
+    if household is None:
+        organization(slug)  # 404 for an unknown organization
+        raise PermissionDenied("You have no customer account (household) in this organization.")
+    return household
+
+
+def staff_membership(request: HttpRequest, slug: str, permission: str | None = None) -> StaffMembership:
+    membership = (
+        StaffMembership.objects.select_related("organization", "user")
+        .filter(organization__slug=slug, user_id=request.auth.pk, is_active=True)
+        .first()
+    )
+    if membership is None:
+        organization(slug)
+        raise PermissionDenied("You are not staff in this organization.")
+    if permission is not None:
+        require_permission(membership, permission)
+    return membership
+
+
+def staff_household(membership: StaffMembership, household_id: int) -> Household:
+    household = (
+        Household.objects.select_related("organization")
+        .filter(organization_id=membership.organization_id, pk=household_id)
+        .first()
+    )
+    if household is None:
+        raise HouseholdNotFound
+    return household

@@ -1,0 +1,83 @@
+from django.http import HttpRequest
+from ninja import Router
+
+from api.auth import AUTH
+from api.context import customer_household
+from api.schemas import ErrorOut, OrderOut, RegistrationOut
+from orders.errors import OrderNotFound
+from orders.models import Order
+from orders.selectors import household_orders, household_registrations
+from registrations.models import Registration
+
+router = Router(tags=["orders"], auth=AUTH)
+
+
+def registration_out(r: Registration, offering_name: str, participant_name: str | None) -> dict[str, object]:
+    return {
+        "id": r.pk,
+        "offering_id": r.offering_id,
+        "offering_name": offering_name,
+        "participant_id": r.participant_id,
+        "participant_name": participant_name,
+        "order_id": r.order_id,
+        "state": r.claim.state,
+        "submitted_at": r.submitted_at,
+    }
+
+
+def order_out(order: Order) -> dict[str, object]:
+    lines = {line.pk: line for line in order.lines.all()}
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "total": order.total,
+        "amount_paid": order.amount_paid,
+        "balance": order.balance,
+        "created_at": order.created_at,
+        "lines": [
+            {
+                "id": line.pk,
+                "offering_id": line.offering_id,
+                "participant_id": line.participant_id,
+                "description": line.description,
+                "amount": line.amount,
+            }
+            for line in lines.values()
+        ],
+        "registrations": [
+            registration_out(
+                r,
+                lines[r.order_line_id].offering.name,
+                lines[r.order_line_id].participant.full_name if lines[r.order_line_id].participant else None,
+            )
+            for r in order.registrations.all()
+        ],
+    }
+
+
+@router.get("/orgs/{slug}/orders", response={200: list[OrderOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def list_orders(request: HttpRequest, slug: str) -> list[dict[str, object]]:
+    """The household's own orders (X1), newest first."""
+    household = customer_household(request, slug)
+    return [order_out(order) for order in household_orders(household=household)[:200]]
+
+
+@router.get("/orgs/{slug}/orders/{order_id}", response={200: OrderOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def get_order(request: HttpRequest, slug: str, order_id: int) -> dict[str, object]:
+    household = customer_household(request, slug)
+    order = household_orders(household=household).filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound
+    return order_out(order)
+
+
+@router.get(
+    "/orgs/{slug}/registrations", response={200: list[RegistrationOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+)
+def list_registrations(request: HttpRequest, slug: str) -> list[dict[str, object]]:
+    household = customer_household(request, slug)
+    return [
+        registration_out(r, r.offering.name, r.participant.full_name if r.participant else None)
+        for r in household_registrations(household=household)[:500]
+    ]

@@ -1,0 +1,208 @@
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="stable, machine-readable reason")
+    message: str = Field(description="for people")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class AvailabilityOut(Schema):
+    capacity: int | None = Field(description="None: unlimited")
+    confirmed: int
+    tentative: int
+    held: int = Field(description="seats in other carts right now; they come back if those carts expire")
+    free: int | None
+
+
+class OfferingOut(Schema):
+    id: int
+    kind: str
+    code: str
+    name: str
+    description: str
+    price: Decimal
+    min_age: int | None
+    max_age: int | None
+    starts_on: date | None
+    ends_on: date | None
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    facility_id: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    availability: AvailabilityOut
+
+
+class MeetingOut(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+
+
+class OfferingDetailOut(OfferingOut):
+    meetings: list[MeetingOut]
+
+
+class OfferingPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    results: list[OfferingOut]
+
+
+class FacilityOut(Schema):
+    id: int
+    name: str
+    description: str
+
+
+class OrganizationOut(Schema):
+    slug: str
+    name: str
+    time_zone: str
+    cart_timeout_minutes: int
+    cart_limit_minutes: int
+
+
+class SettingsOut(OrganizationOut):
+    office_cart_timeout_minutes: int
+    office_cart_limit_minutes: int
+    admin_email: str
+
+
+class SettingsIn(Schema):
+    name: str | None = None
+    time_zone: str | None = None
+    cart_timeout_minutes: int | None = Field(default=None, description="5-120 (T1)")
+    cart_limit_minutes: int | None = Field(default=None, description="5-120 (T1)")
+    office_cart_timeout_minutes: int | None = Field(default=None, description="5-120 (T5)")
+    office_cart_limit_minutes: int | None = Field(default=None, description="5-120 (T5)")
+    admin_email: str | None = None
+
+
+class ParticipantOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    date_of_birth: date
+
+
+class ParticipantIn(Schema):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: date
+
+
+class HouseholdOut(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    participants: list[ParticipantOut]
+
+
+class CartItemIn(Schema):
+    offering_id: int
+    participant_id: int | None = Field(default=None, description="required for classes, camps and memberships")
+
+
+class RentalIn(Schema):
+    facility_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+class CartItemOut(Schema):
+    id: int
+    offering_id: int
+    offering_name: str
+    kind: str
+    participant_id: int | None
+    participant_name: str | None
+    price: Decimal
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+
+class CartOut(Schema):
+    id: int | None
+    status: str
+    items: list[CartItemOut]
+    total: Decimal
+    expires_at: datetime | None = Field(description="when every item is released unless checked out (T2, T3)")
+    seconds_left: int | None
+    expired_at: datetime | None = Field(description="set when the cart's timer ran out; its items were released")
+    timeout_minutes: int
+    limit_minutes: int
+
+
+class CheckoutIn(Schema):
+    cart_id: int | None = Field(default=None, description="send it so that a repeated submit returns the same order")
+
+
+class OrderLineOut(Schema):
+    id: int
+    offering_id: int
+    participant_id: int | None
+    description: str
+    amount: Decimal
+
+
+class RegistrationOut(Schema):
+    id: int
+    offering_id: int
+    offering_name: str
+    participant_id: int | None
+    participant_name: str | None
+    order_id: int
+    state: str
+    submitted_at: datetime
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    status: str
+    total: Decimal
+    amount_paid: Decimal
+    balance: Decimal
+    created_at: datetime
+    lines: list[OrderLineOut]
+    registrations: list[RegistrationOut]
+
+
+class StaffCartItemIn(CartItemIn):
+    override_reason: str | None = Field(
+        default=None, max_length=500, description="C6: enroll beyond capacity; needs the override permission"
+    )
+
+
+class HoldOut(Schema):
+    id: int
+    household_id: int
+    household_name: str
+    participant_name: str | None
+    channel: str
+    created_at: datetime
+    expires_at: datetime | None
+    seconds_left: int | None
+    override_reason: str
+
+
+class OccupancyOut(Schema):
+    offering: OfferingOut
+    holds: list[HoldOut]

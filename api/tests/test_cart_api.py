@@ -1,0 +1,194 @@
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+
+from capacity.models import Claim
+from catalog.tests.factories import make_facility_with_slots, make_offering
+from households.tests.factories import make_household
+from orders.models import Order
+from organizations.tests.factories import make_organization
+
+T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+def item(household, offering):
+    return {"offering_id": offering.pk, "participant_id": household.participants.first().pk}
+
+
+def test_c1_t6_add_returns_cart_with_expiry_instant(org, household, offering, api_for):
+    api = api_for(household.payer)
+    with time_machine.travel(T0, tick=False):
+        response = api.post(f"/orgs/{org.slug}/cart/items", item(household, offering))
+    assert response.status_code == 201, response.content
+    cart = response.json()
+    assert cart["expires_at"] == "2026-03-02T14:20:00Z"  # default timeout 20 min
+    assert cart["seconds_left"] == 1200
+    assert [i["offering_id"] for i in cart["items"]] == [offering.pk]
+    assert cart["total"] == "50.00"
+
+
+def test_c4_full_answer_is_409_with_code_and_held_count(org, api_for):
+    offering = make_offering(org, capacity=1)
+    first, second = make_household(org), make_household(org)
+    assert api_for(first.payer).post(f"/orgs/{org.slug}/cart/items", item(first, offering)).status_code == 201
+    response = api_for(second.payer).post(f"/orgs/{org.slug}/cart/items", item(second, offering))
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "offering_full"
+    assert body["details"]["held_in_carts"] == 1
+    assert "may come back" in body["message"]
+
+
+def test_c5_catalog_shows_live_availability(org, household, offering, api_for):
+    api_for(household.payer).post(f"/orgs/{org.slug}/cart/items", item(household, offering))
+    response = api_for().get(f"/orgs/{org.slug}/offerings")
+    assert response.status_code == 200
+    [listed] = [o for o in response.json()["results"] if o["id"] == offering.pk]
+    assert listed["availability"] == {"capacity": 20, "confirmed": 0, "tentative": 0, "held": 1, "free": 19}
+
+
+def test_c3_expired_cart_shows_empty_and_seat_is_free(org, household, offering, api_for):
+    api = api_for(household.payer)
+    with time_machine.travel(T0, tick=False):
+        api.post(f"/orgs/{org.slug}/cart/items", item(household, offering))
+    with time_machine.travel(T0 + timedelta(minutes=20), tick=False):
+        cart = api.get(f"/orgs/{org.slug}/cart").json()
+        listed = api.get(f"/orgs/{org.slug}/offerings/{offering.pk}").json()
+    assert cart["items"] == []
+    assert cart["expired_at"] == "2026-03-02T14:20:00Z"
+    assert listed["availability"]["held"] == 0
+    assert listed["availability"]["free"] == 20
+
+
+def test_t6_t7_remove_and_empty(org, household, api_for):
+    api = api_for(household.payer)
+    a, b = make_offering(org), make_offering(org)
+    with time_machine.travel(T0, tick=False):
+        api.post(f"/orgs/{org.slug}/cart/items", item(household, a))
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        cart = api.post(f"/orgs/{org.slug}/cart/items", item(household, b)).json()
+        assert cart["expires_at"] == "2026-03-02T14:25:00Z"
+    with time_machine.travel(T0 + timedelta(minutes=8), tick=False):
+        first_item = cart["items"][0]["id"]
+        after_remove = api.delete(f"/orgs/{org.slug}/cart/items/{first_item}").json()
+        assert after_remove["expires_at"] == "2026-03-02T14:25:00Z"  # T7: no restart
+        assert [i["offering_id"] for i in after_remove["items"]] == [b.pk]
+        emptied = api.delete(f"/orgs/{org.slug}/cart")
+        assert emptied.status_code == 200
+        assert emptied.json()["items"] == []
+        assert emptied.json()["expires_at"] is None  # T7: an emptied cart has no timer
+    assert not Claim.objects.filter(state="held").exists()
+
+
+def test_p1_p2_checkout_creates_order_with_tentative_registrations_and_is_idempotent(org, household, offering, api_for):
+    api = api_for(household.payer)
+    cart = api.post(f"/orgs/{org.slug}/cart/items", item(household, offering)).json()
+    first = api.post(f"/orgs/{org.slug}/checkout", {"cart_id": cart["id"]})
+    again = api.post(f"/orgs/{org.slug}/checkout", {"cart_id": cart["id"]})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    order = first.json()
+    assert order["status"] == "awaiting_payment"
+    assert order["balance"] == "50.00"
+    assert [r["state"] for r in order["registrations"]] == ["tentative"]
+    assert Order.objects.count() == 1
+    regs = api.get(f"/orgs/{org.slug}/registrations").json()
+    assert [r["offering_id"] for r in regs] == [offering.pk]
+
+
+def test_p1_free_order_confirms_at_once(org, household, api_for):
+    free = make_offering(org, price="0")
+    api = api_for(household.payer)
+    api.post(f"/orgs/{org.slug}/cart/items", item(household, free))
+    order = api.post(f"/orgs/{org.slug}/checkout", {}).json()
+    assert order["status"] == "paid"
+    assert [r["state"] for r in order["registrations"]] == ["confirmed"]
+
+
+def test_s5_rental_range_held_once(org, api_for):
+    facility, slots = make_facility_with_slots(org, first_slot=datetime(2026, 4, 1, 13, tzinfo=UTC), slots=4)
+    first, second = make_household(org), make_household(org)
+    body = {"facility_id": facility.pk, "starts_at": "2026-04-01T13:00:00Z", "ends_at": "2026-04-01T15:00:00Z"}
+    ok = api_for(first.payer).post(f"/orgs/{org.slug}/cart/rentals", body)
+    assert ok.status_code == 201
+    assert len(ok.json()["items"]) == 2
+    overlap = {"facility_id": facility.pk, "starts_at": "2026-04-01T14:00:00Z", "ends_at": "2026-04-01T16:00:00Z"}
+    refused = api_for(second.payer).post(f"/orgs/{org.slug}/cart/rentals", overlap)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "offering_full"
+    assert not Claim.objects.filter(household=second).exists()
+    crooked = {"facility_id": facility.pk, "starts_at": "2026-04-01T14:30:00Z", "ends_at": "2026-04-01T16:00:00Z"}
+    assert (
+        api_for(second.payer).post(f"/orgs/{org.slug}/cart/rentals", crooked).json()["code"] == "rental_not_available"
+    )
+
+
+def test_x1_household_sees_only_its_own_and_other_org_is_refused(org, household, offering, api_for):
+    other_org = make_organization()
+    api = api_for(household.payer)
+    api.post(f"/orgs/{org.slug}/cart/items", item(household, offering))
+    api.post(f"/orgs/{org.slug}/checkout", {})
+    stranger = make_household(org)
+    assert api_for(stranger.payer).get(f"/orgs/{org.slug}/orders").json() == []
+    order_id = Order.objects.get().pk
+    assert api_for(stranger.payer).get(f"/orgs/{org.slug}/orders/{order_id}").status_code == 404
+    no_account = api.get(f"/orgs/{other_org.slug}/cart")
+    assert no_account.status_code == 403
+    assert api.get("/orgs/no-such-org/cart").status_code == 404
+
+
+def test_x5_bad_input_is_4xx_json_and_changes_nothing(org, household, offering, api_for):
+    api = api_for(household.payer)
+    cases = [
+        api.post(f"/orgs/{org.slug}/cart/items", raw="{not json"),
+        api.post(f"/orgs/{org.slug}/cart/items", {"offering_id": "abc"}),
+        api.post(
+            f"/orgs/{org.slug}/cart/items", {"offering_id": 999999, "participant_id": household.participants.first().pk}
+        ),
+        api.post(f"/orgs/{org.slug}/cart/items", {"offering_id": offering.pk, "participant_id": 999999}),
+        api.post(f"/orgs/{org.slug}/cart/items", {"offering_id": offering.pk}),
+        api.delete(f"/orgs/{org.slug}/cart/items/999999"),
+        api.post(f"/orgs/{org.slug}/checkout", {}),
+    ]
+    assert [r.status_code for r in cases] == [400, 400, 404, 404, 400, 404, 409]
+    assert all({"code", "message"} <= r.json().keys() for r in cases)
+    assert [r.json()["code"] for r in cases][2:] == [
+        "offering_not_found",
+        "participant_not_found",
+        "participant_required",
+        "item_not_found",
+        "cart_empty",
+    ]
+    assert not Claim.objects.exists()
+
+
+def test_unauthenticated_is_401(org):
+    from django.test import Client
+
+    response = Client().get(f"/api/v1/orgs/{org.slug}/cart")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_token_login(org, household, api_for):
+    household.payer.set_password("right-password-1")
+    household.payer.save()
+    anon = api_for()
+    assert anon.post("/auth/token", {"username": household.payer.username, "password": "wrong"}).status_code == 403
+    token = anon.post("/auth/token", {"username": household.payer.username, "password": "right-password-1"}).json()[
+        "token"
+    ]
+    from django.test import Client
+
+    assert (
+        Client().get(f"/api/v1/orgs/{org.slug}/household", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 200
+    )
+
+
+def test_openapi_schema_is_served():
+    from django.test import Client
+
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert "/api/v1/orgs/{slug}/cart/items" in schema["paths"]
+    assert "/api/v1/orgs/{slug}/checkout" in schema["paths"]

@@ -1,0 +1,105 @@
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from capacity.models import Claim
+from carts.models import Cart
+from carts.services import timer_minutes
+from households.models import Household
+
+
+@dataclass(frozen=True)
+class CartItemView:
+    id: int  # the hold's claim id
+    offering_id: int
+    offering_name: str
+    kind: str
+    participant_id: int | None
+    participant_name: str | None
+    price: Decimal
+    starts_at: datetime | None
+    ends_at: datetime | None
+    override_reason: str
+
+
+@dataclass(frozen=True)
+class CartView:
+    """What a page or the API shows of a cart (T6): its items, its expiry instant and the
+    time left. A cart whose timer ran out is shown empty, with when it expired (C3)."""
+
+    id: int | None
+    status: str
+    timer: str
+    items: list[CartItemView]
+    expires_at: datetime | None
+    seconds_left: int | None
+    expired_at: datetime | None
+    timeout_minutes: int
+    limit_minutes: int
+    first_added_at: datetime | None
+    channel: str | None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.price for item in self.items), Decimal("0"))
+
+
+def open_cart_view(*, household: Household, now: datetime) -> CartView:
+    """The household's open cart as it stands at `now` (two queries)."""
+    cart = Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN).first()
+    return cart_view(household=household, cart=cart, now=now)
+
+
+def cart_view(*, household: Household, cart: Cart | None, now: datetime) -> CartView:
+    timer = cart.timer if cart else Cart.Timer.PORTAL
+    timeout, limit = timer_minutes(household.organization, timer)
+    if cart is None or cart.status != Cart.Status.OPEN or cart.is_expired_at(now):
+        return CartView(
+            id=cart.pk if cart else None,
+            status=Cart.Status.EXPIRED
+            if cart and cart.status == Cart.Status.OPEN
+            else (cart.status if cart else "open"),
+            timer=timer,
+            items=[],
+            expires_at=None,
+            seconds_left=None,
+            expired_at=cart.expires_at if cart and cart.is_expired_at(now) else None,
+            timeout_minutes=timeout,
+            limit_minutes=limit,
+            first_added_at=None,
+            channel=cart.channel if cart else None,
+        )
+    holds = (
+        Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD)
+        .select_related("offering", "participant")
+        .order_by("pk")
+    )
+    items = [
+        CartItemView(
+            id=claim.pk,
+            offering_id=claim.offering_id,
+            offering_name=claim.offering.name,
+            kind=claim.offering.kind,
+            participant_id=claim.participant_id,
+            participant_name=claim.participant.full_name if claim.participant else None,
+            price=claim.price,
+            starts_at=claim.offering.starts_at,
+            ends_at=claim.offering.ends_at,
+            override_reason=claim.override_reason,
+        )
+        for claim in holds
+    ]
+    seconds_left = int((cart.expires_at - now).total_seconds()) if cart.expires_at else None
+    return CartView(
+        id=cart.pk,
+        status=cart.status,
+        timer=timer,
+        items=items,
+        expires_at=cart.expires_at,
+        seconds_left=seconds_left,
+        expired_at=None,
+        timeout_minutes=timeout,
+        limit_minutes=limit,
+        first_added_at=cart.first_added_at,
+        channel=cart.channel,
+    )

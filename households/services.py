@@ -1,0 +1,41 @@
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record
+from households.models import Household, Participant
+from registrar.errors import DomainError
+
+
+class InvalidParticipant(DomainError):
+    code = "invalid_participant"
+    kind = "invalid"
+
+
+@transaction.atomic
+def add_participant(
+    *, household: Household, first_name: str, last_name: str, date_of_birth: date, channel: str, actor_id: int | None
+) -> Participant:
+    """Add a person to the household. Birth dates in the future or more than 120 years ago are refused."""
+    today = timezone.localdate(timezone.now(), household.organization.zone)
+    if date_of_birth > today:
+        raise InvalidParticipant("Date of birth cannot be in the future.", field="date_of_birth")
+    if today.year - date_of_birth.year > 120:
+        raise InvalidParticipant("Date of birth is more than 120 years ago.", field="date_of_birth")
+    if not first_name.strip() or not last_name.strip():
+        raise InvalidParticipant("First and last name are required.")
+    participant = Participant.objects.create(
+        household=household, first_name=first_name.strip(), last_name=last_name.strip(), date_of_birth=date_of_birth
+    )
+    record(
+        organization_id=household.organization_id,
+        verb="household.participant_added",
+        channel=channel,
+        actor_id=actor_id,
+        subject_type="participant",
+        subject_id=participant.pk,
+        household_id=household.pk,
+        now=timezone.now(),
+    )
+    return participant
