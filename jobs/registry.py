@@ -1,0 +1,30 @@
+"""The periodic jobs that `manage.py worker` runs. A job is a plain callable that takes the
+instant of the run and returns how many things it acted on (or None). Jobs are thin: each
+calls one service of a domain app, which owns its transactions and its concurrency rules.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from carts import services as cart_services
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[datetime], int | None]
+    description: str = ""
+
+
+def expire_carts(now: datetime) -> int:
+    return cart_services.expire_carts(now=now)
+
+
+JOBS: list[Job] = [
+    Job("expire_carts", expire_carts, "Close carts whose timer ran out and release their holds (T4)."),
+]
+
+
+def job_names() -> list[str]:
+    return [job.name for job in JOBS]

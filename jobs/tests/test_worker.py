@@ -1,0 +1,164 @@
+import os
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from audit.models import AuditEvent, Channel
+from capacity.models import Claim
+from carts.models import Cart
+from carts.services import add_to_cart
+from catalog.tests.factories import make_offering
+from households.tests.factories import make_household
+from jobs import registry
+from jobs.models import JobRun
+from jobs.registry import Job
+from jobs.worker import Worker
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def hold_a_seat(household, offering):
+    return add_to_cart(
+        household=household,
+        offering_id=offering.pk,
+        participant_id=household.participants.first().pk,
+        channel=Channel.PORTAL,
+    ).cart
+
+
+def run_once(*args):
+    out, err = StringIO(), StringIO()
+    call_command("worker", "--once", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_t4_once_expires_a_cart_whose_timer_ran_out_and_audits_it(org, offering):
+    lapsing, live = make_household(org), make_household(org)
+    with time_machine.travel(T0, tick=False) as traveller:
+        lapsing_cart = hold_a_seat(lapsing, offering)  # 20-minute timeout: expires at T0 + 20 min
+        traveller.shift(timedelta(minutes=10))
+        live_cart = hold_a_seat(live, offering)  # expires at T0 + 30 min
+        traveller.shift(timedelta(minutes=11))
+
+        out, _ = run_once()
+
+    lapsing_cart.refresh_from_db()
+    live_cart.refresh_from_db()
+    assert (lapsing_cart.status, lapsing_cart.closed_at) == (Cart.Status.EXPIRED, T0 + timedelta(minutes=21))
+    assert live_cart.status == Cart.Status.OPEN
+    assert list(Claim.objects.filter(cart=lapsing_cart).values_list("state", "end_reason")) == [
+        (Claim.State.RELEASED, "expired")
+    ]
+    event = AuditEvent.objects.get(verb="cart.expired")
+    assert (event.subject_type, event.subject_id, event.household_id) == ("cart", lapsing_cart.pk, lapsing.pk)
+    assert (event.channel, event.actor_id, event.actor_label) == (Channel.SYSTEM, None, "job:expire_carts")
+    run = JobRun.objects.get()
+    assert (run.job, run.outcome, run.count, run.error) == ("expire_carts", JobRun.Outcome.OK, 1, "")
+    assert run.started_at == run.finished_at == T0 + timedelta(minutes=21)
+    assert "expire_carts: 1" in out
+
+
+def test_once_with_nothing_to_do_records_a_zero_run_quietly(db):
+    out, _ = run_once()
+    assert list(JobRun.objects.values_list("job", "outcome", "count")) == [("expire_carts", "ok", 0)]
+    assert out == ""
+
+
+def test_failing_job_is_recorded_and_the_others_still_run(db, monkeypatch):
+    def broken(now):
+        raise ValueError("the printer is on fire")
+
+    ran_at = []
+    monkeypatch.setattr(
+        registry,
+        "JOBS",
+        [Job("broken", broken), Job("tally", lambda now: ran_at.append(now) or 7)],
+    )
+
+    with time_machine.travel(T0, tick=False), pytest.raises(CommandError, match="Job\\(s\\) failed: broken"):
+        run_once()
+
+    failed = JobRun.objects.get(job="broken")
+    assert (failed.outcome, failed.count, failed.finished_at) == (JobRun.Outcome.FAILED, None, T0)
+    assert "ValueError: the printer is on fire" in failed.error
+    tally = JobRun.objects.get(job="tally")
+    assert (tally.outcome, tally.count) == (JobRun.Outcome.OK, 7)
+    assert ran_at == [T0]
+
+
+def test_interval_below_one_second_is_refused(db):
+    with pytest.raises(CommandError, match="at least 1 second"):
+        call_command("worker", "--interval", "0")
+    assert not JobRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_stops_the_loop_after_the_running_job():
+    ran = []
+
+    def asks_to_stop(now):
+        ran.append("asks_to_stop")
+        os.kill(os.getpid(), signal.SIGTERM)  # as `kill <pid>` or a supervisor would
+        return 1
+
+    def next_job(now):
+        ran.append("next_job")
+        return 0
+
+    handler_before = signal.getsignal(signal.SIGTERM)
+    worker = Worker(interval=3600, jobs=[Job("asks_to_stop", asks_to_stop), Job("next_job", next_job)])
+    worker.run_forever()  # returns instead of sleeping for an hour
+
+    assert ran == ["asks_to_stop"]
+    assert list(JobRun.objects.values_list("job", "outcome", "count")) == [("asks_to_stop", "ok", 1)]
+    assert signal.getsignal(signal.SIGTERM) is handler_before
+
+
+def test_a_second_stop_signal_interrupts_at_once():
+    worker = Worker(interval=60, jobs=[])
+    worker.request_stop(signal.SIGINT)
+    assert worker.stop_requested
+    with pytest.raises(KeyboardInterrupt):
+        worker.request_stop(signal.SIGINT)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_n5_two_workers_at_once_expire_each_cart_exactly_once(org):
+    offering = make_offering(org, capacity=None)
+    households = [make_household(org) for _ in range(12)]
+    with time_machine.travel(T0, tick=False) as traveller:
+        for household in households:
+            hold_a_seat(household, offering)
+        traveller.shift(timedelta(minutes=21))
+
+        barrier = threading.Barrier(2)
+        counts, errors = [], []
+
+        def one_worker():
+            try:
+                barrier.wait(timeout=10)
+                counts.extend(run.count for run in Worker(interval=60).run_once())
+            except Exception as exc:  # pragma: no cover - surfaced by the assertion below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=one_worker) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert errors == []
+    assert len(counts) == 2
+    assert sum(counts) == 12
+    assert AuditEvent.objects.filter(verb="cart.expired").count() == 12
+    assert not Cart.objects.filter(status=Cart.Status.OPEN).exists()
+    assert JobRun.objects.filter(outcome=JobRun.Outcome.OK).count() == 2
