@@ -2,6 +2,7 @@
 SQLite mode. Production sets DJANGO_ENV=production (or DEBUG=0), SECRET_KEY, ALLOWED_HOSTS,
 DATABASE_URL (PostgreSQL) and EMAIL_URL."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -89,9 +90,16 @@ def _database() -> dict:
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
-        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+        # A file, not :memory:, so that threads in concurrency tests share it; one per
+        # process, so that two test runs on one machine never write the same file.
+        config["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         config["CONN_HEALTH_CHECKS"] = True
+        # A lock that cannot be had in 5 s fails with "lock timeout" and the API answers
+        # 503 "busy" (capacity.locks); set per connection so it costs no statement per claim.
+        config.setdefault("OPTIONS", {})["options"] = f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 5000)}"
+        if os.environ.get("TEST_DATABASE_NAME"):
+            config["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
     return config
 
 

@@ -1,0 +1,23 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from carts.services import add_to_cart
+from catalog.tests.factories import make_offering
+from households.tests.factories import make_household
+
+
+def statements(captured):
+    # BEGIN/COMMIT/SAVEPOINT are transaction control, not statements of the service.
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_add_to_cart_issues_at_most_seven_statements(org):
+    household = make_household(org)
+    participant = household.participants.first()
+    first, second = make_offering(org), make_offering(org)
+    with CaptureQueriesContext(connection) as new_cart:
+        add_to_cart(household=household, offering_id=first.pk, participant_id=participant.pk, channel="api")
+    with CaptureQueriesContext(connection) as existing_cart:
+        add_to_cart(household=household, offering_id=second.pk, participant_id=participant.pk, channel="api")
+    assert len(statements(new_cart)) <= 7, statements(new_cart)
+    assert len(statements(existing_cart)) <= 7, statements(existing_cart)
