@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "jobs",
     # interface apps
     "api",
+    "portal",
 ]
 
 MIDDLEWARE = [
