@@ -8,6 +8,7 @@ next Monday, registration windows are refreshed around now, and rental slots are
 for the next 14 days. Class schedules are rewritten in place when the term moves on.
 """
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from audit.models import Channel
@@ -80,7 +82,6 @@ class ClassSpec:
     capacity: int | None
     price: str
     location: str
-    description: str = ""
     window: str = "open"  # "open", "future" (opens in a few days) or "closed"
 
     @property
@@ -168,7 +169,7 @@ HOUSEHOLDS = (
         "Jamie",
         "Parker",
         "416-555-0101",
-        (ParticipantSpec("Jamie", 39, (2, 14)), ParticipantSpec("Maya", 8, (4, 12)), ParticipantSpec("Leo", 5, (9, 3))),
+        (ParticipantSpec("Jamie", 39, (2, 14)), ParticipantSpec("Maya", 8, (4, 12)), ParticipantSpec("Leo", 4, (9, 3))),
     ),
     HouseholdSpec(
         "nguyen",
@@ -186,7 +187,11 @@ HOUSEHOLDS = (
     ),
     HouseholdSpec("rivera", "Sam", "Rivera", "416-555-0104", (ParticipantSpec("Sam", 33, (7, 21)),)),
     HouseholdSpec(
-        "cohen", "Dana", "Cohen", "416-555-0105", (ParticipantSpec("Noah", 9, (10, 2)), ParticipantSpec("Lily", 6, (12, 19)))
+        "cohen",
+        "Dana",
+        "Cohen",
+        "416-555-0105",
+        (ParticipantSpec("Noah", 9, (10, 2)), ParticipantSpec("Lily", 6, (12, 19))),
     ),
     HouseholdSpec("lee", "Margaret", "Lee", "416-555-0106", (ParticipantSpec("Margaret", 71, (8, 9)),)),
 )
@@ -196,7 +201,7 @@ MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
 CLASSES = (
     # Aquatics
-    ClassSpec("SWIM-PS", "Preschool Swim", SAT, time(9, 30), 30, (3, 5), 6, "72.00", POOL, "Water play and first floats with a parent nearby."),
+    ClassSpec("SWIM-PS", "Preschool Swim", SAT, time(9, 30), 30, (3, 5), 6, "72.00", POOL),
     ClassSpec("SWIM1", "Swim Level 1", MON, time(16, 30), 30, (5, 8), 8, "88.00", POOL),
     ClassSpec("SWIM1", "Swim Level 1", SAT, time(10, 0), 30, (5, 8), 8, "88.00", POOL),
     ClassSpec("SWIM2", "Swim Level 2", TUE, time(16, 30), 30, (5, 10), 8, "88.00", POOL),
@@ -214,7 +219,7 @@ CLASSES = (
     ClassSpec("HIPHOP", "Hip Hop Kids", WED, time(17, 0), 60, (7, 12), 16, "104.00", STUDIO),
     ClassSpec("TAP-AD", "Adult Tap", MON, time(19, 0), 60, (18, None), 14, "112.00", STUDIO),
     # Arts
-    ClassSpec("POTTERY", "Pottery for Adults", TUE, time(19, 0), 120, (18, None), 8, "185.00", ARTS, "Hand-building and glazing; clay and firing included."),
+    ClassSpec("POTTERY", "Pottery for Adults", TUE, time(19, 0), 120, (18, None), 8, "185.00", ARTS),
     ClassSpec("WHEEL", "Pottery Wheel Intro", SAT, time(13, 0), 120, (16, None), 6, "195.00", ARTS),
     ClassSpec("CLAY-K", "Kids Clay Studio", THU, time(16, 30), 60, (6, 11), 10, "98.00", ARTS),
     ClassSpec("ART-LIT", "Little Artists", FRI, time(10, 0), 45, (3, 5), 10, "76.00", ARTS),
@@ -227,24 +232,79 @@ CLASSES = (
     ClassSpec("KARATE", "Youth Karate", MON, time(17, 30), 60, (7, 14), 18, "110.00", STUDIO),
     ClassSpec("YOGA-AM", "Morning Yoga", WED, time(9, 30), 60, (18, None), 18, "96.00", STUDIO),
     ClassSpec("YOGA-PM", "Evening Yoga", THU, time(19, 30), 60, (18, None), 20, "96.00", STUDIO),
-    ClassSpec("PICKLE", "Pickleball Drop-in", FRI, time(13, 0), 120, (18, None), None, "40.00", GYM_B, "Drop in any week; no limit on players."),
+    ClassSpec("PICKLE", "Pickleball Drop-in", FRI, time(13, 0), 120, (18, None), None, "40.00", GYM_B),
     ClassSpec("FIT-55", "Seniors Fitness", TUE, time(10, 0), 60, (55, None), 20, "64.00", STUDIO),
-    ClassSpec("WALK-55", "Walking Club", THU, time(9, 0), 60, (55, None), None, "0.00", ROOM, "Free. Meets in Meeting Room 2, walks the river trail."),
+    ClassSpec("WALK-55", "Walking Club", THU, time(9, 0), 60, (55, None), None, "0.00", ROOM),
     ClassSpec("SKATE", "Learn to Skate", SUN, time(13, 0), 45, (4, 8), 15, "99.00", "Riverside Arena", window="future"),
     ClassSpec("CHESS", "Youth Chess Club", FRI, time(16, 30), 60, (7, 14), 16, "60.00", ROOM),
 )  # fmt: skip
 
+CLASS_DESCRIPTIONS = {
+    "SWIM-PS": "Water play and first floats with a parent nearby.",
+    "POTTERY": "Hand-building and glazing; clay and firing included.",
+    "PICKLE": "Drop in any week; no limit on players.",
+    "WALK-55": "Free. Meets in Meeting Room 2, walks the river trail.",
+}
+
 CAMPS = (
-    CampSpec("CAMP-ADV", "Summer Adventure Camp", 4, (6, 12), 20, "225.00", "Community Hall", "Games, crafts, swimming and a trip to the river each week."),
-    CampSpec("CAMP-EXP", "Little Explorers Camp", 2, (3, 5), 12, "195.00", STUDIO, "A gentle first camp: stories, songs, outdoor play."),
-    CampSpec("CAMP-LIT", "Teen Leadership Camp", 2, (13, 15), 15, "175.00", ROOM, "Leadership and first-aid skills for future camp counsellors."),
-)  # fmt: skip
+    CampSpec(
+        stem="CAMP-ADV",
+        title="Summer Adventure Camp",
+        weeks=4,
+        ages=(6, 12),
+        capacity=20,
+        price="225.00",
+        location="Riverside Park Pavilion",
+        description="Games, crafts, swimming and a trip to the river each week.",
+    ),
+    CampSpec(
+        stem="CAMP-EXP",
+        title="Little Explorers Camp",
+        weeks=2,
+        ages=(3, 5),
+        capacity=12,
+        price="195.00",
+        location=STUDIO,
+        description="A gentle first camp: stories, songs, outdoor play.",
+    ),
+    CampSpec(
+        stem="CAMP-LIT",
+        title="Teen Leadership Camp",
+        weeks=2,
+        ages=(13, 15),
+        capacity=15,
+        price="175.00",
+        location=ROOM,
+        description="Leadership and first-aid skills for future camp counsellors.",
+    ),
+)
 
 MEMBERSHIPS = (
-    MembershipSpec("MEM-ADULT", "Adult Fitness Membership (12 months)", (18, None), "420.00", 12, "Gym, pool and drop-in fitness classes."),
-    MembershipSpec("MEM-SENIOR", "Senior Fitness Membership (12 months)", (60, None), "260.00", 12, "Gym, pool and seniors' programs."),
-    MembershipSpec("MEM-YOUTH", "Youth Pool Pass (4 months)", (6, 17), "95.00", 4, "Public and lane swims for ages 6-17."),
-)  # fmt: skip
+    MembershipSpec(
+        code="MEM-ADULT",
+        name="Adult Fitness Membership (12 months)",
+        ages=(18, None),
+        price="420.00",
+        months=12,
+        description="Gym, pool and drop-in fitness classes.",
+    ),
+    MembershipSpec(
+        code="MEM-SENIOR",
+        name="Senior Fitness Membership (12 months)",
+        ages=(60, None),
+        price="260.00",
+        months=12,
+        description="Gym, pool and seniors' programs.",
+    ),
+    MembershipSpec(
+        code="MEM-YOUTH",
+        name="Youth Pool Pass (4 months)",
+        ages=(6, 17),
+        price="95.00",
+        months=4,
+        description="Public and lane swims for ages 6-17.",
+    ),
+)
 
 FACILITIES = (
     FacilitySpec("Community Hall", "HALL", "60.00", "Hall for 120 people with a kitchen; tables and chairs included."),
@@ -264,11 +324,7 @@ HOLDS = (
 
 def logins() -> list[Login]:
     """Every demo login with what it can do, for the banner printed by `make run`."""
-    staff = [
-        Login(spec.username, f"{spec.title}: " + (", ".join(spec.permissions) if spec.permissions else "no permissions"))
-        for spec in STAFF
-    ]
-    staff[0] = Login("admin", "Administrator: all permissions, Django superuser (/admin/)")
+    staff = [Login(spec.username, f"staff, {spec.title}: {_permissions_label(spec)}") for spec in STAFF]
     customers = [
         Login(spec.username, f"customer, {spec.name} ({', '.join(p.first_name for p in spec.participants)})")
         for spec in HOUSEHOLDS
@@ -276,18 +332,30 @@ def logins() -> list[Login]:
     return staff + customers
 
 
+def _permissions_label(spec: StaffSpec) -> str:
+    if spec.is_superuser:
+        return "all permissions, Django superuser (/admin/)"
+    return ", ".join(spec.permissions) if spec.permissions else "no permissions"
+
+
 def load_demo(*, now: datetime | None = None) -> DemoSummary:
     """Create or bring up to date the demo organization and everything in it. Re-runnable."""
     now = now or timezone.now()
     with transaction.atomic():
         organization = _organization()
-        staff_users = _staff(organization)
-        households = _households(organization, now=now)
-        offerings = _offerings(organization, now=now)
+        passwords = _Passwords()
+        staff_users = _staff(organization, passwords)
+        households = _households(organization, passwords, now=now)
+        _offerings(organization, now=now)
         rental_slots_created = _rental_slots(organization, now=now)
         summary = DemoSummary(
             organization=organization,
-            offerings_by_kind=offerings,
+            offerings_by_kind=dict(
+                Offering.objects.filter(organization=organization, is_archived=False)
+                .values_list("kind")
+                .annotate(count=Count("pk"))
+                .order_by("kind")
+            ),
             meetings=Meeting.objects.filter(offering__organization=organization).count(),
             rental_slots_created=rental_slots_created,
             households=len(households),
@@ -332,8 +400,7 @@ def _user(username: str, first_name: str, last_name: str, passwords: _Passwords,
     return user
 
 
-def _staff(organization: Organization) -> dict[str, User]:
-    passwords = _Passwords()
+def _staff(organization: Organization, passwords: _Passwords) -> dict[str, User]:
     users = {}
     for spec in STAFF:
         user = _user(
@@ -353,8 +420,7 @@ def _staff(organization: Organization) -> dict[str, User]:
     return users
 
 
-def _households(organization: Organization, *, now: datetime) -> dict[str, Household]:
-    passwords = _Passwords()
+def _households(organization: Organization, passwords: _Passwords, *, now: datetime) -> dict[str, Household]:
     today = timezone.localdate(now, organization.zone)
     households = {}
     for spec in HOUSEHOLDS:
@@ -382,7 +448,7 @@ def _birth_date(person: ParticipantSpec, today: date) -> date:
     return born if (month, day) <= (today.month, today.day) else born.replace(year=born.year - 1)
 
 
-def _offerings(organization: Organization, *, now: datetime) -> dict[str, int]:
+def _offerings(organization: Organization, *, now: datetime) -> None:
     zone = organization.zone
     today = timezone.localdate(now, zone)
     term_starts = today + timedelta(days=7 - today.weekday())  # next Monday
@@ -401,7 +467,7 @@ def _offerings(organization: Organization, *, now: datetime) -> dict[str, int]:
             spec.code,
             kind=Offering.Kind.CLASS,
             name=spec.name,
-            description=spec.description or f"{CLASS_WEEKS} weekly classes at {spec.location}.",
+            description=CLASS_DESCRIPTIONS.get(spec.stem, f"{CLASS_WEEKS} weekly classes at {spec.location}."),
             price=Decimal(spec.price),
             capacity=spec.capacity,
             registration_opens_at=opens_at,
@@ -423,7 +489,7 @@ def _offerings(organization: Organization, *, now: datetime) -> dict[str, int]:
                 organization,
                 f"{spec.stem}-W{week + 1}",
                 kind=Offering.Kind.CAMP,
-                name=f"{spec.title}: Week {week + 1} ({monday:%b} {monday.day}-{friday.day})",
+                name=f"{spec.title}: Week {week + 1} ({_date_range(monday, friday)})",
                 description=spec.description,
                 price=Decimal(spec.price),
                 capacity=spec.capacity,
@@ -454,12 +520,6 @@ def _offerings(organization: Organization, *, now: datetime) -> dict[str, int]:
         )
 
     _sync_meetings(schedules)
-    return {
-        Offering.Kind.CLASS: len(CLASSES),
-        Offering.Kind.CAMP: sum(spec.weeks for spec in CAMPS),
-        Offering.Kind.MEMBERSHIP: len(MEMBERSHIPS),
-        Offering.Kind.RENTAL: Offering.objects.filter(organization=organization, kind=Offering.Kind.RENTAL).count(),
-    }
 
 
 def _upsert_offering(organization: Organization, code: str, **fields: object) -> Offering:
@@ -515,9 +575,7 @@ def _rental_slots(organization: Organization, *, now: datetime) -> int:
             _local(today + timedelta(days=d), time(hour, 0), zone) for d in range(RENTAL_DAYS) for hour in RENTAL_HOURS
         ]
         wanted = [starts_at for starts_at in wanted if starts_at > now]
-        have = set(
-            Offering.objects.filter(facility=facility, starts_at__in=wanted).values_list("starts_at", flat=True)
-        )
+        have = set(Offering.objects.filter(facility=facility, starts_at__in=wanted).values_list("starts_at", flat=True))
         slots = [
             Offering(
                 organization=organization,
@@ -592,13 +650,18 @@ def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
 def _add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, 28))
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _clock(at: time) -> str:
     hour = at.hour % 12 or 12
     suffix = "am" if at.hour < 12 else "pm"
     return f"{hour}{suffix}" if at.minute == 0 else f"{hour}:{at.minute:02d}{suffix}"
+
+
+def _date_range(first: date, last: date) -> str:
+    end = f"{last.day}" if last.month == first.month else f"{last:%b} {last.day}"
+    return f"{first:%b} {first.day}-{end}"
 
 
 def _day_label(local: datetime) -> str:
