@@ -1,8 +1,11 @@
 """The loop behind `manage.py worker`: run every job, wait, repeat, until told to stop.
 
 Stopping is cooperative. SIGTERM or SIGINT sets a flag; the job that is running finishes
-(its transactions are short) and the loop exits before the next one. A second signal
-interrupts at once with KeyboardInterrupt; the open transaction, if any, rolls back.
+(its transactions are short) and the loop exits before the next one. A second Ctrl-C
+(SIGINT) interrupts at once with KeyboardInterrupt; the open transaction, if any, rolls
+back. Repeated SIGTERMs (a process group kill followed by a supervisor's) just stop.
+A SIGINT that the parent set to be ignored (a background job of a shell, as in `make run`)
+stays ignored, as is the convention.
 """
 
 import logging
@@ -48,7 +51,7 @@ class Worker:
 
     def request_stop(self, signum: int | None = None, frame: object = None) -> None:
         # Only sets a flag: a signal handler must not take locks the interrupted code may hold.
-        if self.stop_requested and signum is not None:
+        if self.stop_requested and signum == signal.SIGINT:
             raise KeyboardInterrupt
         self.stop_requested = True
 
@@ -95,7 +98,11 @@ class Worker:
         if threading.current_thread() is not threading.main_thread():
             yield  # signals are only delivered to the main thread; the caller stops us
             return
-        previous = {signum: signal.signal(signum, self.request_stop) for signum in STOP_SIGNALS}
+        previous = {
+            signum: signal.signal(signum, self.request_stop)
+            for signum in STOP_SIGNALS
+            if signal.getsignal(signum) is not signal.SIG_IGN
+        }
         try:
             yield
         finally:

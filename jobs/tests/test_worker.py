@@ -120,12 +120,19 @@ def test_sigterm_stops_the_loop_after_the_running_job():
     assert signal.getsignal(signal.SIGTERM) is handler_before
 
 
-def test_a_second_stop_signal_interrupts_at_once():
+def test_a_second_ctrl_c_interrupts_at_once():
     worker = Worker(interval=60, jobs=[])
     worker.request_stop(signal.SIGINT)
     assert worker.stop_requested
     with pytest.raises(KeyboardInterrupt):
         worker.request_stop(signal.SIGINT)
+
+
+def test_repeated_sigterm_still_stops_cleanly():
+    worker = Worker(interval=60, jobs=[])
+    worker.request_stop(signal.SIGTERM)
+    worker.request_stop(signal.SIGTERM)  # e.g. a process-group kill, then the supervisor's own
+    assert worker.stop_requested
 
 
 @pytest.mark.postgres
