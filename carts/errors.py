@@ -60,3 +60,15 @@ class OverrideNotAllowed(DomainError):
     code = "override_not_allowed"
     kind = "forbidden"
     default_message = "Only staff with the 'enroll beyond capacity' permission may override capacity, with a reason."
+
+
+class BalanceNotPayable(DomainError):
+    code = "balance_not_payable"
+    kind = "conflict"
+    default_message = "That order has no balance you can pay online."
+
+
+class AlreadyInCart(DomainError):
+    code = "already_in_cart"
+    kind = "conflict"
+    default_message = "That balance is already in your cart."

@@ -51,3 +51,21 @@ class Cart(models.Model):
 
     def is_expired_at(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+
+class CartBalance(models.Model):
+    """B3: an order's balance added to the cart, to be paid with the rest of the cart. It
+    takes no capacity. While in an open cart, the order shows as *in cart* (B4)."""
+
+    cart = models.ForeignKey(Cart, on_delete=models.PROTECT, related_name="balances")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="cart_balances")
+    added_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # An order's balance is in a cart at most once (B4: "in cart", never a second add).
+            models.UniqueConstraint(
+                fields=["cart", "order"], condition=Q(removed_at__isnull=True), name="cart_balance_once"
+            ),
+        ]

@@ -19,11 +19,12 @@ from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
 from capacity.services import Override, SeatRequest, claim_seats, release_claims
 from carts import errors, policies
-from carts.models import Cart
+from carts.models import Cart, CartBalance
 from catalog.models import Offering
 from households.models import Household, Participant
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
+from payments.selectors import payable_balances
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def delete_hold(*, membership: StaffMembership, claim_id: int) -> Claim:
         or not release_claims(claim_ids=[claim.pk], reason="deleted_by_staff", now=now)
     ):
         raise errors.ItemNotFound("That hold has already ended.")
-    if not Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD).exists():
+    if not _has_items(cart):
         _clear_timer(cart)
     record_many(
         [
@@ -230,13 +231,7 @@ def _add_once(
             created_at=now,
         )
     is_new_cart = cart.pk is None
-    if cart.first_added_at is None:  # a new or emptied cart starts its limit now (T3, T7)
-        cart.first_added_at = now
-    cart.last_added_at = now
-    timeout, limit = timer_minutes(organization, cart.timer)
-    cart.expires_at = policies.cart_expires_at(
-        first_added_at=cart.first_added_at, last_added_at=now, timeout_minutes=timeout, limit_minutes=limit
-    )
+    _restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
     if is_new_cart:
         cart.save()
 
@@ -276,6 +271,84 @@ def _add_once(
     return AddResult(cart=cart, claims=claims)
 
 
+@transaction.atomic(durable=True)
+def add_balance_to_cart(*, household: Household, order_id: int, channel: str, actor_id: int | None = None) -> Cart:
+    """B3: put an order's balance in the cart, to pay it with everything else in one payment.
+    Only orders the household may pay online qualify (B1, B2); an order already in the cart
+    is refused as `already_in_cart` (B4). Adding restarts the timer like any item (T2)."""
+    now = timezone.now()
+    if household.organization.payment_provider == "none" or order_id not in {
+        o.pk for o in payable_balances(household=household)
+    }:
+        raise errors.BalanceNotPayable
+    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
+    if cart is not None and cart.is_expired_at(now):
+        expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
+        cart = None
+    if cart is None:
+        timer = Cart.Timer.OFFICE if channel == Channel.OFFICE else Cart.Timer.PORTAL
+        cart = Cart(
+            organization_id=household.organization_id,
+            household_id=household.pk,
+            timer=timer,
+            channel=channel,
+            created_by_id=actor_id,
+            created_at=now,
+        )
+    elif CartBalance.objects.filter(cart_id=cart.pk, order_id=order_id, removed_at__isnull=True).exists():
+        raise errors.AlreadyInCart
+    _restart_timer(cart, household.organization, now)
+    cart.save()
+    balance = CartBalance.objects.create(cart=cart, order_id=order_id, added_at=now)
+    record_many(
+        [
+            _event(
+                cart,
+                "cart.balance_added",
+                channel,
+                actor_id,
+                now,
+                subject=("order", order_id),
+                data={"cart_balance": balance.pk},
+            )
+        ]
+    )
+    return cart
+
+
+@transaction.atomic(durable=True)
+def remove_balance_from_cart(*, household: Household, order_id: int, channel: str, actor_id: int | None = None) -> Cart:
+    now = timezone.now()
+    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
+    if cart is not None and cart.is_expired_at(now):
+        raise errors.CartExpired
+    if cart is None or not CartBalance.objects.filter(
+        cart_id=cart.pk, order_id=order_id, removed_at__isnull=True
+    ).update(removed_at=now):
+        raise errors.ItemNotFound
+    if not _has_items(cart):
+        _clear_timer(cart)
+    record_many([_event(cart, "cart.balance_removed", channel, actor_id, now, subject=("order", order_id))])
+    return cart
+
+
+def _restart_timer(cart: Cart, organization: Organization, now: datetime) -> None:
+    if cart.first_added_at is None:
+        cart.first_added_at = now
+    cart.last_added_at = now
+    timeout, limit = timer_minutes(organization, cart.timer)
+    cart.expires_at = policies.cart_expires_at(
+        first_added_at=cart.first_added_at, last_added_at=now, timeout_minutes=timeout, limit_minutes=limit
+    )
+
+
+def _has_items(cart: Cart) -> bool:
+    return (
+        Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD).exists()
+        or CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).exists()
+    )
+
+
 def _participants(household: Household, participant_ids: set[int]) -> dict[int, Participant]:
     if not participant_ids:
         return {}
@@ -295,7 +368,7 @@ def remove_from_cart(*, household: Household, claim_id: int, channel: str, actor
         raise errors.CartExpired
     if cart is None or not release_claims(claim_ids=[claim_id], cart_id=cart.pk, reason="removed", now=now):
         raise errors.ItemNotFound
-    if not Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD).exists():
+    if not _has_items(cart):
         _clear_timer(cart)
     record_many([_event(cart, "cart.item_removed", channel, actor_id, now, subject=("claim", claim_id))])
     return cart
@@ -313,6 +386,7 @@ def empty_cart(*, household: Household, channel: str, actor_id: int | None = Non
         expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
         return None
     released = release_claims(cart_id=cart.pk, reason="emptied", now=now)
+    CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).update(removed_at=now)
     _clear_timer(cart)
     record_many([_event(cart, "cart.emptied", channel, actor_id, now, data={"released": released})])
     return cart

@@ -18,7 +18,18 @@ class Order(models.Model):
     cart = models.OneToOneField("carts.Cart", on_delete=models.PROTECT, null=True, blank=True, related_name="order")
     status = models.CharField(max_length=20, choices=Status.choices)
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    # Sum of this order's payment allocations; written only by payments.services, under
+    # the order's row lock, in the transaction that inserts the allocation.
     amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    # G4: only orders whose payment was required at checkout (portal and app checkouts) are
+    # ever deleted automatically; office orders and orders on account wait for staff.
+    payment_required = models.BooleanField(default=True)
+    # B1: finished on account (a balance owing), and whether that balance may be paid online.
+    on_account = models.BooleanField(default=False)
+    payable_online = models.BooleanField(default=False)
+    customer_note = models.CharField(max_length=500, blank=True)
+    # P3: when the customer was sent to pay; the 5-minute "pending" window counts from here.
+    payment_requested_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=10)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -26,9 +37,21 @@ class Order(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["household", "created_at"], name="order_household_idx")]
+        indexes = [
+            models.Index(fields=["household", "created_at"], name="order_household_idx"),
+            # Serves the grace-period and notice jobs: unpaid orders whose payment was
+            # required, by age. Paid and on-account orders are not in it, so the job's cost
+            # follows what is due, not the size of the table.
+            models.Index(
+                fields=["created_at"],
+                name="order_unpaid_idx",
+                condition=models.Q(payment_required=True, amount_paid=0, total__gt=0),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(name="order_total_not_negative", condition=models.Q(total__gte=0)),
+            # B5: a balance is never negative (refunds, when they come, lower amount_paid).
+            models.CheckConstraint(name="order_not_overpaid", condition=models.Q(amount_paid__lte=models.F("total"))),
         ]
 
     def __str__(self) -> str:

@@ -1,25 +1,29 @@
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, Channel
 from audit.services import record_many
 from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
 from capacity.services import promote_claims
 from carts import errors as cart_errors
-from carts.models import Cart
+from carts.models import Cart, CartBalance
 from households.models import Household
 from orders.models import Order, OrderLine
+from payments.policies import Share
 from registrations.models import Registration
 
 
 @dataclass(frozen=True)
 class CheckoutResult:
-    order: Order
+    order: Order | None  # None when the cart held only balances of earlier orders
     created: bool  # False when this cart had already been checked out (a double submit)
+    # What one payment must cover, order by order (B3): the new order, then each balance.
+    payment_plan: tuple[Share, ...] = ()
 
 
 @transaction.atomic(durable=True)
@@ -38,7 +42,7 @@ def checkout(
     if cart is None:
         raise cart_errors.CartEmpty if cart_id is None else cart_errors.ItemNotFound("No such cart.")
     if cart.status == Cart.Status.CHECKED_OUT:
-        return CheckoutResult(order=Order.objects.get(cart_id=cart.pk), created=False)
+        return CheckoutResult(order=Order.objects.filter(cart_id=cart.pk).first(), created=False)
     if cart.status == Cart.Status.EXPIRED:
         raise cart_errors.CartExpired
     holds = list(
@@ -46,7 +50,8 @@ def checkout(
         .select_related("offering", "participant")
         .order_by("pk")
     )
-    if not holds:
+    balances = list(CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).order_by("pk"))
+    if not holds and not balances:
         raise cart_errors.CartEmpty
     locked = lock_offerings(organization_id=cart.organization_id, offering_ids=[c.offering_id for c in holds])
     # The clock is read after the locks: a hold that lapsed while this waited may already
@@ -54,15 +59,28 @@ def checkout(
     now = timezone.now()
     if cart.is_expired_at(now):
         raise cart_errors.CartExpired
+    plan = [
+        Share(order.pk, order.balance)
+        for order in Order.objects.filter(pk__in=[b.order_id for b in balances]).order_by("pk").select_for_update()
+        if order.balance > 0
+    ]
+    if not holds:
+        _close(cart, now)
+        return CheckoutResult(order=None, created=True, payment_plan=tuple(plan))
 
     total = sum((claim.price for claim in holds), Decimal("0"))
     is_free = total == 0
+    # G4: a customer checking out must pay; an office order waits for staff to take payment
+    # or put it on account, and is never deleted automatically.
+    payment_required = not is_free and channel in (Channel.PORTAL, Channel.API)
     order = Order.objects.create(
         organization_id=cart.organization_id,
         household_id=household.pk,
         cart=cart,
         status=Order.Status.PAID if is_free else Order.Status.AWAITING_PAYMENT,
         total=total,
+        payment_required=payment_required,
+        payment_requested_at=now if payment_required else None,
         channel=channel,
         created_by_id=actor_id,
         created_at=now,
@@ -95,9 +113,7 @@ def checkout(
     promoted = promote_claims(locked=locked, claim_ids=[c.pk for c in holds], to_state=to_state, now=now)
     if promoted != len(holds):
         raise AssertionError("a live hold of a locked, unexpired cart could not be promoted")
-    cart.status = Cart.Status.CHECKED_OUT
-    cart.closed_at = now
-    cart.save(update_fields=["status", "closed_at"])
+    _close(cart, now)
     event = {
         "organization_id": cart.organization_id,
         "channel": channel,
@@ -126,7 +142,14 @@ def checkout(
             ),
         ]
     )
-    return CheckoutResult(order=order, created=True)
+    plan = ([Share(order.pk, total)] if total > 0 else []) + plan
+    return CheckoutResult(order=order, created=True, payment_plan=tuple(plan))
+
+
+def _close(cart: Cart, now: datetime) -> None:
+    cart.status = Cart.Status.CHECKED_OUT
+    cart.closed_at = now
+    cart.save(update_fields=["status", "closed_at"])
 
 
 def _describe(claim: Claim) -> str:

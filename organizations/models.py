@@ -17,6 +17,30 @@ def validate_cart_minutes(value: int) -> None:
         )
 
 
+GRACE_HOURS_MIN = -1
+GRACE_HOURS_MAX = 87_600  # ten years: "arbitrarily large"; G5 caps what is ever deleted anyway
+
+
+def validate_grace_hours(value: int) -> None:
+    """G1-G3: 0 keeps unpaid registrations, -1 deletes them quietly, N > 0 gives N hours."""
+    if not GRACE_HOURS_MIN <= value <= GRACE_HOURS_MAX:
+        raise ValidationError(
+            f"Must be -1 (delete quietly), 0 (keep until staff act) or a number of hours up to {GRACE_HOURS_MAX} "
+            f"(got {value}).",
+            code="out_of_range",
+        )
+
+
+def validate_payment_window(value: int) -> None:
+    if not 5 <= value <= 1440:
+        raise ValidationError(f"Must be between 5 and 1440 minutes (got {value}).", code="out_of_range")
+
+
+def validate_throttle(value: int) -> None:
+    if not 1 <= value <= 1000:
+        raise ValidationError(f"Must be between 1 and 1000 notifications per run (got {value}).", code="out_of_range")
+
+
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"Unknown time zone {value!r}.", code="invalid_time_zone")
@@ -34,6 +58,20 @@ class Organization(models.Model):
     office_cart_timeout_minutes = models.PositiveSmallIntegerField(default=60, validators=[validate_cart_minutes])
     office_cart_limit_minutes = models.PositiveSmallIntegerField(default=120, validators=[validate_cart_minutes])
     admin_email = models.EmailField(blank=True)
+    # Unpaid registrations (G1-G5): 0 keep, -1 delete quietly after the payment window, N hours.
+    grace_period_hours = models.IntegerField(default=0, validators=[validate_grace_hours])
+    payment_window_minutes = models.PositiveSmallIntegerField(default=20, validators=[validate_payment_window])
+    # N2: the administrator is told of incomplete registrations (off by default).
+    registration_notifications = models.BooleanField(default=False)
+    # N4: at most this many notifications per organization per background run.
+    notification_throttle = models.PositiveSmallIntegerField(default=5, validators=[validate_throttle])
+    # B2: households may pay balances of orders put on account online.
+    pay_balances_online = models.BooleanField(default=False)
+    payment_provider = models.CharField(
+        max_length=20,
+        choices=[("none", "Offline payments only"), ("sandbox", "Sandbox (demo)"), ("stripe", "Stripe")],
+        default="none",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,6 +115,7 @@ class Permission(models.TextChoices):
     OVERRIDE_CAPACITY = "override_capacity", "Enroll beyond capacity"
     TAKE_PAYMENTS = "take_payments", "Take payments"
     DELETE_ENROLLMENTS = "delete_enrollments", "Delete enrollments"
+    TEACH = "teach", "Instruct: attendance, own registrations on account"
 
 
 class StaffMembership(models.Model):

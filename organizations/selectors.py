@@ -18,9 +18,9 @@ class OrganizationOverview:
 def organizations_overview(*, now: datetime) -> list[OrganizationOverview]:
     """Every organization with its offering count and live claims, in two queries."""
     organizations = list(
-        Organization.objects.annotate(offering_count=Count("offerings", filter=Q(offerings__is_archived=False))).order_by(
-            "name"
-        )
+        Organization.objects.annotate(
+            offering_count=Count("offerings", filter=Q(offerings__is_archived=False))
+        ).order_by("name")
     )
     claims = {
         row["organization_id"]: row

@@ -16,6 +16,12 @@ EDITABLE_SETTINGS = (
     "office_cart_timeout_minutes",
     "office_cart_limit_minutes",
     "admin_email",
+    "grace_period_hours",
+    "payment_window_minutes",
+    "registration_notifications",
+    "notification_throttle",
+    "pay_balances_online",
+    "payment_provider",
 )
 
 

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "carts",
     "orders",
     "registrations",
+    "payments",
+    "notifications",
     "audit",
     "jobs",
     # interface apps

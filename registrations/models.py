@@ -23,6 +23,8 @@ class Registration(models.Model):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # "staff", "grace_period" (G3) or "payment_window" (G2)
+    deleted_reason = models.CharField(max_length=20, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["household", "submitted_at"], name="registration_household_idx")]

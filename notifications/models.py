@@ -1,0 +1,41 @@
+from django.db import models
+from django.db.models import Q
+
+
+class Notification(models.Model):
+    """An email in the outbox (N1): written in the transaction of the change that causes it,
+    delivered later by the worker, retried on failure. `key` is unique, so a notice is
+    enqueued at most once however many runs or workers decide to send it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    to_email = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    registration = models.ForeignKey(
+        "registrations.Registration", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Serves delivery: what is due, per organization, oldest first. Sent rows leave it.
+            models.Index(
+                fields=["organization", "next_attempt_at"], name="notification_due_idx", condition=~Q(status="sent")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email} ({self.status})"

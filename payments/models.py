@@ -1,0 +1,148 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class PaymentSession(models.Model):
+    """One request to pay, sent to a provider: which orders, how much of each (B3). The
+    customer pays it at the provider; the provider reports back by webhook, maybe late."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PAID = "paid", "Paid"
+        DECLINED = "declined", "Declined"
+        ABANDONED = "abandoned", "Abandoned"
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="payment_sessions")
+    provider = models.CharField(max_length=20)
+    provider_session_id = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CAD")
+    # [{"order": id, "amount": "12.34"}, ...]: how a payment of `amount` splits over orders.
+    plan = models.JSONField(default=list)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    redirect_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_session_id"],
+                condition=~Q(provider_session_id=""),
+                name="payment_session_provider_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"payment session {self.pk} ({self.provider}, {self.amount})"
+
+
+class Payment(models.Model):
+    """Money received. Recorded exactly once per provider reference (P4: never dropped,
+    never doubled), allocated in full over orders and, for any excess, household credit."""
+
+    class Method(models.TextChoices):
+        ONLINE = "online", "Online"
+        CASH = "cash", "Cash"
+        CHEQUE = "cheque", "Cheque"
+        CARD_PHONE = "card_phone", "Card by phone"
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="payments")
+    session = models.ForeignKey(
+        PaymentSession, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    provider = models.CharField(max_length=20)
+    # The provider's id for this money (payment intent, sandbox event...). Unique, so a
+    # webhook delivered twice can never record two payments.
+    provider_ref = models.CharField(max_length=200, blank=True)
+    method = models.CharField(max_length=12, choices=Method.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_ref"], condition=~Q(provider_ref=""), name="payment_provider_ref_unique"
+            ),
+            models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"payment {self.pk} {self.amount}"
+
+
+class PaymentAllocation(models.Model):
+    """The part of a payment applied to one order, or (order None) kept as household credit."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
+    )
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="allocation_amount_positive", condition=Q(amount__gt=Decimal("0")))]
+
+
+class WebhookEvent(models.Model):
+    """Every provider event received, once per (provider, event id): duplicates are
+    recognised and answered without a second effect."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=200)
+    event_type = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField()
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]
+
+
+class WebhookDelivery(models.Model):
+    """Each signed delivery accepted, by its signature: the same signed request presented
+    again is a replay and is refused, while a provider's redelivery of an event (new
+    timestamp, new signature) is accepted and found to be a duplicate by its event id."""
+
+    provider = models.CharField(max_length=20)
+    signature = models.CharField(max_length=300)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "signature"], name="webhook_delivery_once")]
+
+
+class StaffAlert(models.Model):
+    """Something staff must look at, e.g. money that arrived for a deleted registration (P4)."""
+
+    class Kind(models.TextChoices):
+        LATE_PAYMENT = "late_payment", "Payment for a deleted registration"
+        OVERPAYMENT = "overpayment", "Payment larger than the balances"
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.CharField(max_length=1000)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["organization", "created_at"], name="alert_open_idx", condition=Q(resolved_at__isnull=True)
+            )
+        ]

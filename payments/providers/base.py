@@ -1,0 +1,37 @@
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from payments.models import PaymentSession
+
+Outcome = Literal["paid", "declined", "abandoned", "ignored"]
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A verified webhook, reduced to what Registrar acts on."""
+
+    event_id: str  # unique per event at the provider: duplicates share it
+    event_type: str
+    outcome: Outcome
+    signature: str  # the delivery's signature: the same one twice is a replay
+    provider_session_id: str = ""
+    payment_ref: str = ""  # the provider's id for the money, unique per payment
+    amount: Decimal | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class PaymentProvider(ABC):
+    name: str
+
+    @abstractmethod
+    def create_checkout(self, session: PaymentSession, *, return_url: str) -> tuple[str, str]:
+        """Open a hosted payment page for `session`: returns (provider_session_id, redirect_url)."""
+
+    @abstractmethod
+    def parse_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> ProviderEvent:
+        """Verify the signature and freshness of a webhook and parse it. Raises
+        payments.errors.InvalidWebhook for a bad signature, a stale timestamp or a bad body."""

@@ -1,0 +1,395 @@
+"""Writes on payments: record money (online or offline) exactly once, split it exactly over
+orders (B3, B5), confirm what it pays for, and alert staff when it pays for something that
+no longer exists (P4)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent, Channel
+from audit.services import record, record_many
+from capacity.locks import require_transaction
+from capacity.models import Claim
+from notifications.services import enqueue
+from orders.errors import OrderNotFound
+from orders.models import Order
+from organizations.models import Organization, Permission, StaffMembership
+from organizations.services import require_permission
+from households.models import Household
+from orders.services import checkout
+from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable
+from payments.models import Payment, PaymentAllocation, PaymentSession, StaffAlert
+from payments.policies import CENT, Share, split_payment
+from payments.providers import get_provider
+from registrations.models import Registration
+
+OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.CARD_PHONE)
+
+
+@dataclass(frozen=True)
+class RecordedPayment:
+    payment: Payment
+    created: bool  # False: this provider reference was already recorded (a duplicate)
+
+
+def record_payment(
+    *,
+    organization: Organization,
+    household_id: int,
+    amount: Decimal,
+    plan: Sequence[Share],
+    provider: str,
+    method: str,
+    channel: str,
+    now: datetime,
+    provider_ref: str = "",
+    session: PaymentSession | None = None,
+    actor_id: int | None = None,
+    actor_label: str = "",
+    note: str = "",
+) -> RecordedPayment:
+    """Record money received and apply it. Runs inside the caller's transaction.
+
+    Once per `provider_ref`: a second report of the same money returns the first record.
+    Orders are locked in primary-key order (deletions by the grace policy lock them too),
+    so a payment and a deletion never interleave: either the payment lands first and the
+    registration is saved (G4), or it lands after and is kept, with a staff alert (P4).
+    """
+    require_transaction()
+    if provider_ref:
+        existing = Payment.objects.filter(provider=provider, provider_ref=provider_ref).first()
+        if existing is not None:
+            return RecordedPayment(payment=existing, created=False)
+    order_ids = sorted({share.order_id for share in plan})
+    orders = {
+        o.pk: o
+        for o in Order.objects.filter(organization_id=organization.pk, household_id=household_id, pk__in=order_ids)
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    }
+    if len(orders) != len(order_ids):
+        raise InvalidPayment("A payment can only be applied to this household's own orders.")
+    split = split_payment(amount=amount, plan=plan, balances={pk: o.balance for pk, o in orders.items()})
+    try:
+        with transaction.atomic():  # savepoint: a concurrent duplicate loses on the unique key
+            payment = Payment.objects.create(
+                organization_id=organization.pk,
+                household_id=household_id,
+                session=session,
+                provider=provider,
+                provider_ref=provider_ref,
+                method=method,
+                amount=amount,
+                note=note,
+                recorded_by_id=actor_id,
+                received_at=now,
+                created_at=now,
+            )
+    except IntegrityError:
+        return RecordedPayment(payment=Payment.objects.get(provider=provider, provider_ref=provider_ref), created=False)
+    PaymentAllocation.objects.bulk_create(
+        [PaymentAllocation(payment=payment, order_id=s.order_id, amount=s.amount) for s in split.shares]
+        + ([PaymentAllocation(payment=payment, order_id=None, amount=split.credit)] if split.credit else [])
+    )
+    events = [
+        _event(
+            organization,
+            "payment.recorded",
+            "payment",
+            payment.pk,
+            household_id,
+            channel,
+            now,
+            actor_id,
+            actor_label,
+            {
+                "amount": str(amount),
+                "provider": provider,
+                "method": method,
+                "ref": provider_ref,
+                "shares": {str(s.order_id): str(s.amount) for s in split.shares},
+                "credit": str(split.credit),
+            },
+        )
+    ]
+    for share in split.shares:
+        events += _apply_share(
+            organization, orders[share.order_id], share.amount, payment, channel, now, actor_id, actor_label
+        )
+    if split.credit:
+        _alert(
+            organization,
+            StaffAlert.Kind.OVERPAYMENT,
+            payment,
+            None,
+            now,
+            f"Payment {payment.pk} of {amount} was {split.credit} more than the balances it was for; "
+            "the rest is kept as household credit.",
+        )
+    record_many(events)
+    return RecordedPayment(payment=payment, created=True)
+
+
+def _apply_share(
+    organization: Organization,
+    order: Order,
+    amount: Decimal,
+    payment: Payment,
+    channel: str,
+    now: datetime,
+    actor_id: int | None,
+    actor_label: str,
+) -> list[AuditEvent]:
+    order.amount_paid += amount
+    if order.balance == 0:
+        order.status = Order.Status.PAID
+    order.save(update_fields=["amount_paid", "status"])
+    events = []
+    registrations = list(Registration.objects.filter(order_id=order.pk).select_related("claim"))
+    if order.balance == 0:
+        live = [r for r in registrations if r.deleted_at is None and r.claim.state == Claim.State.TENTATIVE]
+        Claim.objects.filter(pk__in=[r.claim_id for r in live]).update(state=Claim.State.CONFIRMED)
+        events += [
+            _event(
+                organization,
+                "registration.confirmed",
+                "registration",
+                r.pk,
+                order.household_id,
+                channel,
+                now,
+                actor_id,
+                actor_label,
+                {"order": order.pk, "payment": payment.pk},
+            )
+            for r in live
+        ]
+    deleted = [r for r in registrations if r.deleted_at is not None]
+    if deleted:
+        _alert(
+            organization,
+            StaffAlert.Kind.LATE_PAYMENT,
+            payment,
+            order,
+            now,
+            f"{amount} was paid on order {order.number} after {len(deleted)} of its registration(s) had been "
+            "deleted. The money is recorded against the order; decide whether to re-enroll or refund.",
+        )
+    return events
+
+
+def _alert(
+    organization: Organization, kind: str, payment: Payment, order: Order | None, now: datetime, message: str
+) -> None:
+    alert = StaffAlert.objects.create(
+        organization_id=organization.pk, kind=kind, message=message, payment=payment, order=order, created_at=now
+    )
+    enqueue(
+        organization_id=organization.pk,
+        key=f"staff_alert:{alert.pk}",
+        kind="staff_late_payment",
+        to_email=organization.admin_email,
+        context={
+            "organization_name": organization.name,
+            "time_zone": organization.time_zone,
+            "household_name": payment.household.name,
+            "order_number": order.number if order else "",
+            "amount": payment.amount,
+            "reason": message,
+        },
+        now=now,
+    )
+
+
+def _event(
+    organization: Organization,
+    verb: str,
+    subject_type: str,
+    subject_id: int,
+    household_id: int,
+    channel: str,
+    now: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    data: dict[str, object],
+) -> AuditEvent:
+    return AuditEvent(
+        organization_id=organization.pk,
+        verb=verb,
+        channel=channel,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        household_id=household_id,
+        data=data,
+        created_at=now,
+    )
+
+
+@transaction.atomic(durable=True)
+def record_offline_payment(
+    *, membership: StaffMembership, order_id: int, amount: Decimal, method: str, note: str = "", reference: str = ""
+) -> RecordedPayment:
+    """P5: staff record cash, a cheque or a card taken by phone against an order. A
+    `reference` (a receipt number, or the form's idempotency key) makes a double submit
+    record one payment."""
+    require_permission(membership, Permission.TAKE_PAYMENTS)
+    if method not in OFFLINE_METHODS:
+        raise InvalidPayment(f"Method must be one of: {', '.join(OFFLINE_METHODS)}.", field="method")
+    if amount <= 0 or amount != amount.quantize(CENT):
+        raise InvalidPayment("Amount must be a positive amount in whole cents.", field="amount")
+    order = Order.objects.filter(organization_id=membership.organization_id, pk=order_id).first()
+    if order is None:
+        raise OrderNotFound
+    if amount > order.balance and not (
+        reference and Payment.objects.filter(provider="offline", provider_ref=reference).exists()
+    ):
+        raise InvalidPayment(
+            f"Amount {amount} is more than the balance of {order.balance} on order {order.number}.", field="amount"
+        )
+    return record_payment(
+        organization=membership.organization,
+        household_id=order.household_id,
+        amount=amount,
+        plan=[Share(order.pk, amount)],
+        provider="offline",
+        provider_ref=reference,
+        method=method,
+        channel=Channel.OFFICE,
+        now=timezone.now(),
+        actor_id=membership.user_id,
+        note=note,
+    )
+
+
+@transaction.atomic(durable=True)
+def put_on_account(
+    *, membership: StaffMembership, order_id: int, payable_online: bool, customer_note: str = ""
+) -> Order:
+    """B1: finish an order with a balance owing. Staff who take payments choose whether it
+    may be paid online; an instructor's order on account is always payable online. An order
+    on account is no longer 'payment required', so the grace policy never deletes it (G4)."""
+    is_cashier = membership.has_permission(Permission.TAKE_PAYMENTS)
+    if not is_cashier:
+        require_permission(membership, Permission.TEACH)
+        payable_online = True
+    order = Order.objects.filter(organization_id=membership.organization_id, pk=order_id).select_for_update().first()
+    if order is None:
+        raise OrderNotFound
+    if order.balance <= 0:
+        raise InvalidPayment(f"Order {order.number} has no balance to put on account.")
+    order.on_account = True
+    order.payable_online = payable_online
+    order.payment_required = False
+    order.customer_note = customer_note.strip()[:500]
+    order.save(update_fields=["on_account", "payable_online", "payment_required", "customer_note"])
+    record(
+        organization_id=order.organization_id,
+        verb="order.put_on_account",
+        channel=Channel.OFFICE,
+        actor_id=membership.user_id,
+        subject_type="order",
+        subject_id=order.pk,
+        household_id=order.household_id,
+        data={"balance": str(order.balance), "payable_online": payable_online, "note": order.customer_note},
+        now=timezone.now(),
+    )
+    return order
+
+
+@transaction.atomic(durable=True)
+def resolve_alert(*, membership: StaffMembership, alert_id: int) -> StaffAlert:
+    require_permission(membership, Permission.TAKE_PAYMENTS)
+    alert = StaffAlert.objects.filter(
+        organization_id=membership.organization_id, pk=alert_id, resolved_at__isnull=True
+    ).first()
+    if alert is None:
+        raise InvalidPayment("No such open alert.")
+    now = timezone.now()
+    alert.resolved_at, alert.resolved_by_id = now, membership.user_id
+    alert.save(update_fields=["resolved_at", "resolved_by"])
+    record(
+        organization_id=alert.organization_id,
+        verb="alert.resolved",
+        channel=Channel.OFFICE,
+        actor_id=membership.user_id,
+        subject_type="alert",
+        subject_id=alert.pk,
+        now=now,
+    )
+    return alert
+
+
+@dataclass(frozen=True)
+class CheckoutWithPayment:
+    order: Order | None
+    created: bool
+    payment: PaymentSession | None
+
+
+def start_online_payment(*, household: Household, plan: Sequence[Share], return_url: str) -> PaymentSession:
+    """Open a payment at the organization's provider for these shares (B3: one payment,
+    split exactly over the orders). The session is committed before the provider is called,
+    and the provider is called outside any transaction."""
+    organization = household.organization
+    if organization.payment_provider == "none":
+        raise PaymentsNotEnabled
+    if not plan:
+        raise NothingToPay
+    provider = get_provider(organization.payment_provider)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        session = PaymentSession.objects.create(
+            organization_id=organization.pk,
+            household_id=household.pk,
+            provider=provider.name,
+            amount=sum((share.amount for share in plan), Decimal("0")),
+            plan=[{"order": share.order_id, "amount": str(share.amount)} for share in plan],
+            created_at=now,
+        )
+        # P3: the "pending" window counts from the moment the customer is sent to pay.
+        Order.objects.filter(pk__in=[share.order_id for share in plan], household_id=household.pk).update(
+            payment_requested_at=now
+        )
+        record(
+            organization_id=organization.pk,
+            verb="payment.requested",
+            channel=Channel.SYSTEM,
+            subject_type="payment_session",
+            subject_id=session.pk,
+            household_id=household.pk,
+            data={"amount": str(session.amount), "plan": session.plan, "provider": provider.name},
+            now=now,
+        )
+    try:
+        provider_session_id, redirect_url = provider.create_checkout(session, return_url=return_url)
+    except Exception as exc:
+        raise ProviderUnavailable from exc
+    session.provider_session_id, session.redirect_url = provider_session_id, redirect_url
+    session.save(update_fields=["provider_session_id", "redirect_url"])
+    return session
+
+
+def checkout_and_request_payment(
+    *, household: Household, channel: str, actor_id: int | None, cart_id: int | None, return_url: str
+) -> CheckoutWithPayment:
+    """Checkout (P1) and, for a customer with something to pay, send them to pay for the new
+    order and any balances in the cart in one payment (B3). The registrations are tentative
+    before the customer leaves for the provider, so no cart timer can run out there (H1)."""
+    result = checkout(household=household, channel=channel, actor_id=actor_id, cart_id=cart_id)
+    if not result.created:
+        latest = PaymentSession.objects.filter(household_id=household.pk).order_by("-pk").first()
+        return CheckoutWithPayment(order=result.order, created=False, payment=latest)
+    payment = None
+    if (
+        result.payment_plan
+        and channel in (Channel.PORTAL, Channel.API)
+        and household.organization.payment_provider != "none"
+    ):
+        payment = start_online_payment(household=household, plan=result.payment_plan, return_url=return_url)
+    return CheckoutWithPayment(order=result.order, created=True, payment=payment)

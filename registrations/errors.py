@@ -1,0 +1,7 @@
+from registrar.errors import DomainError
+
+
+class RegistrationNotFound(DomainError):
+    code = "registration_not_found"
+    kind = "not_found"
+    default_message = "No such registration in this organization."

@@ -1,0 +1,178 @@
+"""Writes on registrations: deletion by staff (P6) and by the grace-period policy (G2, G3)."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import Channel
+from audit.services import record
+from capacity.locks import lock_one
+from capacity.models import Claim
+from notifications.models import Notification
+from notifications.services import enqueue
+from orders.models import Order
+from organizations.models import Organization, Permission, StaffMembership
+from organizations.services import require_permission
+from registrations import policies
+from registrations.errors import RegistrationNotFound
+from registrations.models import Registration
+from registrations.policies import Notice
+from registrations.selectors import facts_for, grace_policy, unpaid_registrations
+
+
+@transaction.atomic(durable=True)
+def delete_registration(*, membership: StaffMembership, registration_id: int) -> Registration:
+    """P6: staff delete a registration. Its seat is freed at once; the household, its
+    people, an archived copy and the audit trail remain."""
+    require_permission(membership, Permission.DELETE_ENROLLMENTS)
+    now = timezone.now()
+    registration = _lock_registration(organization_id=membership.organization_id, registration_id=registration_id)
+    if registration is None or registration.deleted_at is not None:
+        raise RegistrationNotFound
+    _archive(registration, reason="staff", now=now, channel=Channel.OFFICE, actor_id=membership.user_id)
+    return registration
+
+
+def apply_grace_policies(*, now: datetime | None = None) -> int:
+    """One background run of G1-G5 and N2-N3 over every organization: delete what is due,
+    enqueue the notices that are due. Returns how many registrations were acted on.
+
+    Safe with any number of workers: each deletion re-reads its order under a row lock and
+    decides again, and every notice has a unique key in the outbox, so nothing is deleted
+    or enqueued twice."""
+    now = now or timezone.now()
+    acted = 0
+    for organization in Organization.objects.order_by("pk"):
+        policy = grace_policy(organization)
+        for registration, facts in unpaid_registrations(organization_id=organization.pk, now=now):
+            decision = policies.decide(facts, policy, now)
+            if decision.delete:
+                acted += _delete_by_policy(organization, registration.pk, now=now)
+            elif decision.notices:
+                with transaction.atomic():
+                    _enqueue_notices(organization, registration, decision.notices, now=now)
+                acted += 1
+    return acted
+
+
+@transaction.atomic(durable=True)
+def _delete_by_policy(organization: Organization, registration_id: int, *, now: datetime) -> int:
+    registration = _lock_registration(organization_id=organization.pk, registration_id=registration_id)
+    if registration is None:
+        return 0
+    # Decide again under the lock: a payment that landed since the candidates were read
+    # (even one cent) saves the registration (G4).
+    decision = policies.decide(facts_for(registration, _notices_sent(registration)), grace_policy(organization), now)
+    if not decision.delete:
+        return 0
+    reason = "payment_window" if organization.grace_period_hours == -1 else "grace_period"
+    context = notice_context(organization, registration)  # before archiving: it shows the deadline
+    _archive(registration, reason=reason, now=now, channel=Channel.SYSTEM, actor_label="job:grace_period")
+    _enqueue_notices(organization, registration, decision.notices, now=now, context=context)
+    return 1
+
+
+def _lock_registration(*, organization_id: int, registration_id: int) -> Registration | None:
+    """Lock the registration's order (payments lock it too, so a payment and a deletion
+    never interleave), then read the registration."""
+    order_id = (
+        Registration.objects.filter(organization_id=organization_id, pk=registration_id)
+        .values_list("order_id", flat=True)
+        .first()
+    )
+    if order_id is None:
+        return None
+    lock_one(Order.objects.filter(pk=order_id))
+    return (
+        Registration.objects.select_related("order", "offering", "participant", "household", "claim")
+        .filter(pk=registration_id)
+        .first()
+    )
+
+
+def _archive(
+    registration: Registration,
+    *,
+    reason: str,
+    now: datetime,
+    channel: str,
+    actor_id: int | None = None,
+    actor_label: str = "",
+) -> None:
+    Claim.objects.filter(pk=registration.claim_id).exclude(state=Claim.State.CANCELLED).update(
+        state=Claim.State.CANCELLED, ended_at=now, end_reason=f"registration_deleted:{reason}"
+    )
+    registration.deleted_at = now
+    registration.deleted_by_id = actor_id
+    registration.deleted_reason = reason
+    registration.save(update_fields=["deleted_at", "deleted_by", "deleted_reason"])
+    record(
+        organization_id=registration.organization_id,
+        verb="registration.deleted",
+        channel=channel,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        subject_type="registration",
+        subject_id=registration.pk,
+        household_id=registration.household_id,
+        data={
+            "reason": reason,
+            "offering": registration.offering_id,
+            "participant": registration.participant_id,
+            "order": registration.order_id,
+            "amount_paid": str(registration.order.amount_paid),
+        },
+        now=now,
+    )
+
+
+def _notices_sent(registration: Registration) -> frozenset[Notice]:
+    kinds = Notification.objects.filter(registration_id=registration.pk, kind__in=list(Notice)).values_list(
+        "kind", flat=True
+    )
+    return frozenset(Notice(k) for k in kinds)
+
+
+def _enqueue_notices(
+    organization: Organization,
+    registration: Registration,
+    notices: Iterable[Notice],
+    *,
+    now: datetime,
+    context: dict[str, object] | None = None,
+) -> None:
+    context = context or notice_context(organization, registration)
+    for notice in notices:
+        to_admin = notice in (Notice.ADMIN_INCOMPLETE, Notice.ADMIN_DELETED)
+        enqueue(
+            organization_id=organization.pk,
+            key=f"{notice}:{registration.pk}",
+            kind=notice,
+            to_email=organization.admin_email if to_admin else registration.household.email,
+            context=context,
+            now=now,
+            registration_id=registration.pk,
+        )
+
+
+def notice_context(organization: Organization, registration: Registration) -> dict[str, object]:
+    """What every registration notice template may show (see notifications/templates)."""
+    order = registration.order
+    due = policies.deletion_due_at(facts_for(registration), grace_policy(organization))
+    return {
+        "organization_name": organization.name,
+        "time_zone": organization.time_zone,
+        "household_name": registration.household.name,
+        "household_email": registration.household.email,
+        "participant_name": registration.participant.full_name if registration.participant else None,
+        "offering_name": registration.offering.name,
+        "order_number": order.number,
+        "amount_due": order.total - order.amount_paid if order.total > order.amount_paid else Decimal("0"),
+        "submitted_at": registration.submitted_at,
+        "deadline": due,
+        "grace_hours": organization.grace_period_hours,
+        "pay_url": "",
+    }
