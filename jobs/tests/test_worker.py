@@ -58,15 +58,17 @@ def test_t4_once_expires_a_cart_whose_timer_ran_out_and_audits_it(org, offering)
     event = AuditEvent.objects.get(verb="cart.expired")
     assert (event.subject_type, event.subject_id, event.household_id) == ("cart", lapsing_cart.pk, lapsing.pk)
     assert (event.channel, event.actor_id, event.actor_label) == (Channel.SYSTEM, None, "job:expire_carts")
-    run = JobRun.objects.get()
+    run = JobRun.objects.get(job="expire_carts")
     assert (run.job, run.outcome, run.count, run.error) == ("expire_carts", JobRun.Outcome.OK, 1, "")
     assert run.started_at == run.finished_at == T0 + timedelta(minutes=21)
     assert "expire_carts: 1" in out
 
 
-def test_once_with_nothing_to_do_records_a_zero_run_quietly(db):
+def test_once_runs_every_registered_job_and_is_quiet_when_there_is_nothing_to_do(db):
     out, _ = run_once()
-    assert list(JobRun.objects.values_list("job", "outcome", "count")) == [("expire_carts", "ok", 0)]
+    assert list(JobRun.objects.order_by("pk").values_list("job", "outcome", "count")) == [
+        (job.name, JobRun.Outcome.OK, 0) for job in registry.JOBS
+    ]
     assert out == ""
 
 
@@ -151,7 +153,8 @@ def test_n5_two_workers_at_once_expire_each_cart_exactly_once(org):
         def one_worker():
             try:
                 barrier.wait(timeout=10)
-                counts.extend(run.count for run in Worker(interval=60).run_once())
+                worker = Worker(interval=60, jobs=[Job("expire_carts", registry.expire_carts)])
+                counts.extend(run.count for run in worker.run_once())
             except Exception as exc:  # pragma: no cover - surfaced by the assertion below
                 errors.append(exc)
             finally:
