@@ -626,7 +626,7 @@ def _holds(organization: Organization, households: dict[str, Household], staff: 
                 report.append(f"{household.name}: {first_name} not held in {code}: {refused}")
                 continue
             expires = timezone.localtime(result.cart.expires_at, organization.zone)
-            report.append(f"{household.name}: {first_name} held in {code} until {expires:%H:%M} ({spec.channel})")
+            report.append(f"{household.name}: {first_name} held in {code} until {expires:%H:%M %Z} ({spec.channel})")
     return report
 
 
