@@ -1,0 +1,72 @@
+# Registrar developer commands (GNU make). Start with `make run` or `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Written after a successful install; older than a requirements file means "install again".
+INSTALLED := $(VENV)/.installed
+REQUIREMENTS := requirements/base.in requirements/dev.in requirements/constraints.txt
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+URL := http://$(HOST):$(PORT)
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv install run test lint fmt
+
+help:
+	@echo "make run    set up, load the demo data, start the web server and the worker (PORT=$(PORT))"
+	@echo "make test   set up, run the test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint   ruff check and ruff format --check"
+	@echo "make fmt    ruff check --fix and ruff format"
+	@echo "make venv   create .venv and install requirements/dev.in (again only when requirements change)"
+
+$(BIN)/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Registrar needs Python 3.11 or newer, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): $(BIN)/activate $(REQUIREMENTS)
+	@echo "Installing requirements/dev.in into $(VENV) (pinned by requirements/constraints.txt)..."
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.in -c requirements/constraints.txt
+	@touch $@
+
+venv install: $(INSTALLED)
+
+# The SQLite database, the test database and collected static files live in var/ (not in git).
+var:
+	@mkdir -p var
+
+run: $(INSTALLED) | var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "Registrar:        $(URL)/"
+	@echo "Django admin:     $(URL)/admin/   (log in as admin)"
+	@echo "API docs:         $(URL)/api/v1/docs"
+	@echo "OpenAPI schema:   $(URL)/api/v1/openapi.json"
+	@echo "Starting the web server and the worker; Ctrl-C stops both."
+	@echo ""
+# Both run in the background of one shell, which waits until either exits or a signal comes,
+# then stops the other. (Background jobs of a non-interactive shell ignore Ctrl-C themselves,
+# hence the trap.)
+	@trap 'kill $$web $$worker 2>/dev/null; wait; exit 130' INT TERM; \
+	$(PY) manage.py worker & worker=$$!; \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & web=$$!; \
+	while kill -0 $$web 2>/dev/null && kill -0 $$worker 2>/dev/null; do sleep 1; done; \
+	kill -0 $$web 2>/dev/null || echo "The web server stopped; stopping the worker." >&2; \
+	kill -0 $$worker 2>/dev/null || echo "The worker stopped; stopping the web server." >&2; \
+	kill $$web $$worker 2>/dev/null; wait; exit 1
+
+test: $(INSTALLED) | var
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
