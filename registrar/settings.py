@@ -139,6 +139,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "registrar@localhost")
 # Background worker: seconds between runs of the periodic jobs (N5).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 300)
 
+# Paying online (P4, B3). SITE_URL is this installation's public address: providers send
+# customers back to it, and the sandbox provider delivers its webhooks to it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "https://api.stripe.com")
+# The sandbox (the demo provider of `make run`) signs its webhooks with this; production has
+# no default, so a published development secret can never mark an order paid there.
+SANDBOX_WEBHOOK_SECRET = env_str("SANDBOX_WEBHOOK_SECRET", "" if PRODUCTION else "dev-sandbox-webhook-secret")
+SANDBOX_WEBHOOK_DELAY_SECONDS = env_int("SANDBOX_WEBHOOK_DELAY_SECONDS", 30)
+
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
