@@ -5,14 +5,14 @@ from ninja import Router, Status
 from api.auth import AUTH
 from api.context import customer_household
 from api.orders import order_out
-from api.schemas import CartItemIn, CartOut, CheckoutIn, ErrorOut, OrderOut, RentalIn
+from api.schemas import BalanceIn, CartItemIn, CartOut, CheckoutIn, CheckoutOut, ErrorOut, RentalIn
 from audit.models import Channel
 from carts import selectors, services
 from carts.models import Cart
 from carts.selectors import CartView
 from households.models import Household
 from orders.selectors import household_orders
-from orders.services import checkout
+from payments.services import checkout_and_request_payment
 
 router = Router(tags=["cart"], auth=AUTH)
 REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
@@ -23,6 +23,7 @@ def cart_out(view: CartView) -> dict[str, object]:
         "id": view.id,
         "status": view.status,
         "items": view.items,
+        "balances": view.balances,
         "total": view.total,
         "expires_at": view.expires_at,
         "seconds_left": view.seconds_left,
@@ -91,11 +92,39 @@ def empty(request: HttpRequest, slug: str) -> dict[str, object]:
     return _show(household, cart)
 
 
-@router.post("/orgs/{slug}/checkout", response={200: OrderOut, 201: OrderOut, **REFUSALS})
-def submit_checkout(request: HttpRequest, slug: str, payload: CheckoutIn) -> Status:
-    """Turn the cart into an order with tentative registrations (P1, P2). Sending the same
-    `cart_id` again returns the same order with 200."""
+@router.post("/orgs/{slug}/cart/balances", response={201: CartOut, **REFUSALS})
+def add_balance(request: HttpRequest, slug: str, payload: BalanceIn) -> Status:
+    """B3: put an order's balance in the cart; 409 `already_in_cart` if it is there (B4)."""
     household = customer_household(request, slug)
-    result = checkout(household=household, channel=Channel.API, actor_id=request.auth.pk, cart_id=payload.cart_id)
-    order = household_orders(household=household).get(pk=result.order.pk)
-    return Status(201 if result.created else 200, order_out(order))
+    cart = services.add_balance_to_cart(
+        household=household, order_id=payload.order_id, channel=Channel.API, actor_id=request.auth.pk
+    )
+    return Status(201, _show(household, cart))
+
+
+@router.delete("/orgs/{slug}/cart/balances/{order_id}", response={200: CartOut, **REFUSALS})
+def remove_balance(request: HttpRequest, slug: str, order_id: int) -> dict[str, object]:
+    household = customer_household(request, slug)
+    cart = services.remove_balance_from_cart(
+        household=household, order_id=order_id, channel=Channel.API, actor_id=request.auth.pk
+    )
+    return _show(household, cart)
+
+
+@router.post("/orgs/{slug}/checkout", response={200: CheckoutOut, 201: CheckoutOut, **REFUSALS})
+def submit_checkout(request: HttpRequest, slug: str, payload: CheckoutIn) -> Status:
+    """Turn the cart into an order with tentative registrations (P1, P2) and, when something
+    is due, a payment at the provider covering the order and any balances in the cart (B3).
+    Sending the same `cart_id` again returns the same order with 200."""
+    household = customer_household(request, slug)
+    result = checkout_and_request_payment(
+        household=household,
+        channel=Channel.API,
+        actor_id=request.auth.pk,
+        cart_id=payload.cart_id,
+        return_url=request.build_absolute_uri(f"/api/v1/orgs/{slug}/orders"),
+    )
+    order = household_orders(household=household).get(pk=result.order.pk) if result.order else None
+    return Status(
+        201 if result.created else 200, {"order": order_out(order) if order else None, "payment": result.payment}
+    )

@@ -2,11 +2,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
 from ninja import Field as F
+from ninja import Query, Router, Schema
 
 from api.context import organization
-from api.schemas import ErrorOut, FacilityOut, OfferingDetailOut, OfferingOut, OfferingPageOut, OrganizationOut
+from api.schemas import ErrorOut, FacilityOut, OfferingDetailOut, OfferingPageOut, OrganizationOut
 from catalog import selectors
 from catalog.models import Offering
 from catalog.selectors import OfferingWithAvailability

@@ -1,12 +1,17 @@
 from django.http import HttpRequest
-from ninja import Router
+from django.utils import timezone
+from ninja import Router, Status
 
 from api.auth import AUTH
 from api.context import customer_household
-from api.schemas import ErrorOut, OrderOut, RegistrationOut
+from api.schemas import BalanceOut, ErrorOut, OrderOut, PaymentSessionOut, RegistrationOut
+from carts.selectors import orders_in_cart
 from orders.errors import OrderNotFound
 from orders.models import Order
 from orders.selectors import household_orders, household_registrations
+from payments.policies import Share
+from payments.selectors import payable_balances
+from payments.services import start_online_payment
 from registrations.models import Registration
 
 router = Router(tags=["orders"], auth=AUTH)
@@ -81,3 +86,41 @@ def list_registrations(request: HttpRequest, slug: str) -> list[dict[str, object
         registration_out(r, r.offering.name, r.participant.full_name if r.participant else None)
         for r in household_registrations(household=household)[:500]
     ]
+
+
+@router.get("/orgs/{slug}/balances", response={200: list[BalanceOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def list_balances(request: HttpRequest, slug: str) -> list[dict[str, object]]:
+    """B3, B4: orders with a balance the household may pay online, with the order's note,
+    and whether each is already in the cart."""
+    household = customer_household(request, slug)
+    in_cart = orders_in_cart(household=household, now=timezone.now())
+    return [
+        {
+            "order_id": o.pk,
+            "order_number": o.number,
+            "total": o.total,
+            "amount_paid": o.amount_paid,
+            "balance": o.balance,
+            "customer_note": o.customer_note,
+            "in_cart": o.pk in in_cart,
+        }
+        for o in payable_balances(household=household)
+    ]
+
+
+@router.post(
+    "/orgs/{slug}/orders/{order_id}/pay",
+    response={201: PaymentSessionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
+)
+def pay_order(request: HttpRequest, slug: str, order_id: int) -> Status:
+    """Pay (or try again to pay) what is owed on one of the household's unpaid orders."""
+    household = customer_household(request, slug)
+    order = household_orders(household=household).filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound
+    session = start_online_payment(
+        household=household,
+        plan=[Share(order.pk, order.balance)] if order.balance > 0 else [],
+        return_url=request.build_absolute_uri(f"/api/v1/orgs/{slug}/orders/{order.pk}"),
+    )
+    return Status(201, session)

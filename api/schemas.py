@@ -138,10 +138,18 @@ class CartItemOut(Schema):
     ends_at: datetime | None
 
 
+class CartBalanceOut(Schema):
+    order_id: int
+    order_number: str
+    amount: Decimal
+    customer_note: str
+
+
 class CartOut(Schema):
     id: int | None
     status: str
     items: list[CartItemOut]
+    balances: list[CartBalanceOut] = Field(description="balances of earlier orders, paid with this cart (B3)")
     total: Decimal
     expires_at: datetime | None = Field(description="when every item is released unless checked out (T2, T3)")
     seconds_left: int | None
@@ -206,3 +214,105 @@ class HoldOut(Schema):
 class OccupancyOut(Schema):
     offering: OfferingOut
     holds: list[HoldOut]
+
+
+class PaymentSessionOut(Schema):
+    id: int
+    provider: str
+    amount: Decimal
+    status: str
+    redirect_url: str = Field(description="send the customer here to pay")
+
+
+class CheckoutOut(Schema):
+    order: OrderOut | None = Field(description="None when the cart held only balances of earlier orders")
+    payment: PaymentSessionOut | None = Field(
+        description="where to pay, when something is due and online payment is on"
+    )
+
+
+class BalanceOut(Schema):
+    order_id: int
+    order_number: str
+    total: Decimal
+    amount_paid: Decimal
+    balance: Decimal
+    customer_note: str
+    in_cart: bool = Field(description="B4: already in the cart; show 'In cart', not a second add")
+
+
+class BalanceIn(Schema):
+    order_id: int
+
+
+class StaffRegistrationOut(Schema):
+    id: int
+    household_id: int
+    household_name: str
+    participant_name: str | None
+    offering_id: int
+    offering_name: str
+    order_id: int
+    order_number: str
+    amount_due: Decimal
+    amount_paid: Decimal
+    state: str = Field(description="claim state: tentative, confirmed, cancelled")
+    payment_state: str = Field(
+        description="P3: incomplete_or_pending, payment_incomplete, partially_paid, paid_in_full"
+    )
+    scheduled_for_deletion_at: datetime | None
+    submitted_at: datetime
+    deleted_at: datetime | None
+    deleted_reason: str
+
+
+class OfflinePaymentIn(Schema):
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    method: str = Field(description="cash, cheque or card_phone")
+    note: str = Field(default="", max_length=500)
+    reference: str = Field(
+        default="", max_length=100, description="receipt number or idempotency key: a repeat records once"
+    )
+
+
+class PaymentOut(Schema):
+    id: int
+    amount: Decimal
+    method: str
+    provider: str
+    received_at: datetime
+    order_balance: Decimal
+
+
+class OnAccountIn(Schema):
+    payable_online: bool = False
+    customer_note: str = Field(default="", max_length=500)
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    message: str
+    payment_id: int | None
+    order_id: int | None
+    created_at: datetime
+
+
+class ImpactRowOut(Schema):
+    registration_id: int
+    household_name: str
+    participant_name: str | None
+    offering_name: str
+    submitted_at: datetime
+    amount_due: Decimal
+    deletes_now: bool
+    scheduled_for_deletion_at: datetime | None
+    emails: list[dict[str, str]]
+
+
+class ImpactsOut(Schema):
+    grace_period_hours: int
+    computed_at: datetime
+    deletions: int
+    emails: int
+    rows: list[ImpactRowOut]

@@ -1,3 +1,6 @@
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
@@ -7,16 +10,39 @@ from api.carts import cart_out
 from api.catalog import offering_out
 from api.context import staff_household, staff_membership
 from api.orders import order_out
-from api.schemas import CartOut, CheckoutIn, ErrorOut, OccupancyOut, OrderOut, SettingsIn, SettingsOut, StaffCartItemIn
+from api.schemas import (
+    AlertOut,
+    CartOut,
+    CheckoutIn,
+    ErrorOut,
+    ImpactsOut,
+    OccupancyOut,
+    OfflinePaymentIn,
+    OnAccountIn,
+    OrderOut,
+    PaymentOut,
+    SettingsIn,
+    SettingsOut,
+    StaffCartItemIn,
+    StaffRegistrationOut,
+)
 from audit.models import Channel
 from capacity.selectors import live_holds
 from carts import selectors as cart_selectors
 from carts.services import delete_hold, office_add_to_cart
 from catalog.selectors import offering_detail
+from orders.models import Order
 from orders.selectors import household_orders
 from orders.services import checkout
-from organizations.models import Permission
+from organizations.errors import InvalidSettings
+from organizations.models import Organization, Permission, validate_grace_hours
 from organizations.services import require_permission, update_settings
+from payments.selectors import open_alerts
+from payments.services import put_on_account, record_offline_payment, resolve_alert
+from registrations.impacts import grace_impacts
+from registrations.models import Registration
+from registrations.selectors import organization_registrations, payment_status
+from registrations.services import delete_registration
 
 router = Router(tags=["staff"], auth=AUTH)
 REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
@@ -104,3 +130,132 @@ def office_checkout(request: HttpRequest, slug: str, household_id: int, payload:
     return Status(
         201 if result.created else 200, order_out(household_orders(household=household).get(pk=result.order.pk))
     )
+
+
+def staff_registration_out(r: Registration, organization: Organization, now: datetime) -> dict[str, object]:
+    status = payment_status(r, organization, now)
+    return {
+        "id": r.pk,
+        "household_id": r.household_id,
+        "household_name": r.household.name,
+        "participant_name": r.participant.full_name if r.participant else None,
+        "offering_id": r.offering_id,
+        "offering_name": r.offering.name,
+        "order_id": r.order_id,
+        "order_number": r.order.number,
+        "amount_due": r.order.total,
+        "amount_paid": r.order.amount_paid,
+        "state": r.claim.state,
+        "payment_state": status.state,
+        "scheduled_for_deletion_at": status.scheduled_for_deletion_at,
+        "submitted_at": r.submitted_at,
+        "deleted_at": r.deleted_at,
+        "deleted_reason": r.deleted_reason,
+    }
+
+
+@router.get("/orgs/{slug}/staff/registrations", response={200: list[StaffRegistrationOut], **REFUSALS})
+def staff_registrations(
+    request: HttpRequest, slug: str, include_deleted: bool = False, limit: int = 200
+) -> list[dict[str, object]]:
+    """Received registrations, newest first, with their payment state and deletion schedule (P3)."""
+    membership = staff_membership(request, slug)
+    now = timezone.now()
+    registrations = organization_registrations(organization_id=membership.organization_id).order_by(
+        "-submitted_at", "-pk"
+    )
+    if not include_deleted:
+        registrations = registrations.filter(deleted_at__isnull=True)
+    return [staff_registration_out(r, membership.organization, now) for r in registrations[: max(1, min(limit, 1000))]]
+
+
+@router.delete("/orgs/{slug}/staff/registrations/{registration_id}", response={200: StaffRegistrationOut, **REFUSALS})
+def staff_delete_registration(request: HttpRequest, slug: str, registration_id: int) -> dict[str, object]:
+    """P6: delete (archive) a registration; its seat is freed; the household remains."""
+    membership = staff_membership(request, slug)
+    registration = delete_registration(membership=membership, registration_id=registration_id)
+    fresh = organization_registrations(organization_id=membership.organization_id).get(pk=registration.pk)
+    return staff_registration_out(fresh, membership.organization, timezone.now())
+
+
+@router.post("/orgs/{slug}/staff/orders/{order_id}/payments", response={201: PaymentOut, **REFUSALS})
+def staff_record_payment(request: HttpRequest, slug: str, order_id: int, payload: OfflinePaymentIn) -> Status:
+    """P5: record cash, a cheque or a card taken by phone; the payment state follows."""
+    membership = staff_membership(request, slug)
+    recorded = record_offline_payment(membership=membership, order_id=order_id, **payload.dict())
+    payment = recorded.payment
+    balance = Order.objects.get(pk=order_id).balance
+    return Status(
+        201 if recorded.created else 200,
+        {
+            "id": payment.pk,
+            "amount": payment.amount,
+            "method": payment.method,
+            "provider": payment.provider,
+            "received_at": payment.received_at,
+            "order_balance": balance,
+        },
+    )
+
+
+@router.post("/orgs/{slug}/staff/orders/{order_id}/on-account", response={200: OrderOut, **REFUSALS})
+def staff_put_on_account(request: HttpRequest, slug: str, order_id: int, payload: OnAccountIn) -> dict[str, object]:
+    """B1: finish an order on account, marking whether its balance may be paid online."""
+    membership = staff_membership(request, slug)
+    order = put_on_account(membership=membership, order_id=order_id, **payload.dict())
+    return order_out(household_orders(household=order.household).get(pk=order.pk))
+
+
+@router.get("/orgs/{slug}/staff/alerts", response={200: list[AlertOut], **REFUSALS})
+def staff_alerts(request: HttpRequest, slug: str) -> list[dict[str, object]]:
+    """Open alerts, e.g. money that arrived for a deleted registration (P4)."""
+    membership = staff_membership(request, slug)
+    return [
+        {
+            "id": a.pk,
+            "kind": a.kind,
+            "message": a.message,
+            "payment_id": a.payment_id,
+            "order_id": a.order_id,
+            "created_at": a.created_at,
+        }
+        for a in open_alerts(organization_id=membership.organization_id)[:500]
+    ]
+
+
+@router.post("/orgs/{slug}/staff/alerts/{alert_id}/resolve", response={204: None, **REFUSALS})
+def staff_resolve_alert(request: HttpRequest, slug: str, alert_id: int) -> Status:
+    resolve_alert(membership=staff_membership(request, slug), alert_id=alert_id)
+    return Status(204, None)
+
+
+@router.get("/orgs/{slug}/staff/grace-impacts", response={200: ImpactsOut, **REFUSALS})
+def staff_grace_impacts(request: HttpRequest, slug: str, hours: int) -> dict[str, object]:
+    """G6: for a proposed grace period, before it is saved, which registrations the next run
+    would delete and which emails it would send, computed by the worker's own rules."""
+    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    try:
+        validate_grace_hours(hours)
+    except ValidationError as exc:
+        raise InvalidSettings(" ".join(exc.messages), fields={"hours": " ".join(exc.messages)}) from None
+    impacts = grace_impacts(organization=membership.organization, grace_period_hours=hours, now=timezone.now())
+    return {
+        "grace_period_hours": hours,
+        "computed_at": impacts.now,
+        "deletions": len(impacts.deletions),
+        "emails": len(impacts.emails),
+        "rows": [
+            {
+                "registration_id": row.registration.pk,
+                "household_name": row.registration.household.name,
+                "participant_name": row.registration.participant.full_name if row.registration.participant else None,
+                "offering_name": row.registration.offering.name,
+                "submitted_at": row.registration.submitted_at,
+                "amount_due": row.registration.order.balance,
+                "deletes_now": row.deletes,
+                "scheduled_for_deletion_at": row.scheduled_for,
+                "emails": [{"kind": str(kind), "to": to} for kind, to in row.recipients(membership.organization)],
+            }
+            for row in impacts.rows
+        ],
+    }

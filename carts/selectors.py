@@ -1,9 +1,9 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from capacity.models import Claim
-from carts.models import Cart
+from carts.models import Cart, CartBalance
 from carts.services import timer_minutes
 from households.models import Household
 
@@ -23,6 +23,14 @@ class CartItemView:
 
 
 @dataclass(frozen=True)
+class CartBalanceView:
+    order_id: int
+    order_number: str
+    amount: Decimal  # the order's balance now
+    customer_note: str
+
+
+@dataclass(frozen=True)
 class CartView:
     """What a page or the API shows of a cart (T6): its items, its expiry instant and the
     time left. A cart whose timer ran out is shown empty, with when it expired (C3)."""
@@ -38,10 +46,13 @@ class CartView:
     limit_minutes: int
     first_added_at: datetime | None
     channel: str | None
+    balances: list[CartBalanceView] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
-        return sum((item.price for item in self.items), Decimal("0"))
+        return sum((item.price for item in self.items), Decimal("0")) + sum(
+            (b.amount for b in self.balances), Decimal("0")
+        )
 
 
 def open_cart_view(*, household: Household, now: datetime) -> CartView:
@@ -89,6 +100,12 @@ def cart_view(*, household: Household, cart: Cart | None, now: datetime) -> Cart
         )
         for claim in holds
     ]
+    balances = [
+        CartBalanceView(
+            order_id=b.order_id, order_number=b.order.number, amount=b.order.balance, customer_note=b.order.customer_note
+        )
+        for b in CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).select_related("order").order_by("pk")
+    ]
     seconds_left = int((cart.expires_at - now).total_seconds()) if cart.expires_at else None
     return CartView(
         id=cart.pk,
@@ -102,4 +119,14 @@ def cart_view(*, household: Household, cart: Cart | None, now: datetime) -> Cart
         limit_minutes=limit,
         first_added_at=cart.first_added_at,
         channel=cart.channel,
+        balances=balances,
+    )
+
+
+def orders_in_cart(*, household: Household, now: datetime) -> set[int]:
+    """B4: the orders whose balance sits in the household's live cart."""
+    return set(
+        CartBalance.objects.filter(
+            cart__household_id=household.pk, cart__status=Cart.Status.OPEN, cart__expires_at__gt=now, removed_at__isnull=True
+        ).values_list("order_id", flat=True)
     )

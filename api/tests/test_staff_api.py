@@ -88,3 +88,4 @@ def test_staff_checkout_for_a_household(org, api_for):
     order = staff.post(f"/orgs/{org.slug}/staff/households/{household.pk}/checkout", {})
     assert order.status_code == 201
     assert api_for(household.payer).get(f"/orgs/{org.slug}/orders").json()[0]["id"] == order.json()["id"]
+    assert order.json()["balance"] == "50.00"
