@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carts import services as cart_services
+from notifications import services as notification_services
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,13 @@ def expire_carts(now: datetime) -> int:
     return cart_services.expire_carts(now=now)
 
 
+def deliver_notifications(now: datetime) -> int:
+    return notification_services.deliver_notifications(now=now)
+
+
 JOBS: list[Job] = [
     Job("expire_carts", expire_carts, "Close carts whose timer ran out and release their holds (T4)."),
+    Job("deliver_notifications", deliver_notifications, "Send due emails from the outbox, throttled (N1, N4, N5)."),
 ]
 
 
