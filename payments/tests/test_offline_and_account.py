@@ -1,0 +1,117 @@
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from audit.models import AuditEvent
+from carts.services import add_to_cart
+from catalog.tests.factories import make_offering
+from households.tests.factories import make_household
+from orders.services import checkout
+from organizations.errors import PermissionDenied
+from organizations.models import Permission
+from organizations.tests.factories import make_organization, make_staff
+from payments.errors import InvalidPayment
+from payments.models import Payment
+from payments.services import put_on_account, record_offline_payment
+from registrations.models import Registration
+from registrations.selectors import payment_status
+from registrations.services import apply_grace_policies
+
+T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+def paid_order(org, price="80.00"):
+    household = make_household(org)
+    with time_machine.travel(T0, tick=False):
+        add_to_cart(
+            household=household,
+            offering_id=make_offering(org, price=price).pk,
+            participant_id=household.participants.first().pk,
+            channel="portal",
+        )
+        return checkout(household=household, channel="portal").order
+
+
+def state(order, now):
+    registration = Registration.objects.select_related("order").get(order=order)
+    return payment_status(registration, order.organization, now).state
+
+
+def test_p5_offline_payment_moves_the_payment_state(db):
+    org = make_organization()
+    order = paid_order(org)
+    cashier = make_staff(org, [Permission.TAKE_PAYMENTS])
+    assert state(order, T0 + timedelta(minutes=4)) == "incomplete_or_pending"
+    assert state(order, T0 + timedelta(minutes=5)) == "payment_incomplete"
+    record_offline_payment(membership=cashier, order_id=order.pk, amount=Decimal("30.00"), method="cash")
+    order.refresh_from_db()
+    assert (order.balance, state(order, T0 + timedelta(hours=1))) == (Decimal("50.00"), "partially_paid")
+    record_offline_payment(membership=cashier, order_id=order.pk, amount=Decimal("50.00"), method="card_phone")
+    order.refresh_from_db()
+    assert (order.balance, order.status, state(order, T0 + timedelta(hours=1))) == (
+        Decimal("0"),
+        "paid",
+        "paid_in_full",
+    )
+    assert Registration.objects.get(order=order).claim.state == "confirmed"
+    assert AuditEvent.objects.filter(verb="payment.recorded", actor_id=cashier.user_id).count() == 2
+
+
+def test_p5_refusals_change_nothing(db):
+    org = make_organization()
+    order = paid_order(org)
+    cashier = make_staff(org, [Permission.TAKE_PAYMENTS])
+    with pytest.raises(InvalidPayment, match="more than the balance"):
+        record_offline_payment(membership=cashier, order_id=order.pk, amount=Decimal("80.01"), method="cash")
+    with pytest.raises(InvalidPayment, match="Method"):
+        record_offline_payment(membership=cashier, order_id=order.pk, amount=Decimal("1.00"), method="bitcoin")
+    with pytest.raises(InvalidPayment, match="whole cents"):
+        record_offline_payment(membership=cashier, order_id=order.pk, amount=Decimal("1.001"), method="cash")
+    with pytest.raises(PermissionDenied):
+        record_offline_payment(
+            membership=make_staff(org, [Permission.ENROLL]), order_id=order.pk, amount=Decimal("1"), method="cash"
+        )
+    with pytest.raises(Exception, match="No such order"):
+        record_offline_payment(
+            membership=make_staff(make_organization()), order_id=order.pk, amount=Decimal("1"), method="cash"
+        )
+    assert not Payment.objects.exists()
+
+
+def test_p5_double_submit_with_one_reference_records_one_payment(db):
+    org = make_organization()
+    order = paid_order(org)
+    cashier = make_staff(org, [Permission.TAKE_PAYMENTS])
+    first = record_offline_payment(
+        membership=cashier, order_id=order.pk, amount=Decimal("80.00"), method="cash", reference="R-1001"
+    )
+    again = record_offline_payment(
+        membership=cashier, order_id=order.pk, amount=Decimal("80.00"), method="cash", reference="R-1001"
+    )
+    assert (first.created, again.created, first.payment.pk) == (True, False, again.payment.pk)
+    order.refresh_from_db()
+    assert order.amount_paid == Decimal("80.00")
+
+
+def test_b1_instructor_orders_on_account_are_payable_online_and_never_auto_deleted(db):
+    org = make_organization(grace_period_hours=1)
+    order = paid_order(org)
+    instructor = make_staff(org, [Permission.TEACH])
+    put_on_account(membership=instructor, order_id=order.pk, payable_online=False, customer_note="Pay before week 2")
+    order.refresh_from_db()
+    assert (order.on_account, order.payable_online, order.payment_required) == (True, True, False)
+    with time_machine.travel(T0 + timedelta(hours=5), tick=False):
+        apply_grace_policies()
+    assert Registration.objects.get(order=order).deleted_at is None
+
+
+def test_b1_box_office_chooses_whether_online_payment_is_allowed(db):
+    org = make_organization()
+    order = paid_order(org)
+    put_on_account(membership=make_staff(org, [Permission.TAKE_PAYMENTS]), order_id=order.pk, payable_online=False)
+    order.refresh_from_db()
+    assert (order.on_account, order.payable_online) == (True, False)
+    with pytest.raises(PermissionDenied):
+        put_on_account(membership=make_staff(org, [Permission.ENROLL]), order_id=order.pk, payable_online=True)
