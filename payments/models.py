@@ -146,3 +146,48 @@ class StaffAlert(models.Model):
                 fields=["organization", "created_at"], name="alert_open_idx", condition=Q(resolved_at__isnull=True)
             )
         ]
+
+
+class SandboxCheckout(models.Model):
+    """A payment page of the sandbox provider, the stand-in for a real provider that `make run`
+    uses: what is being paid, where the customer goes back to, and what they chose there."""
+
+    class Choice(models.TextChoices):
+        PAY = "pay", "Pay"
+        DECLINE = "decline", "Decline"
+        ABANDON = "abandon", "Abandon"
+
+    session = models.OneToOneField(PaymentSession, on_delete=models.PROTECT, related_name="sandbox_checkout")
+    # The page's address and the PaymentSession's provider_session_id: random, unguessable.
+    token = models.CharField(max_length=64, unique=True)
+    return_url = models.CharField(max_length=500)
+    choice = models.CharField(max_length=10, choices=Choice.choices, blank=True)
+    chosen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sandbox checkout {self.token} ({self.choice or 'open'})"
+
+
+class SandboxDelivery(models.Model):
+    """A webhook the sandbox will send for a choice made on its page, after a delay as a real
+    provider would. The body is fixed when the choice is made; each attempt is signed afresh
+    when it is sent, so a retry is a new delivery of the same event, never a replay."""
+
+    checkout = models.OneToOneField(SandboxCheckout, on_delete=models.PROTECT, related_name="delivery")
+    body = models.TextField()
+    # When the next attempt is due: the delay at first, then pushed on while a worker is
+    # sending it (a lease) and after a failed attempt (a back-off).
+    deliver_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        # The job's "what is due" query: undelivered rows by deliver_at.
+        indexes = [
+            models.Index(fields=["deliver_at"], name="sandbox_delivery_due_idx", condition=Q(delivered_at__isnull=True))
+        ]
+
+    def __str__(self) -> str:
+        return f"sandbox delivery {self.pk} ({'delivered' if self.delivered_at else 'pending'})"
