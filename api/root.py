@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api import carts, catalog, households, orders, staff
+from api import carts, catalog, households, orders, payments_webhooks, staff
 from api.auth import token_router
 from registrar.errors import DomainError
 
@@ -72,3 +72,4 @@ api.add_router("", households.router)
 api.add_router("", carts.router)
 api.add_router("", orders.router)
 api.add_router("", staff.router)
+api.add_router("", payments_webhooks.router)
