@@ -9,6 +9,7 @@ from datetime import datetime
 
 from carts import services as cart_services
 from notifications import services as notification_services
+from payments.providers import sandbox as sandbox_provider
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,14 @@ def deliver_notifications(now: datetime) -> int:
     return notification_services.deliver_notifications(now=now)
 
 
+def deliver_sandbox_webhooks(now: datetime) -> int:
+    return sandbox_provider.deliver_sandbox_webhooks(now=now)
+
+
 JOBS: list[Job] = [
     Job("expire_carts", expire_carts, "Close carts whose timer ran out and release their holds (T4)."),
     Job("deliver_notifications", deliver_notifications, "Send due emails from the outbox, throttled (N1, N4, N5)."),
+    Job("deliver_sandbox_webhooks", deliver_sandbox_webhooks, "Send the sandbox provider's due webhooks (demos)."),
 ]
 
 
