@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 # Written after a successful install; older than a requirements file means "install again".
 INSTALLED := $(VENV)/.installed
-REQUIREMENTS := requirements/base.in requirements/dev.in requirements/constraints.txt
+REQUIREMENTS := $(wildcard requirements/*.in requirements/*.txt)
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
