@@ -59,6 +59,9 @@ class SandboxProvider(PaymentProvider):
     def create_checkout(self, session: PaymentSession, *, return_url: str) -> tuple[str, str]:
         """Open the page at /pay/sandbox/<token>/; calling it again for the same session
         returns the same page."""
+        if not settings.SANDBOX_WEBHOOK_SECRET:
+            # Its webhooks could never be verified: refuse now rather than strand the customer.
+            raise RuntimeError("The sandbox provider needs SANDBOX_WEBHOOK_SECRET.")
         checkout, _ = SandboxCheckout.objects.get_or_create(
             session=session,
             defaults={"token": secrets.token_urlsafe(24), "return_url": return_url, "created_at": timezone.now()},
@@ -198,6 +201,8 @@ def _due(now: datetime) -> Q:
 
 
 def _claim_due(*, now: datetime) -> list[SandboxDelivery]:
+    if not SandboxDelivery.objects.filter(_due(now)).exists():
+        return []  # the usual case: no write transaction (on SQLite, no database write lock)
     lease_until = now + LEASE
     with transaction.atomic(durable=True):
         ids = list(

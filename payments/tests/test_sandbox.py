@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from orders.models import Order
-from payments.errors import InvalidWebhook
+from payments.errors import InvalidWebhook, ProviderUnavailable
 from payments.models import Payment, PaymentSession, SandboxCheckout, SandboxDelivery, WebhookEvent
 from payments.providers import get_provider
 from payments.providers.sandbox import LEASE, MAX_ATTEMPTS, _claim_due, deliver_sandbox_webhooks
@@ -55,6 +55,13 @@ def test_checkout_opens_a_page_on_this_site(unpaid):
     assert checkout.return_url == "http://testserver/orders"
     # Asked again for the same session, the provider gives the same page.
     assert get_provider("sandbox").create_checkout(session, return_url="x") == (checkout.token, session.redirect_url)
+
+
+def test_without_a_signing_secret_the_sandbox_is_unavailable(db, clock, settings):
+    settings.SANDBOX_WEBHOOK_SECRET = ""
+    with pytest.raises(ProviderUnavailable):
+        unpaid_order(provider="sandbox")
+    assert not SandboxCheckout.objects.exists()
 
 
 def test_the_page_shows_the_amount_the_organization_and_three_buttons(client, unpaid):
