@@ -4,10 +4,12 @@ job that delivers it to this site's own webhook endpoint."""
 import json
 import re
 import socket
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 
 from orders.models import Order
@@ -246,3 +248,32 @@ def test_pay_on_the_page_then_the_job_delivers_to_the_live_site(live_server, set
     # Nothing left to send.
     clock.shift(3600)
     assert deliver_sandbox_webhooks(now=T0 + timedelta(seconds=3631)) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_skips_deliveries_another_worker_has_locked(clock):
+    """PostgreSQL: a row being claimed by one worker is skipped by another, not waited for."""
+    unpaid = unpaid_order(provider="sandbox")
+    choose(Client(), unpaid, "pay")
+    now = T0 + timedelta(seconds=31)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                list(SandboxDelivery.objects.select_for_update())
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(timeout=10)
+        assert _claim_due(now=now) == []
+    finally:
+        release.set()
+        thread.join()
+    assert [d.attempts for d in _claim_due(now=now)] == [1]
