@@ -69,3 +69,6 @@ class CartBalance(models.Model):
                 fields=["cart", "order"], condition=Q(removed_at__isnull=True), name="cart_balance_once"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"balance of order {self.order_id} in cart {self.cart_id}"

@@ -1,5 +1,6 @@
 """Pure cart rules (D5): facts and settings in, decisions out. No ORM, no clock."""
 
+import itertools
 from datetime import date, datetime, timedelta
 
 from carts import errors
@@ -68,4 +69,4 @@ def contiguous_slots(slots: list[tuple[datetime, datetime]], *, starts_at: datet
         return False
     if slots[0][0] != starts_at or slots[-1][1] != ends_at:
         return False
-    return all(prev_end == next_start for (_, prev_end), (next_start, _) in zip(slots, slots[1:], strict=False))
+    return all(prev_end == next_start for (_, prev_end), (next_start, _) in itertools.pairwise(slots))

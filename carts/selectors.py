@@ -102,9 +102,14 @@ def cart_view(*, household: Household, cart: Cart | None, now: datetime) -> Cart
     ]
     balances = [
         CartBalanceView(
-            order_id=b.order_id, order_number=b.order.number, amount=b.order.balance, customer_note=b.order.customer_note
+            order_id=b.order_id,
+            order_number=b.order.number,
+            amount=b.order.balance,
+            customer_note=b.order.customer_note,
         )
-        for b in CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).select_related("order").order_by("pk")
+        for b in CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True)
+        .select_related("order")
+        .order_by("pk")
     ]
     seconds_left = int((cart.expires_at - now).total_seconds()) if cart.expires_at else None
     return CartView(
@@ -127,6 +132,9 @@ def orders_in_cart(*, household: Household, now: datetime) -> set[int]:
     """B4: the orders whose balance sits in the household's live cart."""
     return set(
         CartBalance.objects.filter(
-            cart__household_id=household.pk, cart__status=Cart.Status.OPEN, cart__expires_at__gt=now, removed_at__isnull=True
+            cart__household_id=household.pk,
+            cart__status=Cart.Status.OPEN,
+            cart__expires_at__gt=now,
+            removed_at__isnull=True,
         ).values_list("order_id", flat=True)
     )

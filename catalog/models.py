@@ -88,3 +88,6 @@ class Meeting(models.Model):
                 name="meeting_ends_after_start", condition=models.Q(ends_at__gt=models.F("starts_at"))
             )
         ]
+
+    def __str__(self) -> str:
+        return f"meeting of offering {self.offering_id} at {self.starts_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ from datetime import datetime
 from carts import services as cart_services
 from notifications import services as notification_services
 from payments.providers import sandbox as sandbox_provider
+from registrations import services as registration_services
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ def expire_carts(now: datetime) -> int:
     return cart_services.expire_carts(now=now)
 
 
+def apply_grace_policies(now: datetime) -> int:
+    return registration_services.apply_grace_policies(now=now)
+
+
 def deliver_notifications(now: datetime) -> int:
     return notification_services.deliver_notifications(now=now)
 
@@ -33,6 +38,11 @@ def deliver_sandbox_webhooks(now: datetime) -> int:
 
 JOBS: list[Job] = [
     Job("expire_carts", expire_carts, "Close carts whose timer ran out and release their holds (T4)."),
+    Job(
+        "apply_grace_policies",
+        apply_grace_policies,
+        "Delete unpaid registrations whose grace period ran out and enqueue due notices (G1-G5, N2, N3).",
+    ),
     Job("deliver_notifications", deliver_notifications, "Send due emails from the outbox, throttled (N1, N4, N5)."),
     Job("deliver_sandbox_webhooks", deliver_sandbox_webhooks, "Send the sandbox provider's due webhooks (demos)."),
 ]

@@ -93,6 +93,9 @@ class PaymentAllocation(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(name="allocation_amount_positive", condition=Q(amount__gt=Decimal("0")))]
 
+    def __str__(self) -> str:
+        return f"{self.amount} of payment {self.payment_id} to order {self.order_id or 'credit'}"
+
 
 class WebhookEvent(models.Model):
     """Every provider event received, once per (provider, event id): duplicates are
@@ -108,6 +111,9 @@ class WebhookEvent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")]
 
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} {self.event_id}"
+
 
 class WebhookDelivery(models.Model):
     """Each signed delivery accepted, by its signature: the same signed request presented
@@ -120,6 +126,9 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "signature"], name="webhook_delivery_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} delivery at {self.received_at:%Y-%m-%d %H:%M:%S}"
 
 
 class StaffAlert(models.Model):
@@ -146,6 +155,9 @@ class StaffAlert(models.Model):
                 fields=["organization", "created_at"], name="alert_open_idx", condition=Q(resolved_at__isnull=True)
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message[:60]}"
 
 
 class SandboxCheckout(models.Model):

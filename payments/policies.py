@@ -30,7 +30,7 @@ def split_payment(*, amount: Decimal, plan: Sequence[Share], balances: dict[int,
     and no order is ever paid past its balance."""
     if amount <= 0 or amount != amount.quantize(CENT):
         raise ValueError(f"payment amount must be positive whole cents, not {amount}")
-    remaining = {order_id: balance for order_id, balance in balances.items()}
+    remaining = dict(balances)
     taken: dict[int, Decimal] = {}
     left = amount
     for passes in (True, False):

@@ -14,13 +14,13 @@ from audit.models import AuditEvent, Channel
 from audit.services import record, record_many
 from capacity.locks import require_transaction
 from capacity.models import Claim
+from households.models import Household
 from notifications.services import enqueue
 from orders.errors import OrderNotFound
 from orders.models import Order
+from orders.services import checkout
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
-from households.models import Household
-from orders.services import checkout
 from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable
 from payments.models import Payment, PaymentAllocation, PaymentSession, StaffAlert
 from payments.policies import CENT, Share, split_payment

@@ -16,7 +16,7 @@ DATA_DIR = Path(env_str("REGISTRAR_DATA_DIR", str(BASE_DIR / "var")))
 PRODUCTION = env_str("DJANGO_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 
-_DEV_SECRET = "dev-insecure-registrar-secret-key-change-me-in-production-0123456789"
+_DEV_SECRET = "dev-insecure-registrar-secret-key-change-me-in-production-0123456789"  # noqa: S105 (development only)
 SECRET_KEY = env_str("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters in production")

@@ -1,6 +1,6 @@
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from capacity.models import Claim
 from carts.services import add_to_cart

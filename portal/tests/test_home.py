@@ -4,7 +4,9 @@ from carts.services import add_to_cart
 
 
 def test_home_lists_organizations_with_live_seats(org, household, offering):
-    add_to_cart(household=household, offering_id=offering.pk, participant_id=household.participants.first().pk, channel="portal")
+    add_to_cart(
+        household=household, offering_id=offering.pk, participant_id=household.participants.first().pk, channel="portal"
+    )
     page = Client().get("/")
     assert page.status_code == 200
     html = page.content.decode()
