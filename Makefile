@@ -10,6 +10,9 @@ REQUIREMENTS := $(wildcard requirements/*.in requirements/*.txt)
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo worker runs every 15 s so the sandbox payment page reports back quickly;
+# production runs `manage.py worker` on its default 5-minute interval (N5).
+WORKER_INTERVAL ?= 15
 URL := http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
@@ -53,7 +56,7 @@ run: $(INSTALLED) | var
 # then stops the other. (Background jobs of a non-interactive shell ignore Ctrl-C themselves,
 # hence the trap.)
 	@trap 'kill $$web $$worker 2>/dev/null; wait; exit 130' INT TERM; \
-	$(PY) manage.py worker & worker=$$!; \
+	$(PY) manage.py worker --interval $(WORKER_INTERVAL) & worker=$$!; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & web=$$!; \
 	while kill -0 $$web 2>/dev/null && kill -0 $$worker 2>/dev/null; do sleep 1; done; \
 	kill -0 $$web 2>/dev/null || echo "The web server stopped; stopping the worker." >&2; \

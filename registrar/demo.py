@@ -23,10 +23,13 @@ from django.utils import timezone
 from audit.models import Channel
 from capacity.models import Claim
 from carts.models import Cart
-from carts.services import add_to_cart
+from carts.services import add_to_cart, empty_cart
 from catalog.models import Facility, Meeting, Offering
 from households.models import Household, Participant
+from orders.models import Order
+from orders.services import checkout
 from organizations.models import Organization, Permission, StaffMembership
+from payments.services import put_on_account
 from registrar.errors import DomainError
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - published demo credentials, printed by `make run`
@@ -160,7 +163,7 @@ STAFF = (
         "Program manager",
         (Permission.ENROLL, Permission.DELETE_ENROLLMENTS, Permission.OVERRIDE_CAPACITY),
     ),
-    StaffSpec("instructor", "Ines", "Instructor", "Instructor", ()),
+    StaffSpec("instructor", "Ines", "Instructor", "Instructor", (Permission.TEACH,)),
 )
 
 HOUSEHOLDS = (
@@ -361,15 +364,26 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
             households=len(households),
             participants=Participant.objects.filter(household__organization=organization).count(),
         )
-    # Holds go through the real cart service, which owns its (durable) transactions.
+    # Holds and orders go through the real services, which own their (durable) transactions.
     summary.holds = _holds(organization, households, staff_users)
+    summary.holds += _orders(organization, households, staff_users)
     return summary
 
 
 def _organization() -> Organization:
+    defaults = {"name": ORG_NAME, "time_zone": ORG_TIME_ZONE, "admin_email": f"registrations@{EMAIL_DOMAIN}"}
     organization, _ = Organization.objects.update_or_create(
         slug=ORG_SLUG,
-        defaults={"name": ORG_NAME, "time_zone": ORG_TIME_ZONE, "admin_email": f"registrations@{EMAIL_DOMAIN}"},
+        defaults=defaults,
+        # Payment settings are set once, when the organization is created; a re-run keeps
+        # whatever staff changed since. The sandbox shows paying online without an account.
+        create_defaults=defaults
+        | {
+            "payment_provider": "sandbox",
+            "pay_balances_online": True,
+            "grace_period_hours": 48,
+            "registration_notifications": True,
+        },
     )
     return organization
 
@@ -627,6 +641,54 @@ def _holds(organization: Organization, households: dict[str, Household], staff: 
                 continue
             expires = timezone.localtime(result.cart.expires_at, organization.zone)
             report.append(f"{household.name}: {first_name} held in {code} until {expires:%H:%M %Z} ({spec.channel})")
+    return report
+
+
+ORDERS = (
+    # (household, participant, offering code prefix, channel, on account?)
+    ("rivera", "Sam", "POTTERY-", Channel.PORTAL, False),
+    ("okafor", "Daniel", "LIFESAVE-", Channel.OFFICE, True),
+)
+
+
+def _orders(organization: Organization, households: dict[str, Household], staff: dict[str, User]) -> list[str]:
+    """Orders that show the payment lifecycle: an unpaid portal registration (payment
+    incomplete, scheduled for deletion by the grace period) and an office order put on
+    account and payable online (a balance to pay). Households that have orders are left as
+    they are."""
+    report = []
+    cashier = StaffMembership.objects.get(organization=organization, user=staff["frontdesk"])
+    for username, first_name, prefix, channel, on_account in ORDERS:
+        household = Household.objects.select_related("organization").get(pk=households[username].pk)
+        if Order.objects.filter(household=household).exists():
+            report.append(f"{household.name}: already has orders, left as they are")
+            continue
+        offering = Offering.objects.filter(organization=organization, code__startswith=prefix).order_by("code").first()
+        participant = household.participants.get(first_name=first_name)
+        actor = cashier.user_id if channel == Channel.OFFICE else household.payer_id
+        try:
+            empty_cart(household=household, channel=channel, actor_id=actor)
+            add_to_cart(
+                household=household,
+                offering_id=offering.pk,
+                participant_id=participant.pk,
+                channel=channel,
+                actor_id=actor,
+            )
+            order = checkout(household=household, channel=channel, actor_id=actor).order
+        except DomainError as refused:
+            report.append(f"{household.name}: no demo order ({refused})")
+            continue
+        if on_account:
+            put_on_account(
+                membership=cashier,
+                order_id=order.pk,
+                payable_online=True,
+                customer_note="Spring term balance: pay online any time before the first class.",
+            )
+            report.append(f"{household.name}: order {order.number} for {offering.name} on account, payable online")
+        else:
+            report.append(f"{household.name}: order {order.number} for {offering.name} awaiting payment")
     return report
 
 

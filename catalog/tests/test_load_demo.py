@@ -12,12 +12,13 @@ from capacity.models import Claim
 from carts.models import Cart
 from catalog.models import Facility, Meeting, Offering
 from households.models import Household, Participant
+from orders.models import Order
 from organizations.models import Organization, Permission, StaffMembership
 from registrar import demo
 
 # 05:00 in Toronto on a Monday, a week before the switch to daylight time (2026-03-08).
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-MODELS = (User, Organization, StaffMembership, Household, Participant, Facility, Offering, Meeting, Cart, Claim)
+MODELS = (User, Organization, StaffMembership, Household, Participant, Facility, Offering, Meeting, Cart, Claim, Order)
 
 
 def row_counts():
@@ -46,8 +47,10 @@ def test_loading_twice_gives_the_same_rows(db):
 
     assert row_counts() == first
     assert "cart already holds seats" in second_output
+    assert "already has orders" in second_output
     assert first["Offering"] == 44 + 2 * 14 * 12
-    assert first["Claim"] == 5
+    assert first["Claim"] == 5 + 2  # five holds, two registrations
+    assert first["Order"] == 2
 
 
 def test_demo_organization_catalog(loaded):
@@ -94,7 +97,7 @@ def test_staff_roles_and_demo_password(loaded):
         "admin": list(Permission.values),
         "frontdesk": [Permission.ENROLL, Permission.TAKE_PAYMENTS],
         "manager": [Permission.ENROLL, Permission.DELETE_ENROLLMENTS, Permission.OVERRIDE_CAPACITY],
-        "instructor": [],
+        "instructor": ["teach"],
     }
     admin = User.objects.get(username="admin")
     assert (admin.is_superuser, admin.is_staff) == (True, True)
