@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from capacity.errors import AlreadyClaimed, CapacityShortfall, UnknownOffering
@@ -29,7 +30,7 @@ def test_c1_add_creates_a_hold_that_counts_at_once(household, offering):
     claim = result.claims[0]
     assert claim.state == Claim.State.HELD
     assert claim.cart_id == result.cart.pk
-    seats = availability(offerings=[(offering.pk, offering.capacity)], now=datetime.now(UTC))[offering.pk]
+    seats = availability(offerings=[(offering.pk, offering.capacity)], now=timezone.now())[offering.pk]
     assert (seats.held, seats.free) == (1, 19)
 
 
