@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent, Channel
-from audit.services import record_many
+from audit.services import record, record_many
 from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
 from capacity.services import promote_claims
@@ -66,6 +66,17 @@ def checkout(
     ]
     if not holds:
         _close(cart, now)
+        record(
+            organization_id=cart.organization_id,
+            verb="cart.checked_out",
+            channel=channel,
+            actor_id=actor_id,
+            subject_type="cart",
+            subject_id=cart.pk,
+            household_id=household.pk,
+            data={"balances": {str(share.order_id): str(share.amount) for share in plan}},
+            now=now,
+        )
         return CheckoutResult(order=None, created=True, payment_plan=tuple(plan))
 
     total = sum((claim.price for claim in holds), Decimal("0"))

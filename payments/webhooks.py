@@ -2,6 +2,8 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +15,7 @@ from organizations.models import Organization
 from payments.errors import InvalidWebhook
 from payments.models import PaymentSession, WebhookDelivery, WebhookEvent
 from payments.policies import Share
-from payments.providers import get_provider
+from payments.providers import ProviderEvent, get_provider
 from payments.services import record_payment
 
 
@@ -59,7 +61,7 @@ def handle_webhook(*, provider_name: str, body: bytes, headers: Mapping[str, str
         return outcome
 
 
-def _apply(provider_name: str, event, now) -> WebhookOutcome:  # type: ignore[no-untyped-def]
+def _apply(provider_name: str, event: ProviderEvent, now: datetime) -> WebhookOutcome:
     if event.outcome == "ignored":
         return WebhookOutcome(status="ignored")
     session = lock_one(
@@ -74,7 +76,7 @@ def _apply(provider_name: str, event, now) -> WebhookOutcome:  # type: ignore[no
             organization=organization,
             household_id=session.household_id,
             amount=amount,
-            plan=[Share(int(p["order"]), _decimal(p["amount"])) for p in session.plan],
+            plan=[Share(int(p["order"]), Decimal(str(p["amount"]))) for p in session.plan],
             provider=provider_name,
             provider_ref=event.payment_ref or event.event_id,
             method="online",
@@ -103,9 +105,3 @@ def _apply(provider_name: str, event, now) -> WebhookOutcome:  # type: ignore[no
             now=now,
         )
     return WebhookOutcome(status=event.outcome)
-
-
-def _decimal(value: object):  # type: ignore[no-untyped-def]
-    from decimal import Decimal
-
-    return Decimal(str(value))
