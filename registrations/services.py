@@ -40,39 +40,34 @@ def apply_grace_policies(*, now: datetime | None = None) -> int:
     """One background run of G1-G5 and N2-N3 over every organization: delete what is due,
     enqueue the notices that are due. Returns how many registrations were acted on.
 
-    Safe with any number of workers: each deletion re-reads its order under a row lock and
+    Safe with any number of workers: each action re-reads its order under a row lock and
     decides again, and every notice has a unique key in the outbox, so nothing is deleted
-    or enqueued twice."""
+    or enqueued twice, and a payment that lands meanwhile is always seen."""
     now = now or timezone.now()
     acted = 0
     for organization in Organization.objects.order_by("pk"):
         policy = grace_policy(organization)
         for registration, facts in unpaid_registrations(organization_id=organization.pk, now=now):
             decision = policies.decide(facts, policy, now)
-            if decision.delete:
-                acted += _delete_by_policy(organization, registration.pk, now=now)
-            elif decision.notices:
-                with transaction.atomic():
-                    _enqueue_notices(organization, registration, decision.notices, now=now)
-                acted += 1
+            if decision.delete or decision.notices:
+                acted += _act_on(organization, registration.pk, now=now)
     return acted
 
 
 @transaction.atomic(durable=True)
-def _delete_by_policy(organization: Organization, registration_id: int, *, now: datetime) -> int:
+def _act_on(organization: Organization, registration_id: int, *, now: datetime) -> int:
     registration = _lock_registration(organization_id=organization.pk, registration_id=registration_id)
     if registration is None:
         return 0
     # Decide again under the lock: a payment that landed since the candidates were read
-    # (even one cent) saves the registration (G4).
+    # (even one cent) saves the registration and silences its notices (G4, N2).
     decision = policies.decide(facts_for(registration, _notices_sent(registration)), grace_policy(organization), now)
-    if not decision.delete:
-        return 0
-    reason = "payment_window" if organization.grace_period_hours == -1 else "grace_period"
     context = notice_context(organization, registration)  # before archiving: it shows the deadline
-    _archive(registration, reason=reason, now=now, channel=Channel.SYSTEM, actor_label="job:grace_period")
+    if decision.delete:
+        reason = "payment_window" if organization.grace_period_hours == -1 else "grace_period"
+        _archive(registration, reason=reason, now=now, channel=Channel.SYSTEM, actor_label="job:grace_period")
     _enqueue_notices(organization, registration, decision.notices, now=now, context=context)
-    return 1
+    return int(decision.delete or bool(decision.notices))
 
 
 def _lock_registration(*, organization_id: int, registration_id: int) -> Registration | None:
