@@ -279,19 +279,23 @@ def test_g6_impacts_report_matches_what_the_worker_then_does(db):
 
 def test_g4_a_payment_landing_after_the_run_read_its_candidates_still_wins(grace_org, monkeypatch):
     """The run reads candidates, then a payment commits, then the run acts: it must decide
-    again under the order lock and neither delete nor warn."""
+    again under the order lock, and neither warn (at minute 30) nor delete (at hour 48)."""
     from registrations import services
     from registrations.selectors import unpaid_registrations
 
     _, _, registration = register(grace_org)
-    stale = unpaid_registrations(organization_id=grace_org.pk, now=at(hours=48))
-    assert [r.pk for r, _ in stale] == [registration.pk]
+    stale_warning = unpaid_registrations(organization_id=grace_org.pk, now=at(minutes=30))
+    stale_deletion = unpaid_registrations(organization_id=grace_org.pk, now=at(hours=48))
+    assert [r.pk for r, _ in stale_warning] == [registration.pk]
     cashier = make_staff(grace_org, [Permission.TAKE_PAYMENTS])
-    with time_machine.travel(at(hours=47, minutes=59, seconds=59), tick=False):
-        record_offline_payment(membership=cashier, order_id=registration.order_id, amount=Decimal("1.00"), method="cash")
-    monkeypatch.setattr(services, "unpaid_registrations", lambda **_: stale)
-    with time_machine.travel(at(hours=48), tick=False):
-        assert apply_grace_policies() == 0
+    with time_machine.travel(at(minutes=29), tick=False):
+        record_offline_payment(
+            membership=cashier, order_id=registration.order_id, amount=Decimal("1.00"), method="cash"
+        )
+    for stale, when in ((stale_warning, at(minutes=30)), (stale_deletion, at(hours=48))):
+        monkeypatch.setattr(services, "unpaid_registrations", lambda stale=stale, **_: stale)
+        with time_machine.travel(when, tick=False):
+            assert apply_grace_policies() == 0
     registration.refresh_from_db()
     assert registration.deleted_at is None
     assert not Notification.objects.exists()
