@@ -1,0 +1,443 @@
+"""Architecture checks over the source tree (STYLE.md 2.12), in place of semgrep rules.
+
+Each rule is a small checker that takes one file's source and returns violations as
+`path:line: what`; the tests at the bottom feed each checker a bad snippet, so that a rule
+that could never fail would be noticed.
+"""
+
+import ast
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import override_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIPPED_DIRS = {".venv", "venv", "var", ".git", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
+SKIPPED_DIRS |= {".ruff_cache", ".mypy_cache"}
+
+DOMAIN_APPS = (
+    "organizations",
+    "accounts",
+    "households",
+    "catalog",
+    "capacity",
+    "carts",
+    "orders",
+    "registrations",
+    "payments",
+    "notifications",
+    "audit",
+    "jobs",
+)
+INTERFACE_APPS = ("api", "portal", "office")
+# The only module where a model signal may be used: telling a cache that its data changed.
+SIGNAL_MODULE_NAME = "cache_invalidation.py"
+SIGNAL_NAMES = {"receiver", "post_save", "pre_save", "post_delete", "pre_delete", "m2m_changed"}
+CLAIM_WRITE_METHODS = {"create", "bulk_create", "get_or_create", "update_or_create"}
+CLAIM_MANAGERS = {"objects", "_default_manager", "_base_manager", "claims"}  # `claims`: the related managers
+# The concurrency negative control sleeps on purpose, between counting and inserting, to
+# widen the race window that the locks close. No other test may sleep.
+SLEEP_ALLOWED_IN = {"capacity/tests/test_concurrency.py"}
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+# --- walking the tree -------------------------------------------------------------------
+
+
+def python_files(*tops: str) -> Iterator[Path]:
+    """Every project .py file under these top-level directories (all of them if none)."""
+    starts = [ROOT / top for top in tops] if tops else [ROOT]
+    for start in starts:
+        if not start.is_dir():
+            continue
+        for path in sorted(start.rglob("*.py")):
+            if not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts):
+                yield path
+
+
+def is_project_path(path: Path) -> bool:
+    path = path.resolve()
+    return path.is_relative_to(ROOT) and not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts)
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def is_test_file(path: str) -> bool:
+    parts = path.split("/")
+    return "tests" in parts[:-1] or parts[-1].startswith("test_") or parts[-1] == "conftest.py"
+
+
+def scan(paths: Iterator[Path], checker: Callable[[str, str], list[Violation]]) -> list[Violation]:
+    return [violation for path in paths for violation in checker(path.read_text(encoding="utf-8"), relative(path))]
+
+
+def report(violations: list[Violation], rule: str) -> str:
+    return f"{rule}:\n" + "\n".join(f"  {violation}" for violation in violations)
+
+
+# --- the checkers -----------------------------------------------------------------------
+
+
+def module_package(path: str) -> list[str]:
+    """Where a module's relative imports start: carts/tests/test_x.py and carts/tests/__init__.py
+    both resolve `from . import y` to carts.tests.y."""
+    return path.removesuffix(".py").split("/")[:-1]
+
+
+def imported_modules(tree: ast.Module, path: str) -> Iterator[tuple[int, str]]:
+    """(line, absolute module name) for every import, relative ones resolved, and for
+    `import_module("x")` / `__import__("x")` calls with a literal name."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                package = module_package(path)
+                base = package[: len(package) - (node.level - 1)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            yield node.lineno, module
+            for alias in node.names:  # `from . import api` brings in a module too
+                yield node.lineno, f"{module}.{alias.name}" if module else alias.name
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in {"import_module", "__import__"} and isinstance(node.args[0].value, str):
+                yield node.lineno, node.args[0].value
+
+
+def interface_imports(source: str, path: str) -> list[Violation]:
+    """A domain module must not import api, portal or office: imports go one way (2.1)."""
+    found: dict[int, Violation] = {}  # one per line
+    for line, module in imported_modules(ast.parse(source, path), path):
+        if module.split(".")[0] in INTERFACE_APPS and line not in found:
+            found[line] = Violation(path, line, f"domain code imports interface module {module!r}")
+    return sorted(found.values(), key=lambda v: v.line)
+
+
+def _claim_names(tree: ast.Module) -> set[str]:
+    names = {"Claim"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names |= {alias.asname for alias in node.names if alias.name == "Claim" and alias.asname}
+    return names
+
+
+def _is_claim(node: ast.expr, names: set[str]) -> bool:
+    return (isinstance(node, ast.Name) and node.id in names) or (
+        isinstance(node, ast.Attribute) and node.attr == "Claim"
+    )
+
+
+def claim_creations(source: str, path: str) -> list[Violation]:
+    """Claims are only created by capacity.services.claim_seats (D1): no `Claim(...)`,
+    `Claim.objects.create/bulk_create/...` or `<row>.claims.create(...)` anywhere else."""
+    tree = ast.parse(source, path)
+    names = _claim_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if _is_claim(func, names):
+            found.append(Violation(path, node.lineno, "constructs a Claim outside capacity/"))
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in CLAIM_WRITE_METHODS
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr in CLAIM_MANAGERS
+            and (func.value.attr == "claims" or _is_claim(func.value.value, names))
+        ):
+            found.append(Violation(path, node.lineno, f"creates claims with .{func.attr}() outside capacity/"))
+    return found
+
+
+def signal_uses(source: str, path: str) -> list[Violation]:
+    """No business logic in model signals (2.2, 2.13); only a cache_invalidation.py may use them."""
+    tree = ast.parse(source, path)
+    found = set()
+    for node in ast.walk(tree):
+        name = None
+        if isinstance(node, ast.Name):
+            name = node.id
+        elif isinstance(node, ast.Attribute):
+            name = node.attr
+        elif isinstance(node, ast.alias):
+            name = node.name.split(".")[-1]
+        if name in SIGNAL_NAMES:
+            # ast.alias has a line number on Python 3.10+.
+            found.add(Violation(path, node.lineno, f"uses the model signal {name!r} outside {SIGNAL_MODULE_NAME}"))
+    return sorted(found, key=lambda v: v.line)
+
+
+def _bound_names(tree: ast.Module, module: str, attribute: str) -> tuple[set[str], set[str]]:
+    """Names that refer to `module` itself, and names bound to `module.attribute`."""
+    modules, attributes = {module}, set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {alias.asname for alias in node.names if alias.name == module and alias.asname}
+        elif isinstance(node, ast.ImportFrom) and node.module == module and not node.level:
+            attributes |= {alias.asname or alias.name for alias in node.names if alias.name == attribute}
+    return modules, attributes
+
+
+def clock_and_sleep(source: str, path: str, *, sleep_allowed: bool = False) -> list[Violation]:
+    """Tests read the time through django.utils.timezone.now() and move it with time-machine;
+    they never call datetime.now()/utcnow() and never sleep (X4, 2.10)."""
+    tree = ast.parse(source, path)
+    _, datetime_classes = _bound_names(tree, "datetime", "datetime")
+    datetime_classes.add("datetime")
+    time_modules, sleeps = _bound_names(tree, "time", "sleep")
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in {"now", "utcnow"}:
+            owner = func.value
+            if (isinstance(owner, ast.Name) and owner.id in datetime_classes) or (
+                isinstance(owner, ast.Attribute) and owner.attr == "datetime"
+            ):
+                found.append(
+                    Violation(path, node.lineno, f"datetime.{func.attr}() in a test: use django.utils.timezone.now()")
+                )
+        if sleep_allowed:
+            continue
+        is_sleep = (
+            isinstance(func, ast.Attribute)
+            and func.attr == "sleep"
+            and isinstance(func.value, ast.Name)
+            and func.value.id in time_modules
+        ) or (isinstance(func, ast.Name) and func.id in sleeps)
+        if is_sleep:
+            found.append(Violation(path, node.lineno, "time.sleep() in a test: move time with time_machine instead"))
+    return found
+
+
+def missing_migrations(app_dirs: list[tuple[str, Path, bool]]) -> list[Violation]:
+    """(label, app directory, has models): every app with models has a migrations package
+    with at least one migration."""
+    found = []
+    for label, directory, has_models in app_dirs:
+        migrations = directory / "migrations"
+        if has_models and not ((migrations / "__init__.py").is_file() and any(migrations.glob("[0-9]*.py"))):
+            where = migrations.relative_to(ROOT).as_posix() if migrations.is_relative_to(ROOT) else str(migrations)
+            found.append(Violation(where, 0, f"app {label!r} has models but no migrations"))
+    return found
+
+
+# --- the rules, over the real tree --------------------------------------------------------
+
+
+def test_the_tree_is_found():
+    """Guards the other checks against passing because they looked at nothing."""
+    assert (ROOT / "capacity" / "services.py").is_file()
+    assert len(list(python_files())) > 50
+
+
+def test_every_project_app_is_classified_as_domain_or_interface():
+    project_apps = {config.label for config in apps.get_app_configs() if is_project_path(Path(config.path))}
+    unclassified = sorted(project_apps - set(DOMAIN_APPS) - set(INTERFACE_APPS))
+    assert not unclassified, f"add {unclassified} to DOMAIN_APPS or INTERFACE_APPS in {relative(Path(__file__))}"
+    missing = {label for label in DOMAIN_APPS if not (ROOT / label).is_dir()}
+    assert not missing, f"listed as domain apps but not in the tree: {sorted(missing)}"
+
+
+def test_domain_apps_import_nothing_from_interface_apps():
+    violations = scan(python_files(*DOMAIN_APPS), interface_imports)
+    assert not violations, report(violations, "domain apps must not import api, portal or office")
+
+
+def test_claims_are_created_only_in_capacity():
+    paths = (path for path in python_files() if relative(path).split("/")[0] != "capacity")
+    violations = scan(paths, claim_creations)
+    assert not violations, report(violations, "claims are created only by capacity.services.claim_seats")
+
+
+def test_no_model_signals_outside_cache_invalidation_modules():
+    paths = (path for path in python_files() if path.name != SIGNAL_MODULE_NAME)
+    violations = scan(paths, signal_uses)
+    assert not violations, report(violations, "no @receiver / post_save / pre_save outside cache_invalidation.py")
+
+
+def test_tests_neither_read_the_wall_clock_nor_sleep():
+    violations = [
+        violation
+        for path in python_files()
+        if is_test_file(relative(path))
+        for violation in clock_and_sleep(
+            path.read_text(encoding="utf-8"), relative(path), sleep_allowed=relative(path) in SLEEP_ALLOWED_IN
+        )
+    ]
+    assert not violations, report(violations, "tests use timezone.now() and time_machine, never the wall clock")
+
+
+def test_every_domain_app_with_models_has_migrations():
+    app_dirs = [
+        (label, Path(apps.get_app_config(label).path), bool(list(apps.get_app_config(label).get_models())))
+        for label in DOMAIN_APPS
+    ]
+    violations = missing_migrations(app_dirs)
+    assert not violations, report(violations, "every domain app with models has migrations")
+
+
+def test_interface_apps_have_no_models():
+    installed = [label for label in INTERFACE_APPS if apps.is_installed(label)]
+    with_models = {label: [m.__name__ for m in apps.get_app_config(label).get_models()] for label in installed}
+    assert not any(with_models.values()), f"interface apps hold no models: {with_models}"
+
+
+def run_makemigrations_check(*app_labels: str) -> str | None:
+    """None when no migration is missing, else what makemigrations would write."""
+    output = io.StringIO()
+    try:
+        call_command("makemigrations", *app_labels, "--check", "--dry-run", stdout=output, stderr=output)
+    except SystemExit:
+        return output.getvalue()
+    return None
+
+
+@pytest.mark.django_db
+def test_makemigrations_check_finds_nothing_to_write():
+    missing = run_makemigrations_check()
+    assert missing is None, f"models and migrations differ; run `manage.py makemigrations`:\n{missing}"
+
+
+# --- each checker can fail ----------------------------------------------------------------
+
+
+def test_interface_import_checker_flags_absolute_relative_and_dynamic_imports():
+    source = (
+        "from capacity.models import Claim\n"
+        "import api.schemas\n"
+        "from portal.views import home\n"
+        "from .... import office\n"  # carts/tests/deep -> the tree root
+        "from ... import services\n"  # carts.services: fine
+        "import importlib\n"
+        "importlib.import_module('api.carts')\n"
+    )
+    violations = interface_imports(source, "carts/tests/deep/test_x.py")
+    assert [v.line for v in violations] == [2, 3, 4, 7]
+    assert str(violations[0]) == "carts/tests/deep/test_x.py:2: domain code imports interface module 'api.schemas'"
+    assert interface_imports("from capacity import api_helpers\nimport apiary\n", "carts/services.py") == []
+
+
+def test_claim_checker_flags_construction_and_bulk_writes():
+    source = (
+        "from capacity.models import Claim as Seat\n"
+        "Claim.objects.filter(state='held').update(state='released')\n"
+        "Claim.objects.create(offering_id=1)\n"
+        "Seat.objects.bulk_create([])\n"
+        "x = models.Claim(offering_id=1)\n"
+        "offering.claims.create(state='held')\n"
+        "Claim.objects.get_or_create(pk=1)\n"
+    )
+    violations = claim_creations(source, "orders/services.py")
+    assert [v.line for v in violations] == [3, 4, 5, 6, 7]
+    assert str(violations[0]) == "orders/services.py:3: creates claims with .create() outside capacity/"
+    assert claim_creations("Order.objects.create(total=0)\nLine.objects.bulk_create([])\n", "orders/x.py") == []
+
+
+def test_signal_checker_flags_receivers_and_save_signals():
+    source = (
+        "from django.db.models.signals import post_save\n"
+        "from django.dispatch import receiver\n"
+        "@receiver(post_save, sender=Cart)\n"
+        "def on_save(**kw): pass\n"
+        "signals.pre_save.connect(handler)\n"
+    )
+    violations = signal_uses(source, "carts/models.py")
+    assert [v.line for v in violations] == [1, 2, 3, 3, 5]
+    assert str(violations[-1]) == "carts/models.py:5: uses the model signal 'pre_save' outside cache_invalidation.py"
+    assert signal_uses("def notify_receiver(): return 'post_save'\n", "notifications/x.py") == []
+
+
+def test_clock_checker_flags_wall_clock_reads_and_sleeps():
+    source = (
+        "import time\n"
+        "import time as t\n"
+        "import datetime as dtmod\n"
+        "from datetime import UTC, datetime\n"
+        "from time import sleep as nap\n"
+        "from django.utils import timezone\n"
+        "timezone.now()\n"
+        "datetime.now(UTC)\n"
+        "dtmod.datetime.utcnow()\n"
+        "time.sleep(1)\n"
+        "t.sleep(0.1)\n"
+        "nap(2)\n"
+        "asyncio.sleep(0)\n"
+    )
+    violations = clock_and_sleep(source, "carts/tests/test_x.py")
+    assert [v.line for v in violations] == [8, 9, 10, 11, 12]
+    assert str(violations[2]) == "carts/tests/test_x.py:10: time.sleep() in a test: move time with time_machine instead"
+    allowed = clock_and_sleep(source, "capacity/tests/test_concurrency.py", sleep_allowed=True)
+    assert [v.line for v in allowed] == [8, 9]
+
+
+def test_relative_imports_resolve_from_the_package():
+    assert module_package("carts/tests/test_x.py") == ["carts", "tests"]
+    assert module_package("carts/__init__.py") == ["carts"]
+    source = "from . import api\nfrom .. import api\nfrom ... import api\n"  # carts.tests.api, carts.api, api
+    assert [v.line for v in interface_imports(source, "carts/tests/test_x.py")] == [3]
+
+
+def test_test_files_are_recognised():
+    assert is_test_file("carts/tests/factories.py")
+    assert is_test_file("conftest.py")
+    assert is_test_file("registrar/test_something.py")
+    assert not is_test_file("carts/services.py")
+
+
+def test_migrations_checker_flags_an_app_with_models_and_no_migrations(tmp_path):
+    (tmp_path / "empty" / "migrations").mkdir(parents=True)
+    (tmp_path / "empty" / "migrations" / "__init__.py").write_text("")
+    (tmp_path / "done" / "migrations").mkdir(parents=True)
+    (tmp_path / "done" / "migrations" / "__init__.py").write_text("")
+    (tmp_path / "done" / "migrations" / "0001_initial.py").write_text("")
+    violations = missing_migrations(
+        [
+            ("empty", tmp_path / "empty", True),
+            ("nothing", tmp_path / "nothing", True),
+            ("done", tmp_path / "done", True),
+            ("modelless", tmp_path / "modelless", False),
+        ]
+    )
+    assert [v.message for v in violations] == [
+        "app 'empty' has models but no migrations",
+        "app 'nothing' has models but no migrations",
+    ]
+    assert violations[0].path == f"{tmp_path}/empty/migrations"
+
+
+@pytest.mark.django_db
+def test_makemigrations_check_fails_when_a_migration_is_missing(tmp_path, monkeypatch):
+    # Pointing an app at an empty migrations package makes all its models new. The package
+    # must exist: for a missing one, Django creates the directory even on a dry run.
+    (tmp_path / "empty_migrations_for_the_check").mkdir()
+    (tmp_path / "empty_migrations_for_the_check" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with override_settings(MIGRATION_MODULES={"audit": "empty_migrations_for_the_check"}):
+        missing = run_makemigrations_check("audit")
+    assert list((tmp_path / "empty_migrations_for_the_check").iterdir()) == [
+        tmp_path / "empty_migrations_for_the_check" / "__init__.py"
+    ], "a dry run wrote files"
+    assert missing is not None
+    assert "Create model AuditEvent" in missing
