@@ -5,7 +5,7 @@ from typing import Any
 from audit.models import AuditEvent
 
 
-def record(
+def event(
     *,
     organization_id: int,
     verb: str,
@@ -18,9 +18,8 @@ def record(
     household_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event (X2). Runs inside the caller's transaction, so the event
-    exists exactly when the change it describes does."""
-    return AuditEvent.objects.create(
+    """An unsaved audit event (X2): what, when, who or which job, from which channel."""
+    return AuditEvent(
         organization_id=organization_id,
         verb=verb,
         channel=channel,
@@ -34,6 +33,14 @@ def record(
     )
 
 
+def record(**fields: Any) -> AuditEvent:
+    """Append one audit event; takes `event()`'s arguments. Runs inside the caller's
+    transaction, so the event exists exactly when the change it describes does."""
+    appended = event(**fields)
+    appended.save(force_insert=True)
+    return appended
+
+
 def record_many(events: Iterable[AuditEvent]) -> None:
-    """Append several prepared events in one statement (used by bulk jobs)."""
+    """Append several events (built with `event()`) in one statement."""
     AuditEvent.objects.bulk_create(list(events))

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent, Channel
+from audit.services import event as audit_event
 from audit.services import record_many
 from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
@@ -198,11 +199,7 @@ def _add_once(
 ) -> AddResult:
     now = timezone.now()
     organization = household.organization
-    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
-    if cart is not None and cart.is_expired_at(now):
-        expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
-        cart = None
-
+    cart = _lock_or_start_cart(household, now=now, channel=channel, actor_id=actor_id)
     participants = _participants(household, {r.participant_id for r in wanted if r.participant_id is not None})
     locked = lock_offerings(organization_id=organization.pk, offering_ids=[r.offering_id for r in wanted])
     today = timezone.localdate(now, organization.zone)
@@ -223,16 +220,6 @@ def _add_once(
             now=now,
         )
 
-    if cart is None:
-        timer = Cart.Timer.OFFICE if channel == Channel.OFFICE else Cart.Timer.PORTAL
-        cart = Cart(
-            organization_id=organization.pk,
-            household_id=household.pk,
-            timer=timer,
-            channel=channel,
-            created_by_id=actor_id,
-            created_at=now,
-        )
     is_new_cart = cart.pk is None
     _restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
     if is_new_cart:
@@ -252,22 +239,19 @@ def _add_once(
     if not is_new_cart:
         cart.save(update_fields=["first_added_at", "last_added_at", "expires_at"])
     record_many(
-        AuditEvent(
-            organization_id=organization.pk,
-            verb="cart.item_added",
-            channel=channel,
-            actor_id=actor_id,
-            subject_type="claim",
-            subject_id=claim.pk,
-            household_id=household.pk,
+        _event(
+            cart,
+            "cart.item_added",
+            channel,
+            actor_id,
+            now,
+            subject=("claim", claim.pk),
             data={
-                "cart": cart.pk,
                 "offering": claim.offering_id,
                 "participant": claim.participant_id,
                 "expires_at": cart.expires_at.isoformat(),
             }
             | ({"override_reason": override.reason} if override else {}),
-            created_at=now,
         )
         for claim in claims
     )
@@ -284,21 +268,11 @@ def add_balance_to_cart(*, household: Household, order_id: int, channel: str, ac
         o.pk for o in payable_balances(household=household)
     }:
         raise errors.BalanceNotPayable
-    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
-    if cart is not None and cart.is_expired_at(now):
-        expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
-        cart = None
-    if cart is None:
-        timer = Cart.Timer.OFFICE if channel == Channel.OFFICE else Cart.Timer.PORTAL
-        cart = Cart(
-            organization_id=household.organization_id,
-            household_id=household.pk,
-            timer=timer,
-            channel=channel,
-            created_by_id=actor_id,
-            created_at=now,
-        )
-    elif CartBalance.objects.filter(cart_id=cart.pk, order_id=order_id, removed_at__isnull=True).exists():
+    cart = _lock_or_start_cart(household, now=now, channel=channel, actor_id=actor_id)
+    if (
+        cart.pk is not None
+        and CartBalance.objects.filter(cart_id=cart.pk, order_id=order_id, removed_at__isnull=True).exists()
+    ):
         raise errors.AlreadyInCart
     _restart_timer(cart, household.organization, now)
     cart.save()
@@ -332,6 +306,25 @@ def remove_balance_from_cart(*, household: Household, order_id: int, channel: st
     if not _has_items(cart):
         _clear_timer(cart)
     record_many([_event(cart, "cart.balance_removed", channel, actor_id, now, subject=("order", order_id))])
+    return cart
+
+
+def _lock_or_start_cart(household: Household, *, now: datetime, channel: str, actor_id: int | None) -> Cart:
+    """The household's open cart, locked; or, if it has none or its timer ran out (the
+    lapsed one is closed first, T4), a new unsaved cart on the channel's timer (T5)."""
+    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
+    if cart is not None and cart.is_expired_at(now):
+        expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
+        cart = None
+    if cart is None:
+        cart = Cart(
+            organization_id=household.organization_id,
+            household_id=household.pk,
+            timer=Cart.Timer.OFFICE if channel == Channel.OFFICE else Cart.Timer.PORTAL,
+            channel=channel,
+            created_by_id=actor_id,
+            created_at=now,
+        )
     return cart
 
 
@@ -455,7 +448,7 @@ def _event(
     data: dict[str, object] | None = None,
 ) -> AuditEvent:
     subject_type, subject_id = subject or ("cart", cart.pk)
-    return AuditEvent(
+    return audit_event(
         organization_id=cart.organization_id,
         verb=verb,
         channel=channel,
@@ -465,5 +458,5 @@ def _event(
         subject_id=subject_id,
         household_id=cart.household_id,
         data={"cart": cart.pk} | (data or {}),
-        created_at=now,
+        now=now,
     )

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import AuditEvent, Channel
+from audit.models import Channel
+from audit.services import event as audit_event
 from audit.services import record, record_many
 from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
@@ -125,29 +126,29 @@ def checkout(
     if promoted != len(holds):
         raise AssertionError("a live hold of a locked, unexpired cart could not be promoted")
     _close(cart, now)
-    event = {
+    shared = {
         "organization_id": cart.organization_id,
         "channel": channel,
         "actor_id": actor_id,
         "household_id": household.pk,
-        "created_at": now,
+        "now": now,
     }
     record_many(
         [
-            AuditEvent(
+            audit_event(
                 verb="order.created",
                 subject_type="order",
                 subject_id=order.pk,
                 data={"cart": cart.pk, "total": str(total), "status": order.status},
-                **event,
+                **shared,
             ),
             *(
-                AuditEvent(
+                audit_event(
                     verb=f"registration.{to_state}",
                     subject_type="registration",
                     subject_id=registration.pk,
                     data={"order": order.pk, "offering": registration.offering_id, "claim": registration.claim_id},
-                    **event,
+                    **shared,
                 )
                 for registration in registrations
             ),

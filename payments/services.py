@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent, Channel
+from audit.services import event as audit_event
 from audit.services import record, record_many
 from capacity.locks import require_transaction
 from capacity.models import Claim
@@ -217,7 +218,7 @@ def _event(
     actor_label: str,
     data: dict[str, object],
 ) -> AuditEvent:
-    return AuditEvent(
+    return audit_event(
         organization_id=organization.pk,
         verb=verb,
         channel=channel,
@@ -227,7 +228,7 @@ def _event(
         subject_id=subject_id,
         household_id=household_id,
         data=data,
-        created_at=now,
+        now=now,
     )
 
 
