@@ -16,8 +16,9 @@ live claims per offering against capacity. Prints the medians of --reps runs as
 
 held = HTTP 201, refused = 409, errors = anything else (503 busy, 5xx, timeouts). held and
 refused are medians over the runs; errors and overbooked are the worst run. With
---with-floor, ../shared/bench/floor/run.sh runs first on the same machine and the ratios
-surge/floor of the throughput are printed too. Progress goes to stderr.
+--with-floor, ../shared/bench/floor/run.sh (REPS=1) runs right before each of our reps, and its
+lines and the ratios surge/floor of the median throughput are printed before ours. Progress,
+each run's figures and CPU per request go to stderr.
 
 Run with the project's virtualenv (Django, psycopg, gunicorn and aiohttp are there):
   .venv/bin/python bench/surge.py [--workers N] [--reps 3] [--with-floor]
@@ -274,15 +275,17 @@ class Server:
         command += ["--bind", f"127.0.0.1:{self.port}", "--no-control-socket", "--log-level", "warning"]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.logfile, stderr=self.logfile)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 return self
             except OSError:
                 time.sleep(0.2)
-        raise SystemExit(f"gunicorn did not listen on port {self.port} within 30 s:\n{self.log_tail()}")
+        failure = (
+            f"gunicorn did not listen on 127.0.0.1:{self.port} (exit code {self.process.poll()}):\n{self.log_tail()}"
+        )
+        self.__exit__()
+        raise SystemExit(failure)
 
     def __exit__(self, *exc: object) -> None:
         if self.process and self.process.poll() is None:
