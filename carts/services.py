@@ -398,7 +398,9 @@ def expire_carts(*, now: datetime | None = None, batch_size: int = 500) -> int:
         with transaction.atomic(durable=True):
             carts = list(
                 Cart.objects.filter(status=Cart.Status.OPEN, expires_at__lte=now)
-                .order_by("pk")
+                # By expiry, not by id: the partial index on open carts' expires_at serves it,
+                # so an idle run costs the same with a million closed carts as with ten.
+                .order_by("expires_at", "pk")
                 .select_for_update(skip_locked=True)[:batch_size]
             )
             for cart in carts:

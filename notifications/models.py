@@ -35,6 +35,8 @@ class Notification(models.Model):
             models.Index(
                 fields=["organization", "next_attempt_at"], name="notification_due_idx", condition=~Q(status="sent")
             ),
+            # Serves the N4 throttle: what one organization sent in the last interval.
+            models.Index(fields=["organization", "sent_at"], name="notification_sent_idx"),
         ]
 
     def __str__(self) -> str:
