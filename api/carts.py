@@ -5,11 +5,12 @@ from ninja import Router, Status
 from api.auth import AUTH
 from api.context import customer_household
 from api.orders import order_out
-from api.schemas import BalanceIn, CartItemIn, CartOut, CheckoutIn, CheckoutOut, ErrorOut, RentalIn
+from api.schemas import BalanceIn, CartAddOut, CartItemIn, CartOut, CheckoutIn, CheckoutOut, ErrorOut, RentalIn
 from audit.models import Channel
 from carts import selectors, services
 from carts.models import Cart
 from carts.selectors import CartView
+from carts.services import AddResult
 from households.models import Household
 from orders.selectors import household_orders
 from payments.services import checkout_and_request_payment
@@ -33,6 +34,33 @@ def cart_out(view: CartView) -> dict[str, object]:
     }
 
 
+def added_out(household: Household, result: AddResult) -> dict[str, object]:
+    """The 201 of an add, from what the add already holds in memory: no query."""
+    cart = result.cart
+    timeout, limit = services.timer_minutes(household.organization, cart.timer)
+    return {
+        "cart_id": cart.pk,
+        "expires_at": cart.expires_at,
+        "seconds_left": int((cart.expires_at - timezone.now()).total_seconds()),
+        "timeout_minutes": timeout,
+        "limit_minutes": limit,
+        "added": [
+            {
+                "id": claim.pk,
+                "offering_id": claim.offering_id,
+                "offering_name": claim.offering.name,
+                "kind": claim.offering.kind,
+                "participant_id": claim.participant_id,
+                "participant_name": claim.participant.full_name if claim.participant else None,
+                "price": claim.price,
+                "starts_at": claim.offering.starts_at,
+                "ends_at": claim.offering.ends_at,
+            }
+            for claim in result.claims
+        ],
+    }
+
+
 def _show(household: Household, cart: Cart | None) -> dict[str, object]:
     return cart_out(selectors.cart_view(household=household, cart=cart, now=timezone.now()))
 
@@ -44,7 +72,7 @@ def get_cart(request: HttpRequest, slug: str) -> dict[str, object]:
     return cart_out(selectors.open_cart_view(household=household, now=timezone.now()))
 
 
-@router.post("/orgs/{slug}/cart/items", response={201: CartOut, **REFUSALS})
+@router.post("/orgs/{slug}/cart/items", response={201: CartAddOut, **REFUSALS})
 def add_item(request: HttpRequest, slug: str, payload: CartItemIn) -> Status:
     """Hold a place: refused with 409 `offering_full` (C4), `already_enrolled`, `age_ineligible`,
     `registration_not_open`/`registration_closed`; 503 `busy` if the lock could not be had."""
@@ -56,10 +84,10 @@ def add_item(request: HttpRequest, slug: str, payload: CartItemIn) -> Status:
         channel=Channel.API,
         actor_id=request.auth.pk,
     )
-    return Status(201, _show(household, result.cart))
+    return Status(201, added_out(household, result))
 
 
-@router.post("/orgs/{slug}/cart/rentals", response={201: CartOut, **REFUSALS})
+@router.post("/orgs/{slug}/cart/rentals", response={201: CartAddOut, **REFUSALS})
 def add_rental(request: HttpRequest, slug: str, payload: RentalIn) -> Status:
     """Hold facility time [starts_at, ends_at), made of back-to-back rental slots (S5)."""
     household = customer_household(request, slug)
@@ -71,7 +99,7 @@ def add_rental(request: HttpRequest, slug: str, payload: RentalIn) -> Status:
         channel=Channel.API,
         actor_id=request.auth.pk,
     )
-    return Status(201, _show(household, result.cart))
+    return Status(201, added_out(household, result))
 
 
 @router.delete("/orgs/{slug}/cart/items/{item_id}", response={200: CartOut, **REFUSALS})

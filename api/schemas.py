@@ -158,6 +158,15 @@ class CartOut(Schema):
     limit_minutes: int
 
 
+class CartAddOut(Schema):
+    cart_id: int
+    expires_at: datetime = Field(description="when every item is released unless checked out (T2, T3)")
+    seconds_left: int
+    timeout_minutes: int
+    limit_minutes: int
+    added: list[CartItemOut] = Field(description="the items just held; GET the cart for all of them")
+
+
 class CheckoutIn(Schema):
     cart_id: int | None = Field(default=None, description="send it so that a repeated submit returns the same order")
 

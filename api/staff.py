@@ -6,12 +6,13 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from api.auth import AUTH
-from api.carts import cart_out
+from api.carts import added_out, cart_out
 from api.catalog import offering_out
 from api.context import staff_household, staff_membership
 from api.orders import order_out
 from api.schemas import (
     AlertOut,
+    CartAddOut,
     CartOut,
     CheckoutIn,
     ErrorOut,
@@ -103,7 +104,7 @@ def household_cart(request: HttpRequest, slug: str, household_id: int) -> dict[s
     return cart_out(cart_selectors.open_cart_view(household=household, now=timezone.now()))
 
 
-@router.post("/orgs/{slug}/staff/households/{household_id}/cart/items", response={201: CartOut, **REFUSALS})
+@router.post("/orgs/{slug}/staff/households/{household_id}/cart/items", response={201: CartAddOut, **REFUSALS})
 def office_add(request: HttpRequest, slug: str, household_id: int, payload: StaffCartItemIn) -> Status:
     """Enroll from the office on the wizard's own timer (T5). `override_reason` exceeds
     capacity on purpose and needs the override permission (C6)."""
@@ -116,7 +117,7 @@ def office_add(request: HttpRequest, slug: str, household_id: int, payload: Staf
         participant_id=payload.participant_id,
         override_reason=payload.override_reason,
     )
-    return Status(201, cart_out(cart_selectors.cart_view(household=household, cart=result.cart, now=timezone.now())))
+    return Status(201, added_out(household, result))
 
 
 @router.post(

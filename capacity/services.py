@@ -8,6 +8,7 @@ from capacity.errors import AlreadyClaimed, CapacityShortfall, Shortfall
 from capacity.locks import LockedOfferings, require_transaction
 from capacity.models import Claim
 from capacity.selectors import claim_counts
+from carts.models import Cart
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def claim_seats(
     household_id: int,
     channel: str,
     now: datetime,
-    cart_id: int | None = None,
+    cart: Cart | None = None,
     kind: str = Claim.Kind.CART,
     state: str = Claim.State.HELD,
     expires_at: datetime | None = None,
@@ -45,8 +46,8 @@ def claim_seats(
     """Take capacity: count the ledger under the offering locks, compare, insert (D1-D3, C1, C2).
 
     Every path that takes capacity goes through here. The caller holds the locks (the
-    `LockedOfferings` proves it) and owns the transaction; this adds exactly two
-    statements: the count and one INSERT. Raises `CapacityShortfall` (C4) or
+    `LockedOfferings` proves it) and owns the transaction; this adds the count and one
+    INSERT (two, when `cart` is new and unsaved: it is saved once the seats are granted). Raises `CapacityShortfall` (C4) or
     `AlreadyClaimed` and writes nothing in that case.
     """
     require_transaction()
@@ -80,13 +81,17 @@ def claim_seats(
             )
     if shortfalls:
         raise CapacityShortfall(shortfalls)
+    if cart is not None and cart.pk is None:
+        # A new cart is written only once the seats are granted: a refusal (most requests
+        # on registration morning) costs no INSERT and no rollback.
+        cart.save(force_insert=True)
     claims = [
         Claim(
             organization_id=organization_id,
             offering_id=request.offering_id,
             household_id=household_id,
             participant_id=request.participant_id,
-            cart_id=cart_id,
+            cart_id=cart.pk if cart else None,
             kind=kind,
             state=state,
             expires_at=expires_at,

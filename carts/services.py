@@ -31,7 +31,7 @@ from payments.selectors import payable_balances
 @dataclass(frozen=True)
 class AddResult:
     cart: Cart
-    claims: list[Claim]
+    claims: list[Claim]  # the new holds, with `offering` and `participant` loaded
 
 
 def timer_minutes(organization: Organization, timer: str) -> tuple[int, int]:
@@ -222,15 +222,12 @@ def _add_once(
 
     is_new_cart = cart.pk is None
     _restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
-    if is_new_cart:
-        cart.save()
-
     claims = claim_seats(
         locked=locked,
         wanted=wanted,
         organization_id=organization.pk,
         household_id=household.pk,
-        cart_id=cart.pk,
+        cart=cart,
         channel=channel,
         actor_id=actor_id,
         override=override,
@@ -238,6 +235,9 @@ def _add_once(
     )
     if not is_new_cart:
         cart.save(update_fields=["first_added_at", "last_added_at", "expires_at"])
+    for claim in claims:  # what callers show is already in hand: no query to read it back
+        claim.offering = locked[claim.offering_id]
+        claim.participant = participants.get(claim.participant_id) if claim.participant_id else None
     record_many(
         _event(
             cart,

@@ -55,10 +55,12 @@ def test_b3_b4_balance_in_cart_then_paid_with_a_class_in_one_exact_payment(db, a
     assert (again.status_code, again.json()["code"]) == (409, "already_in_cart")
     assert api.get(f"/orgs/{org.slug}/balances").json()[0]["in_cart"] is True  # B4
     swim = make_offering(org, price="80.00")
-    cart = api.post(
+    api.post(
         f"/orgs/{org.slug}/cart/items", {"offering_id": swim.pk, "participant_id": household.participants.first().pk}
-    ).json()
+    )
+    cart = api.get(f"/orgs/{org.slug}/cart").json()
     assert cart["total"] == "120.00"
+    assert [b["order_id"] for b in cart["balances"]] == [owed.pk]
     done = api.post(f"/orgs/{org.slug}/checkout", {"cart_id": cart["id"]})
     assert done.status_code == 201, done.content
     payment = done.json()["payment"]

@@ -1,3 +1,4 @@
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,3 +22,17 @@ def test_add_to_cart_issues_at_most_seven_statements(org):
         add_to_cart(household=household, offering_id=second.pk, participant_id=participant.pk, channel="api")
     assert len(statements(new_cart)) <= 7, statements(new_cart)
     assert len(statements(existing_cart)) <= 7, statements(existing_cart)
+
+
+def test_a_refused_add_writes_nothing_not_even_a_cart(org):
+    from capacity.errors import CapacityShortfall
+
+    full = make_offering(org, capacity=0)
+    household = make_household(org)
+    with CaptureQueriesContext(connection) as refused, pytest.raises(CapacityShortfall):
+        add_to_cart(
+            household=household, offering_id=full.pk, participant_id=household.participants.first().pk, channel="api"
+        )
+    sql = statements(refused)
+    assert not [q for q in sql if q.upper().startswith(("INSERT", "UPDATE", "DELETE"))], sql
+    assert len(sql) <= 4, sql
