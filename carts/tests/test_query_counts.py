@@ -33,10 +33,9 @@ def test_a_refused_add_writes_nothing_not_even_a_cart(org):
 
     full = make_offering(org, capacity=0)
     household = make_household(org)
+    participant = household.participants.first()
     with CaptureQueriesContext(connection) as refused, pytest.raises(CapacityShortfall):
-        add_to_cart(
-            household=household, offering_id=full.pk, participant_id=household.participants.first().pk, channel="api"
-        )
+        add_to_cart(household=household, offering_id=full.pk, participant_id=participant.pk, channel="api")
     sql = statements(refused)
     assert not [q for q in sql if q.upper().startswith(("INSERT", "UPDATE", "DELETE"))], sql
     assert len(sql) <= 4, sql
