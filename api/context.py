@@ -17,8 +17,12 @@ def organization(slug: str) -> Organization:
 
 
 def customer_household(request: HttpRequest, slug: str) -> Household:
-    """The caller's own household in this organization (one query). Staff act on other
-    households through the staff endpoints, never through these."""
+    """The caller's own household in this organization (no query when the bearer token was
+    resolved together with it, one otherwise). Staff act on other households through the
+    staff endpoints, never through these."""
+    resolved = getattr(request, "customer_household", None)
+    if resolved is not None and resolved.organization.slug == slug and resolved.payer_id == request.auth.pk:
+        return resolved
     household = (
         Household.objects.select_related("organization")
         .filter(organization__slug=slug, payer_id=request.auth.pk)

@@ -203,3 +203,27 @@ def test_openapi_schema_is_served():
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/orgs/{slug}/cart/items" in schema["paths"]
     assert "/api/v1/orgs/{slug}/checkout" in schema["paths"]
+
+
+def test_add_through_the_api_costs_one_lookup_plus_the_service(org, household, offering, api_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(household.payer)
+    body = item(household, offering)
+    with CaptureQueriesContext(connection) as captured:
+        assert api.post(f"/orgs/{org.slug}/cart/items", body).status_code == 201
+    sql = [q["sql"] for q in captured.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(sql) <= 8, sql  # token+household in one query, then at most seven in add_to_cart
+
+
+def test_revoked_or_foreign_tokens_are_refused(org, household, offering, api_for):
+    from accounts.models import ApiToken
+
+    api = api_for(household.payer)
+    ApiToken.objects.filter(user=household.payer).update(revoked_at=T0)
+    assert api.post(f"/orgs/{org.slug}/cart/items", item(household, offering)).status_code == 401
+    stranger = api_for(make_household(org).payer)
+    response = stranger.post(f"/orgs/{org.slug}/cart/items", item(household, offering))
+    assert (response.status_code, response.json()["code"]) == (404, "participant_not_found")
+    assert not Claim.objects.exists()
