@@ -97,17 +97,17 @@ def record_payment(
         + ([PaymentAllocation(payment=payment, order_id=None, amount=split.credit)] if split.credit else [])
     )
     events = [
-        _event(
-            organization,
-            "payment.recorded",
-            "payment",
-            payment.pk,
-            household_id,
-            channel,
-            now,
-            actor_id,
-            actor_label,
-            {
+        audit_event(
+            organization_id=organization.pk,
+            verb="payment.recorded",
+            subject_type="payment",
+            subject_id=payment.pk,
+            household_id=household_id,
+            channel=channel,
+            now=now,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            data={
                 "amount": str(amount),
                 "provider": provider,
                 "method": method,
@@ -155,17 +155,17 @@ def _apply_share(
         live = [r for r in registrations if r.deleted_at is None and r.claim.state == Claim.State.TENTATIVE]
         Claim.objects.filter(pk__in=[r.claim_id for r in live]).update(state=Claim.State.CONFIRMED)
         events += [
-            _event(
-                organization,
-                "registration.confirmed",
-                "registration",
-                r.pk,
-                order.household_id,
-                channel,
-                now,
-                actor_id,
-                actor_label,
-                {"order": order.pk, "payment": payment.pk},
+            audit_event(
+                organization_id=organization.pk,
+                verb="registration.confirmed",
+                subject_type="registration",
+                subject_id=r.pk,
+                household_id=order.household_id,
+                channel=channel,
+                now=now,
+                actor_id=actor_id,
+                actor_label=actor_label,
+                data={"order": order.pk, "payment": payment.pk},
             )
             for r in live
         ]
@@ -202,32 +202,6 @@ def _alert(
             "amount": payment.amount,
             "reason": message,
         },
-        now=now,
-    )
-
-
-def _event(
-    organization: Organization,
-    verb: str,
-    subject_type: str,
-    subject_id: int,
-    household_id: int,
-    channel: str,
-    now: datetime,
-    actor_id: int | None,
-    actor_label: str,
-    data: dict[str, object],
-) -> AuditEvent:
-    return audit_event(
-        organization_id=organization.pk,
-        verb=verb,
-        channel=channel,
-        actor_id=actor_id,
-        actor_label=actor_label,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        household_id=household_id,
-        data=data,
         now=now,
     )
 
