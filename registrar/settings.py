@@ -105,9 +105,12 @@ def _database() -> dict:
                 # A lock that cannot be had in 5 s fails with "lock timeout" and the API
                 # answers 503 "busy" (capacity.locks); per connection, so no statement per claim.
                 "options": f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 5000)}",
-                # Bind parameters on the server so that psycopg prepares statements it sees
-                # repeatedly: the claim count is planned once per connection, not per request.
+                # Bind parameters on the server and let psycopg prepare a statement after its
+                # fifth use on a connection: the hot path of an add is planned once per
+                # connection, not per request. Django turns preparation off by default for
+                # transaction-mode poolers (pgbouncer); set DB_PREPARE_THRESHOLD=0 behind one.
                 "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", default=True),
+                "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5) or None,
             }
         )
         if os.environ.get("TEST_DATABASE_NAME"):
