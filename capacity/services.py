@@ -47,8 +47,8 @@ def claim_seats(
 
     Every path that takes capacity goes through here. The caller holds the locks (the
     `LockedOfferings` proves it) and owns the transaction; this adds the count and one
-    INSERT (two, when `cart` is new and unsaved: it is saved once the seats are granted). Raises `CapacityShortfall` (C4) or
-    `AlreadyClaimed` and writes nothing in that case.
+    INSERT (two when `cart` is new and unsaved: it is saved only once the seats are
+    granted). Raises `CapacityShortfall` (C4) or `AlreadyClaimed`, having written nothing.
     """
     require_transaction()
     per_offering = Counter(request.offering_id for request in wanted)
