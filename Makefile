@@ -56,8 +56,8 @@ run: $(INSTALLED) | var
 # then stops the other. (Background jobs of a non-interactive shell ignore Ctrl-C themselves,
 # hence the trap.)
 	@trap 'kill $$web $$worker 2>/dev/null; wait; exit 130' INT TERM; \
-	$(PY) manage.py worker --interval $(WORKER_INTERVAL) & worker=$$!; \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & web=$$!; \
+	SITE_URL=$${SITE_URL:-$(URL)} $(PY) manage.py worker --interval $(WORKER_INTERVAL) & worker=$$!; \
+	SITE_URL=$${SITE_URL:-$(URL)} $(PY) manage.py runserver --noreload $(HOST):$(PORT) & web=$$!; \
 	while kill -0 $$web 2>/dev/null && kill -0 $$worker 2>/dev/null; do sleep 1; done; \
 	kill -0 $$web 2>/dev/null || echo "The web server stopped; stopping the worker." >&2; \
 	kill -0 $$worker 2>/dev/null || echo "The worker stopped; stopping the web server." >&2; \
