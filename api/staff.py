@@ -148,6 +148,7 @@ def staff_registration_out(r: Registration, organization: Organization, now: dat
         "amount_paid": r.order.amount_paid,
         "state": r.claim.state,
         "payment_state": status.state,
+        "on_account": r.order.on_account,
         "scheduled_for_deletion_at": status.scheduled_for_deletion_at,
         "submitted_at": r.submitted_at,
         "deleted_at": r.deleted_at,

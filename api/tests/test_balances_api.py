@@ -125,6 +125,6 @@ def test_staff_api_payment_state_and_offline_payment(db, api_for):
     assert ok.status_code == 201
     assert ok.json()["order_balance"] == "0.00"
     [row] = cashier.get(f"/orgs/{org.slug}/staff/registrations").json()
-    assert (row["payment_state"], row["state"]) == ("paid_in_full", "confirmed")
+    assert (row["payment_state"], row["state"], row["on_account"]) == ("paid_in_full", "confirmed", False)
     impacts = cashier.get(f"/orgs/{org.slug}/staff/grace-impacts?hours=24")
     assert impacts.status_code == 403  # needs manage settings
