@@ -269,6 +269,7 @@ class StaffRegistrationOut(Schema):
     payment_state: str = Field(
         description="P3: incomplete_or_pending, payment_incomplete, partially_paid, paid_in_full"
     )
+    on_account: bool = Field(description="B1: finished on account; never deleted automatically")
     scheduled_for_deletion_at: datetime | None
     submitted_at: datetime
     deleted_at: datetime | None
