@@ -15,12 +15,13 @@ BEGIN takes the database write lock, which serialises all writers. The explicit
 """
 
 from collections.abc import Collection, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, models
 
 from capacity.errors import CapacityBusy, UnknownOffering
 from catalog.models import Offering
+from registrar.querycache import CompiledQuery
 
 M = TypeVar("M", bound=models.Model)
 
@@ -62,20 +63,33 @@ def lock_one(queryset: models.QuerySet[M]) -> M | None:
         raise CapacityBusy from exc
 
 
+def lock_compiled(query: CompiledQuery[M], **values: Any) -> list[M]:
+    """Run a compiled `select_for_update()` query (registrar.querycache) and return its rows:
+    the same guard and the same "busy" answer as `lock_one`, for the hot path's locks."""
+    require_transaction()
+    try:
+        return query.objects(**values)
+    except OperationalError as exc:
+        raise CapacityBusy from exc
+
+
+def _offerings_for_update(*, organization_id: int, offering_ids: list[int]) -> models.QuerySet[Offering]:
+    return (
+        Offering.objects.filter(organization_id=organization_id, pk__in=offering_ids, is_archived=False)
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    )
+
+
+_OFFERINGS_FOR_UPDATE = CompiledQuery(Offering, _offerings_for_update)
+
+
 def lock_offerings(*, organization_id: int, offering_ids: Collection[int]) -> LockedOfferings:
     """Lock these offerings until the transaction ends (D3). Call once per transaction,
     after the cart lock and before counting. Unknown ids, and ids of another organization,
     raise `UnknownOffering` alike (tenancy: no hint that they exist)."""
-    require_transaction()
     wanted = sorted(set(offering_ids))
-    try:
-        offerings = list(
-            Offering.objects.filter(organization_id=organization_id, pk__in=wanted, is_archived=False)
-            .order_by("pk")
-            .select_for_update(of=("self",))
-        )
-    except OperationalError as exc:
-        raise CapacityBusy from exc
+    offerings = lock_compiled(_OFFERINGS_FOR_UPDATE, organization_id=organization_id, offering_ids=wanted)
     if len(offerings) != len(wanted):
         raise UnknownOffering
     return LockedOfferings({offering.pk: offering for offering in offerings})

@@ -2,9 +2,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from capacity.models import Claim
+from registrar.querycache import CompiledQuery
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,28 @@ class Availability:
         return max(self.capacity - self.taken, 0)
 
 
+def _counts_query(*, now: datetime, offering_ids: list[int], participant_ids: list[int]) -> QuerySet[Claim]:
+    aggregates = {
+        "taken": Count("pk"),
+        "held": Count("pk", filter=Q(state=Claim.State.HELD)),
+        "tentative": Count("pk", filter=Q(state=Claim.State.TENTATIVE)),
+        "confirmed": Count("pk", filter=Q(state=Claim.State.CONFIRMED)),
+    }
+    for i, participant_id in enumerate(participant_ids):
+        aggregates[f"p{i}"] = Count("pk", filter=Q(participant_id=participant_id))
+    return (
+        Claim.objects.counting_at(now)
+        .filter(offering_id__in=offering_ids)
+        .values("offering_id")
+        .annotate(**aggregates)
+        .values_list("offering_id", *aggregates)
+        .order_by()
+    )
+
+
+_COUNTS = CompiledQuery(Claim, _counts_query)
+
+
 def claim_counts(
     *, offering_ids: Iterable[int], now: datetime, participant_ids: Collection[int] = ()
 ) -> dict[int, ClaimCounts]:
@@ -47,32 +70,21 @@ def claim_counts(
     This is the one function that decides what counts; the claim transaction, the catalog
     and the office all read capacity through it. With `participant_ids`, also tells which
     of those participants already have a live claim on each offering (double bookings).
+    The query is compiled once per shape (`registrar.querycache`): it runs on every add.
     """
     participants = sorted(set(participant_ids))
-    aggregates = {
-        "taken": Count("pk"),
-        "held": Count("pk", filter=Q(state=Claim.State.HELD)),
-        "tentative": Count("pk", filter=Q(state=Claim.State.TENTATIVE)),
-        "confirmed": Count("pk", filter=Q(state=Claim.State.CONFIRMED)),
-    }
-    for participant_id in participants:
-        aggregates[f"p{participant_id}"] = Count("pk", filter=Q(participant_id=participant_id))
-    rows = (
-        Claim.objects.counting_at(now)
-        .filter(offering_id__in=list(offering_ids))
-        .values("offering_id")
-        .annotate(**aggregates)
-        .order_by()
-    )
+    rows = _COUNTS.rows(now=now, offering_ids=sorted(set(offering_ids)), participant_ids=participants)
     return {
-        row["offering_id"]: ClaimCounts(
-            taken=row["taken"],
-            held=row["held"],
-            tentative=row["tentative"],
-            confirmed=row["confirmed"],
-            participants_present=frozenset(p for p in participants if row[f"p{p}"]),
+        offering_id: ClaimCounts(
+            taken=taken,
+            held=held,
+            tentative=tentative,
+            confirmed=confirmed,
+            participants_present=frozenset(
+                p for p, present in zip(participants, per_participant, strict=True) if present
+            ),
         )
-        for row in rows
+        for offering_id, taken, held, tentative, confirmed, *per_participant in rows
     }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.models import AuditEvent, Channel
 from audit.services import event as audit_event
 from audit.services import record_many
-from capacity.locks import lock_offerings, lock_one
+from capacity.locks import lock_compiled, lock_offerings, lock_one
 from capacity.models import Claim
 from capacity.services import Override, SeatRequest, claim_seats, release_claims
 from carts import errors, policies
@@ -26,6 +26,7 @@ from households.models import Household, Participant
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from payments.selectors import payable_balances
+from registrar.querycache import CompiledQuery
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,8 @@ def remove_balance_from_cart(*, household: Household, order_id: int, channel: st
 def _lock_or_start_cart(household: Household, *, now: datetime, channel: str, actor_id: int | None) -> Cart:
     """The household's open cart, locked; or, if it has none or its timer ran out (the
     lapsed one is closed first, T4), a new unsaved cart on the channel's timer (T5)."""
-    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
+    locked = lock_compiled(_OPEN_CART_FOR_UPDATE, household_id=household.pk)
+    cart = locked[0] if locked else None
     if cart is not None and cart.is_expired_at(now):
         expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
         cart = None
@@ -338,6 +340,24 @@ def _restart_timer(cart: Cart, organization: Organization, now: datetime) -> Non
     )
 
 
+# The two SELECTs of every add, compiled once (registrar.querycache): the household's open
+# cart, locked first (capacity.locks), and the participants the add names.
+_OPEN_CART_FOR_UPDATE = CompiledQuery(
+    Cart,
+    lambda *, household_id: (
+        Cart.objects.filter(household_id=household_id, status=Cart.Status.OPEN)
+        .order_by("pk")
+        .select_for_update(of=("self",))[:1]
+    ),
+)
+_PARTICIPANTS = CompiledQuery(
+    Participant,
+    lambda *, household_id, participant_ids: Participant.objects.filter(
+        household_id=household_id, pk__in=participant_ids
+    ),
+)
+
+
 def _has_items(cart: Cart) -> bool:
     return (
         Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD).exists()
@@ -348,7 +368,7 @@ def _has_items(cart: Cart) -> bool:
 def _participants(household: Household, participant_ids: set[int]) -> dict[int, Participant]:
     if not participant_ids:
         return {}
-    found = {p.pk: p for p in Participant.objects.filter(household_id=household.pk, pk__in=participant_ids)}
+    found = {p.pk: p for p in _PARTICIPANTS.objects(household_id=household.pk, participant_ids=sorted(participant_ids))}
     if len(found) != len(participant_ids):
         raise errors.ParticipantNotFound
     return found
