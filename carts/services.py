@@ -26,6 +26,7 @@ from households.models import Household, Participant
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from payments.selectors import payable_balances
+from registrar.errors import DomainError
 from registrar.querycache import CompiledQuery
 
 
@@ -179,18 +180,47 @@ def _add(
     # constraint lets one win, and the loser simply runs again and finds that cart.
     for attempt in range(2):
         try:
-            return _add_once(household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override)
+            outcome = _add_once(
+                household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
+            )
         except IntegrityError as exc:
             # PostgreSQL names the constraint; SQLite names the table and columns.
             message = str(exc)
             lost_race = "cart_one_open_per_household" in message or "carts_cart.organization_id" in message
             if attempt or not lost_race:
                 raise
+            continue
+        if isinstance(outcome, DomainError):
+            raise outcome
+        return outcome
     raise AssertionError("unreachable")
 
 
 @transaction.atomic(durable=True)
 def _add_once(
+    *,
+    household: Household,
+    wanted: Sequence[SeatRequest],
+    channel: str,
+    actor_id: int | None,
+    override: Override | None,
+) -> AddResult | DomainError:
+    """One add in one transaction. A refusal is returned, not raised, so that the transaction
+    ends in COMMIT rather than ROLLBACK: it has written nothing but, at most, the closing of
+    a lapsed cart, which stands either way. This matters on registration morning, when most
+    adds are refused: psycopg forgets every prepared statement of a connection on ROLLBACK
+    (DEALLOCATE ALL), so each refusal would make the next adds plan their SQL again."""
+    try:
+        return _add_in_transaction(
+            household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
+        )
+    except DomainError as refusal:
+        if refusal.kind == "busy":  # a lock timeout: the transaction is aborted, roll it back
+            raise
+        return refusal
+
+
+def _add_in_transaction(
     *,
     household: Household,
     wanted: Sequence[SeatRequest],
