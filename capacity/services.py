@@ -9,6 +9,7 @@ from capacity.locks import LockedOfferings, require_transaction
 from capacity.models import Claim
 from capacity.selectors import claim_counts
 from carts.models import Cart
+from registrar.querycache import CompiledInsert
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ class Override:
 
     by_user_id: int
     reason: str
+
+
+# The two INSERTs of every granted add, compiled once (registrar.querycache).
+_INSERT_CLAIMS = CompiledInsert(Claim)
+_INSERT_CART = CompiledInsert(Cart)
 
 
 def claim_seats(
@@ -84,7 +90,7 @@ def claim_seats(
     if cart is not None and cart.pk is None:
         # A new cart is written only once the seats are granted: a refusal (most requests
         # on registration morning) costs no INSERT and no rollback.
-        cart.save(force_insert=True)
+        _INSERT_CART.insert([cart])
     claims = [
         Claim(
             organization_id=organization_id,
@@ -104,7 +110,7 @@ def claim_seats(
         )
         for request in wanted
     ]
-    return Claim.objects.bulk_create(claims)
+    return _INSERT_CLAIMS.insert(claims)
 
 
 def release_claims(

@@ -166,18 +166,26 @@ def claim_creations(source: str, path: str) -> list[Violation]:
             and (func.value.attr == "claims" or _is_claim(func.value.value, names))
         ):
             found.append(Violation(path, node.lineno, f"creates claims with .{func.attr}() outside capacity/"))
+        elif (
+            isinstance(func, ast.Name | ast.Attribute)
+            and (func.id if isinstance(func, ast.Name) else func.attr) == "CompiledInsert"
+            and any(_is_claim(arg, names) for arg in node.args)
+        ):
+            found.append(Violation(path, node.lineno, "compiles a Claim INSERT outside capacity/"))
     return found
 
 
 def signal_uses(source: str, path: str) -> list[Violation]:
     """No business logic in model signals (2.2, 2.13); only a cache_invalidation.py may use them."""
     tree = ast.parse(source, path)
+    # `field.pre_save(obj, add=True)` is the Field method; a signal is never called itself.
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     found = set()
     for node in ast.walk(tree):
         name = None
         if isinstance(node, ast.Name):
             name = node.id
-        elif isinstance(node, ast.Attribute):
+        elif isinstance(node, ast.Attribute) and id(node) not in called:
             name = node.attr
         elif isinstance(node, ast.alias):
             name = node.name.split(".")[-1]
@@ -348,9 +356,10 @@ def test_claim_checker_flags_construction_and_bulk_writes():
         "x = models.Claim(offering_id=1)\n"
         "offering.claims.create(state='held')\n"
         "Claim.objects.get_or_create(pk=1)\n"
+        "querycache.CompiledInsert(Seat)\n"
     )
     violations = claim_creations(source, "orders/services.py")
-    assert [v.line for v in violations] == [3, 4, 5, 6, 7]
+    assert [v.line for v in violations] == [3, 4, 5, 6, 7, 8]
     assert str(violations[0]) == "orders/services.py:3: creates claims with .create() outside capacity/"
     assert claim_creations("Order.objects.create(total=0)\nLine.objects.bulk_create([])\n", "orders/x.py") == []
 
@@ -367,6 +376,7 @@ def test_signal_checker_flags_receivers_and_save_signals():
     assert [v.line for v in violations] == [1, 2, 3, 3, 5]
     assert str(violations[-1]) == "carts/models.py:5: uses the model signal 'pre_save' outside cache_invalidation.py"
     assert signal_uses("def notify_receiver(): return 'post_save'\n", "notifications/x.py") == []
+    assert signal_uses("value = field.pre_save(obj, add=True)\n", "registrar/querycache.py") == []
 
 
 def test_clock_checker_flags_wall_clock_reads_and_sleeps():

@@ -8,12 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from catalog.models import Offering
 from catalog.tests.factories import make_offering
 from households.models import Household
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization
-from registrar.querycache import CompiledQuery
+from registrar.querycache import CompiledInsert, CompiledQuery
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,36 @@ def test_rows_of_a_values_list_query():
     )
     assert query.rows(offering_id=offering.pk) == [["Pottery", Decimal("40.00")]]
     assert query.rows(offering_id=offering.pk + 1000) == []
+
+
+def test_compiled_insert_writes_what_the_orm_would_and_sets_the_ids():
+    org = make_organization()
+    now = timezone.now()
+    inserter = CompiledInsert(AuditEvent)
+    events = [
+        AuditEvent(
+            organization_id=org.pk,
+            verb="test.event",
+            channel="portal",
+            subject_type="claim",
+            subject_id=i,
+            data={"n": i, "price": "12.50"},
+            created_at=now,
+        )
+        for i in range(3)
+    ]
+    inserter.insert(events)
+    assert all(e.pk is not None and not e._state.adding for e in events)
+    stored = {e.pk: e for e in AuditEvent.objects.filter(organization_id=org.pk)}
+    assert sorted(stored) == sorted(e.pk for e in events)
+    for e in events:
+        row = stored[e.pk]
+        assert (row.subject_id, row.data, row.created_at, row.verb) == (e.subject_id, e.data, now, "test.event")
+    many = [
+        AuditEvent(
+            organization_id=org.pk, verb="bulk", channel="system", subject_type="x", subject_id=i, created_at=now
+        )
+        for i in range(CompiledInsert.MAX_ROWS + 1)
+    ]
+    inserter.insert(many)  # beyond MAX_ROWS: bulk_create's own batching
+    assert AuditEvent.objects.filter(organization_id=org.pk, verb="bulk").count() == CompiledInsert.MAX_ROWS + 1
