@@ -675,6 +675,17 @@ def anatomy(fixtures: Fixtures, first_household: int, adds: int) -> None:
         f"wall {wall * 1000 / adds:.2f} ms/add (the rest is waiting for PostgreSQL)"
     )
     reset(fixtures.organization_id)
+    for i in range(SEATS):  # fill the hot class, then time adds that are all refused
+        call(i, fixtures.hot_id)
+    refused_cpu0 = time.process_time()
+    refused = Counter(call(SEATS + i, fixtures.hot_id) for i in range(adds))
+    refused_cpu = time.process_time() - refused_cpu0
+    print(f"{adds} sequential refused adds {dict(refused)}: app CPU {refused_cpu * 1000 / adds:.2f} ms/add")
+    if os.environ.get("SURGE_ANATOMY_TOP"):  # the refusal's own hot spots, for digging
+        profiler = cProfile.Profile(time.process_time)
+        profiler.runcall(lambda: [call(SEATS + i, fixtures.hot_id) for i in range(adds)])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(int(os.environ["SURGE_ANATOMY_TOP"]))
+    reset(fixtures.organization_id)
     profiler = cProfile.Profile(time.process_time)
     profiler.runcall(lambda: [call(i, offering_id) for i, offering_id in plan_])
     stats = pstats.Stats(profiler).stats
