@@ -248,22 +248,21 @@ class CompiledInsert(Generic[M]):
     Every concrete field but the auto primary key is written, values prepared exactly as the
     ORM prepares them (`pre_save`, `get_db_prep_save`); the new primary keys come back in the
     same statement (`RETURNING`, PostgreSQL and SQLite 3.35+) and are set on the instances.
-    No signals are sent, as with `bulk_create()`. Expressions as values are refused. Up to
-    `MAX_ROWS` rows per statement; more go through `bulk_create()` itself.
+    No signals are sent, as with `bulk_create()`. Expressions as values are refused. Only a
+    single row is compiled (an add writes one of each); several rows go through
+    `bulk_create()` itself, whose multi-row SQL differs by database (PostgreSQL: UNNEST).
     """
 
     def __init__(self, model: type[M]) -> None:
         self.model = model
         meta = model._meta
         self.fields = [f for f in meta.concrete_fields if f is not meta.auto_field and not f.generated]
-        self._statements: dict[tuple[str, str, int], str] = {}
-
-    MAX_ROWS = 16  # more rows are rare (job batches) and left to bulk_create's batching
+        self._statements: dict[tuple[str, str], str] = {}
 
     def insert(self, objs: Sequence[M], *, using: str = DEFAULT_DB_ALIAS) -> list[M]:
         if not objs:
             return list(objs)
-        if len(objs) > self.MAX_ROWS:
+        if len(objs) > 1:
             return self.model._base_manager.using(using).bulk_create(objs)
         connection = connections[using]
         params = []
@@ -273,27 +272,27 @@ class CompiledInsert(Generic[M]):
                 if hasattr(value, "resolve_expression"):
                     raise TypeError(f"{field.name}: CompiledInsert writes plain values, not expressions")
                 params.append(field.get_db_prep_save(value, connection=connection))
-        key = (connection.alias, connection.vendor, len(objs))
+        key = (connection.alias, connection.vendor)
         sql = self._statements.get(key)
         if sql is None:
             sql = self._statements[key] = self._compile(connection, objs)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        for obj, (pk,) in zip(objs, rows, strict=True):
-            obj.pk = pk
-            obj._state.adding = False
-            obj._state.db = using
-        return list(objs)
+        [obj], [(pk,)] = objs, rows
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = using
+        return [obj]
 
     def _compile(self, connection: BaseDatabaseWrapper, objs: Sequence[M]) -> str:
-        if not connection.features.can_return_rows_from_bulk_insert:
-            raise NotImplementedError(f"{connection.vendor} cannot return the ids of a multi-row INSERT")
+        if not connection.features.can_return_columns_from_insert:
+            raise NotImplementedError(f"{connection.vendor} cannot return the id of an INSERT")
         query = InsertQuery(self.model)
         query.insert_values(self.fields, objs)
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = [self.model._meta.pk]
         [(sql, params)] = compiler.as_sql()
-        if len(params) != len(objs) * len(self.fields):
+        if len(params) != len(self.fields):
             raise ValueError(f"{self.model.__name__}: the INSERT has parameters besides the field values")
         return sql
