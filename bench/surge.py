@@ -688,6 +688,8 @@ def anatomy(fixtures: Fixtures, first_household: int, adds: int) -> None:
     reset(fixtures.organization_id)
     profiler = cProfile.Profile(time.process_time)
     profiler.runcall(lambda: [call(i, offering_id) for i, offering_id in plan_])
+    if os.environ.get("SURGE_ANATOMY_TOP"):
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(int(os.environ["SURGE_ANATOMY_TOP"]))
     stats = pstats.Stats(profiler).stats
     whole = None
     print("CPU by phase under cProfile (inclusive; nested lines are part of the line above):")
