@@ -50,6 +50,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
+from bench_support import ensure_database, log, machine_busy, process_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_BENCH = Path(os.environ.get("REGISTRAR_SHARED", str(ROOT.parent / "shared"))) / "bench"
@@ -84,10 +85,6 @@ class Fixtures:
     @property
     def measured_ids(self) -> list[int]:
         return [self.hot_id, *self.spread_ids]
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def load_shared_loadgen():
@@ -125,21 +122,6 @@ def server_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
     }
-
-
-def ensure_database(database_url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(database_url)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit(f"DATABASE_URL must be PostgreSQL, not {config['ENGINE']}")
-    params = {"dbname": "postgres", "user": config["USER"] or "postgres", "host": config["HOST"] or "127.0.0.1"}
-    params |= {k: str(v) for k, v in (("port", config["PORT"]), ("password", config["PASSWORD"])) if v}
-    with psycopg.connect(**params, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
-            log(f"created database {config['NAME']}")
 
 
 def setup_django(env: dict[str, str]) -> None:
@@ -305,16 +287,6 @@ class Server:
 
 # --- where the machine's CPU went during a run ------------------------------------------------
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:  # it has exited
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
-
 
 def processes(*, parent: int | None = None, uid: int | None = None) -> list[int]:
     found = []
@@ -330,12 +302,6 @@ def processes(*, parent: int | None = None, uid: int | None = None) -> list[int]
             continue
         found.append(int(entry.name))
     return found
-
-
-def machine_busy() -> float:
-    """CPU seconds all cores spent not idle since boot."""
-    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS  # minus idle and iowait
 
 
 def postgres_processes(database: str) -> list[int]:

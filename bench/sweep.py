@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bench_support import ensure_database, log, machine_busy, process_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/registrar_sweep"
 DEFAULT_SIZES = "10000,100000,1000000"
@@ -69,10 +71,6 @@ BIG_TABLES = (
     "households_participant",
     "jobs_jobrun",
 )
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -128,21 +126,6 @@ class Layout:
 
 
 # --- database --------------------------------------------------------------------------------
-
-
-def ensure_database(database_url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(database_url)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        raise SystemExit(f"DATABASE_URL must be PostgreSQL, not {config['ENGINE']}")
-    params = {"dbname": "postgres", "user": config["USER"] or "postgres", "host": config["HOST"] or "127.0.0.1"}
-    params |= {k: str(v) for k, v in (("port", config["PORT"]), ("password", config["PASSWORD"])) if v}
-    with psycopg.connect(**params, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
-            log(f"created database {config['NAME']}")
 
 
 def setup_django(database_url: str) -> None:
@@ -603,23 +586,6 @@ class Run:
         )
 
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy_cpu() -> float:
-    """CPU seconds all processors spent busy since boot (/proc/stat, without idle and iowait)."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    return (sum(fields) - fields[3] - fields[4]) / TICKS
-
-
-def process_cpu(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-
-
 def run_worker() -> Run:
     """`manage.py worker --once`, in this process, timed from the call to its return."""
     from django.core import mail
@@ -629,7 +595,7 @@ def run_worker() -> Run:
 
     mail.outbox = []
     backend = scalar("SELECT pg_backend_pid()")
-    before = (time.process_time(), process_cpu(backend), machine_busy_cpu())
+    before = (time.process_time(), process_cpu(backend, if_gone=float("nan")), machine_busy())
     started = time.perf_counter()
     try:
         call_command("worker", once=True, stdout=io.StringIO(), stderr=io.StringIO())
@@ -638,7 +604,7 @@ def run_worker() -> Run:
         details = "\n".join(f"--- {job}\n{text}" for job, text in failed)
         raise SystemExit(f"the worker run failed: {error}\n{details}") from None
     seconds = time.perf_counter() - started
-    after = (time.process_time(), process_cpu(backend), machine_busy_cpu())
+    after = (time.process_time(), process_cpu(backend, if_gone=float("nan")), machine_busy())
     python_cpu, postgres_cpu, busy = (b - a for a, b in zip(before, after, strict=True))
     if scalar("SELECT pg_backend_pid()") != backend:
         postgres_cpu = float("nan")  # the connection was replaced during the run
