@@ -5,6 +5,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
+from capacity.errors import CapacityShortfall
 from capacity.models import Claim
 from capacity.selectors import claim_counts
 from carts import errors
@@ -107,6 +108,22 @@ def test_t4_adding_to_an_expired_cart_starts_a_new_one_and_never_revives_old_ite
     assert old_cart.status == Cart.Status.EXPIRED
     assert list(Claim.objects.filter(state="held").values_list("offering_id", flat=True)) == [b.pk]
     assert AuditEvent.objects.filter(verb="cart.expired", subject_id=old_cart.pk).exists()
+
+
+def test_t4_a_refused_add_still_closes_the_lapsed_cart_it_found(timed_org):
+    """The refusal commits (decision 0004): the lapsed cart it closed stays closed and audited,
+    and the refused add leaves no new cart behind."""
+    household, other = make_household(timed_org), make_household(timed_org)
+    full = make_offering(timed_org, capacity=1)
+    old_cart = add_at(minutes(0), household, make_offering(timed_org))
+    add_at(minutes(29), other, full)
+    with pytest.raises(CapacityShortfall) as refused:
+        add_at(minutes(30), household, full)
+    assert refused.value.code == "offering_full"
+    old_cart.refresh_from_db()
+    assert old_cart.status == Cart.Status.EXPIRED
+    assert AuditEvent.objects.filter(verb="cart.expired", subject_id=old_cart.pk).exists()
+    assert not Cart.objects.filter(household=household, status=Cart.Status.OPEN).exists()
 
 
 def test_t4_cleanup_job_closes_expired_carts_and_audits(timed_org):
