@@ -48,13 +48,23 @@ class Claim(models.Model):
 
     LIVE_STATES = (State.HELD, State.TENTATIVE, State.CONFIRMED)
 
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    # No database FK check on organization (decision 0005): every add would share-lock the
+    # one organization row, and concurrent share locks on one row cost PostgreSQL a multixact
+    # each. The id is copied from rows whose own foreign keys are checked; PROTECT still
+    # holds in the ORM.
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     offering = models.ForeignKey("catalog.Offering", on_delete=models.PROTECT, related_name="claims")
     household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="claims")
     participant = models.ForeignKey(
         "households.Participant", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
     )
-    cart = models.ForeignKey("carts.Cart", on_delete=models.PROTECT, null=True, blank=True, related_name="claims")
+    # Indexed by claim_by_cart (cart, state) below; a second index on cart alone would only
+    # cost every INSERT.
+    cart = models.ForeignKey(
+        "carts.Cart", on_delete=models.PROTECT, null=True, blank=True, related_name="claims", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CART)
     state = models.CharField(max_length=12, choices=State.choices, default=State.HELD)
     # Own lapse instant (waitlist offers, requests). A cart hold lapses with its cart instead.

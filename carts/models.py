@@ -19,7 +19,13 @@ class Cart(models.Model):
         PORTAL = "portal", "Customer portal timer"
         OFFICE = "office", "Office enrollment wizard timer"  # T5
 
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    # No database FK check on organization (decision 0005): every add would share-lock the
+    # one organization row, and concurrent share locks on one row cost PostgreSQL a multixact
+    # each. The id is copied from rows whose own foreign keys are checked; PROTECT still
+    # holds in the ORM.
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="carts")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     timer = models.CharField(max_length=8, choices=Timer.choices, default=Timer.PORTAL)

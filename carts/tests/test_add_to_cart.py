@@ -117,3 +117,18 @@ def test_x2_add_is_audited_with_channel(household, offering):
     claim = add(household, offering).claims[0]
     event = AuditEvent.objects.get(verb="cart.item_added")
     assert (event.subject_id, event.channel, event.household_id) == (claim.pk, "portal", household.pk)
+
+
+def test_an_organization_with_carts_claims_and_audit_cannot_be_deleted(org, household, offering):
+    """The hot tables' organization ids are not FK-checked by the database (decision 0005);
+    PROTECT still keeps an organization with carts, claims and audit events from going."""
+    from django.db.models import ProtectedError
+
+    from audit.models import AuditEvent
+
+    add(household, offering)
+    assert Claim.objects.filter(organization=org).exists()
+    assert AuditEvent.objects.filter(organization=org).exists()
+    with pytest.raises(ProtectedError):
+        org.delete()
+    assert Claim.objects.filter(organization=org).count() == 1
