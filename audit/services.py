@@ -12,14 +12,15 @@ def event(
     verb: str,
     channel: str,
     subject_type: str,
-    subject_id: int,
+    subject_id: int | None,
     now: datetime,
     actor_id: int | None = None,
     actor_label: str = "",
     household_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """An unsaved audit event (X2): what, when, who or which job, from which channel."""
+    """An unsaved audit event (X2): what, when, who or which job, from which channel.
+    `subject_id` may be None only until the subject's row is written (capacity.claim_seats)."""
     return AuditEvent(
         organization_id=organization_id,
         verb=verb,

@@ -18,9 +18,11 @@ from collections.abc import Collection, Iterator
 from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, models
+from django.db.models import Subquery
 
 from capacity.errors import CapacityBusy, UnknownOffering
 from catalog.models import Offering
+from households.models import Participant
 from registrar.querycache import CompiledQuery
 
 M = TypeVar("M", bound=models.Model)
@@ -28,12 +30,14 @@ M = TypeVar("M", bound=models.Model)
 
 class LockedOfferings:
     """Offerings locked by this transaction; only `lock_offerings()` makes one, so a
-    function that takes it can trust that the lock is held."""
+    function that takes it can trust that the lock is held. `participants` are those the
+    caller asked to read in the same statement (not locked)."""
 
-    __slots__ = ("_by_id",)
+    __slots__ = ("_by_id", "participants")
 
-    def __init__(self, by_id: dict[int, Offering]) -> None:
+    def __init__(self, by_id: dict[int, Offering], participants: dict[int, Participant] | None = None) -> None:
         self._by_id = by_id
+        self.participants = participants or {}
 
     def __getitem__(self, offering_id: int) -> Offering:
         return self._by_id[offering_id]
@@ -73,23 +77,59 @@ def lock_compiled(query: CompiledQuery[M], **values: Any) -> list[M]:
         raise CapacityBusy from exc
 
 
-def _offerings_for_update(*, organization_id: int, offering_ids: list[int]) -> models.QuerySet[Offering]:
-    return (
+_PARTICIPANT_FIELDS = [f.attname for f in Participant._meta.concrete_fields]
+
+
+def _offerings_for_update(
+    *, organization_id: int, offering_ids: list[int], household_id: int | None = None, participant_ids: list[int]
+) -> models.QuerySet[Offering]:
+    offerings = (
         Offering.objects.filter(organization_id=organization_id, pk__in=offering_ids, is_archived=False)
         .order_by("pk")
         .select_for_update(of=("self",))
     )
+    # The participants ride along as scalar subqueries (one per field), so that an add reads
+    # them without a round trip of their own.
+    for i, participant_id in enumerate(participant_ids):
+        person = Participant.objects.filter(household_id=household_id, pk=participant_id)
+        offerings = offerings.annotate(
+            **{f"participant{i}_{attname}": Subquery(person.values(attname)) for attname in _PARTICIPANT_FIELDS}
+        )
+    return offerings
 
 
 _OFFERINGS_FOR_UPDATE = CompiledQuery(Offering, _offerings_for_update)
 
 
-def lock_offerings(*, organization_id: int, offering_ids: Collection[int]) -> LockedOfferings:
+def lock_offerings(
+    *,
+    organization_id: int,
+    offering_ids: Collection[int],
+    household_id: int | None = None,
+    participant_ids: Collection[int] = (),
+) -> LockedOfferings:
     """Lock these offerings until the transaction ends (D3). Call once per transaction,
     after the cart lock and before counting. Unknown ids, and ids of another organization,
-    raise `UnknownOffering` alike (tenancy: no hint that they exist)."""
+    raise `UnknownOffering` alike (tenancy: no hint that they exist).
+
+    With `household_id`, also reads that household's participants `participant_ids` in the
+    same statement: `LockedOfferings.participants` has those that exist, by id."""
     wanted = sorted(set(offering_ids))
-    offerings = lock_compiled(_OFFERINGS_FOR_UPDATE, organization_id=organization_id, offering_ids=wanted)
+    people = sorted(set(participant_ids)) if household_id is not None else []
+    offerings = lock_compiled(
+        _OFFERINGS_FOR_UPDATE,
+        organization_id=organization_id,
+        offering_ids=wanted,
+        household_id=household_id if people else None,  # in the SQL only with participants
+        participant_ids=people,
+    )
     if len(offerings) != len(wanted):
         raise UnknownOffering
-    return LockedOfferings({offering.pk: offering for offering in offerings})
+    participants = {}
+    if offerings:
+        first = offerings[0]  # the participants are the same on every row
+        for i in range(len(people)):
+            row = [getattr(first, f"participant{i}_{attname}") for attname in _PARTICIPANT_FIELDS]
+            if row[0] is not None:
+                participants[row[0]] = Participant.from_db(offerings[0]._state.db, _PARTICIPANT_FIELDS, row)
+    return LockedOfferings({offering.pk: offering for offering in offerings}, participants)

@@ -1,15 +1,17 @@
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from audit.models import AuditEvent
+from audit.services import record_many
 from capacity.errors import AlreadyClaimed, CapacityShortfall, Shortfall
 from capacity.locks import LockedOfferings, require_transaction
 from capacity.models import Claim
 from capacity.selectors import claim_counts
 from carts.models import Cart
-from registrar.querycache import CompiledInsert
+from registrar.querycache import CompiledInsert, CompiledInsertChain
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,14 @@ class Override:
     reason: str
 
 
-# The two INSERTs of every granted add, compiled once (registrar.querycache).
+# The INSERTs of a granted add, compiled once (registrar.querycache): the claim and its audit
+# event, and the cart first when it is new; one statement on PostgreSQL.
 _INSERT_CLAIMS = CompiledInsert(Claim)
 _INSERT_CART = CompiledInsert(Cart)
+_INSERT_HOLD = CompiledInsertChain(Claim, (AuditEvent, {"subject_id": 0}))
+_INSERT_HOLD_IN_NEW_CART = CompiledInsertChain(
+    Cart, (Claim, {"cart_id": 0}), (AuditEvent, {"subject_id": 1, "data__cart": 0})
+)
 
 
 def claim_seats(
@@ -48,13 +55,17 @@ def claim_seats(
     expires_at: datetime | None = None,
     actor_id: int | None = None,
     override: Override | None = None,
+    audit: Callable[[Claim], AuditEvent] | None = None,
 ) -> list[Claim]:
     """Take capacity: count the ledger under the offering locks, compare, insert (D1-D3, C1, C2).
 
     Every path that takes capacity goes through here. The caller holds the locks (the
-    `LockedOfferings` proves it) and owns the transaction; this adds the count and one
-    INSERT (two when `cart` is new and unsaved: it is saved only once the seats are
-    granted). Raises `CapacityShortfall` (C4) or `AlreadyClaimed`, having written nothing.
+    `LockedOfferings` proves it) and owns the transaction; this adds the count and the
+    INSERTs: the claims; `cart` first if it is new and unsaved (it is saved only once the
+    seats are granted); and the audit event `audit` makes of each claim (X2), with its
+    subject id, and the `cart` of its data, filled in from the new rows. For one seat that
+    is one statement on PostgreSQL. Raises `CapacityShortfall` (C4) or `AlreadyClaimed`,
+    having written nothing.
     """
     require_transaction()
     per_offering = Counter(request.offering_id for request in wanted)
@@ -87,10 +98,9 @@ def claim_seats(
             )
     if shortfalls:
         raise CapacityShortfall(shortfalls)
-    if cart is not None and cart.pk is None:
-        # A new cart is written only once the seats are granted: a refusal (most requests
-        # on registration morning) costs no INSERT and no rollback.
-        _INSERT_CART.insert([cart])
+    # A new cart is written only once the seats are granted: a refusal (most requests on
+    # registration morning) costs no INSERT.
+    new_cart = cart if cart is not None and cart.pk is None else None
     claims = [
         Claim(
             organization_id=organization_id,
@@ -110,7 +120,28 @@ def claim_seats(
         )
         for request in wanted
     ]
-    return _INSERT_CLAIMS.insert(claims)
+    _write(claims, [audit(claim) for claim in claims] if audit else [], new_cart=new_cart)
+    return claims
+
+
+def _write(claims: list[Claim], events: list[AuditEvent], *, new_cart: Cart | None) -> None:
+    """INSERT the new cart, the claims and their events, filling in the new ids."""
+    if len(claims) == 1 and events:  # an add: one statement on PostgreSQL
+        if new_cart is not None:
+            _INSERT_HOLD_IN_NEW_CART.insert([new_cart, *claims, *events])
+        else:
+            _INSERT_HOLD.insert([*claims, *events])
+        return
+    if new_cart is not None:
+        _INSERT_CART.insert([new_cart])
+        for claim in claims:
+            claim.cart_id = new_cart.pk
+    _INSERT_CLAIMS.insert(claims)
+    for claim, event in zip(claims, events, strict=True):
+        event.subject_id = claim.pk
+        if new_cart is not None:
+            event.data["cart"] = new_cart.pk
+    record_many(events)
 
 
 def release_claims(

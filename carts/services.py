@@ -1,9 +1,10 @@
 """Writes on carts: add (C1, T2, T3), remove (T7), empty (T6), expire (T4).
 
 Every add follows one shape (STYLE 2.3): plan outside the lock, then in one short durable
-transaction lock the cart, lock the offerings, count, compare, write. In the steady state
-an add issues seven statements: cart lock, participant, offering lock, count, INSERT claim,
-UPDATE (or INSERT) cart, INSERT audit.
+transaction lock the cart, lock the offerings, count, compare, write. An add issues at most
+five statements: cart lock, offering lock (which also reads the participants), count, the
+claim's INSERT with its audit event (and its new cart; one statement on PostgreSQL), and
+the UPDATE of an existing cart's timer.
 """
 
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from capacity.services import Override, SeatRequest, claim_seats, release_claims
 from carts import errors, policies
 from carts.models import Cart, CartBalance
 from catalog.models import Offering
-from households.models import Household, Participant
+from households.models import Household
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from payments.selectors import payable_balances
@@ -231,8 +232,16 @@ def _add_in_transaction(
     now = timezone.now()
     organization = household.organization
     cart = _lock_or_start_cart(household, now=now, channel=channel, actor_id=actor_id)
-    participants = _participants(household, {r.participant_id for r in wanted if r.participant_id is not None})
-    locked = lock_offerings(organization_id=organization.pk, offering_ids=[r.offering_id for r in wanted])
+    participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
+    locked = lock_offerings(
+        organization_id=organization.pk,
+        offering_ids=[r.offering_id for r in wanted],
+        household_id=household.pk,
+        participant_ids=participant_ids,  # read in the same statement
+    )
+    participants = locked.participants
+    if len(participants) != len(participant_ids):
+        raise errors.ParticipantNotFound
     today = timezone.localdate(now, organization.zone)
     for request in wanted:
         offering = locked[request.offering_id]
@@ -253,6 +262,14 @@ def _add_in_transaction(
 
     is_new_cart = cart.pk is None
     _restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
+
+    def item_added(claim: Claim) -> AuditEvent:  # claim_seats fills in the ids of new rows
+        data = {"offering": claim.offering_id, "participant": claim.participant_id}
+        data["expires_at"] = cart.expires_at.isoformat()
+        if override:
+            data["override_reason"] = override.reason
+        return _event(cart, "cart.item_added", channel, actor_id, now, subject=("claim", claim.pk), data=data)
+
     claims = claim_seats(
         locked=locked,
         wanted=wanted,
@@ -263,29 +280,13 @@ def _add_in_transaction(
         actor_id=actor_id,
         override=override,
         now=now,
+        audit=item_added,
     )
     if not is_new_cart:
         cart.save(update_fields=["first_added_at", "last_added_at", "expires_at"])
     for claim in claims:  # what callers show is already in hand: no query to read it back
         claim.offering = locked[claim.offering_id]
         claim.participant = participants.get(claim.participant_id) if claim.participant_id else None
-    record_many(
-        _event(
-            cart,
-            "cart.item_added",
-            channel,
-            actor_id,
-            now,
-            subject=("claim", claim.pk),
-            data={
-                "offering": claim.offering_id,
-                "participant": claim.participant_id,
-                "expires_at": cart.expires_at.isoformat(),
-            }
-            | ({"override_reason": override.reason} if override else {}),
-        )
-        for claim in claims
-    )
     return AddResult(cart=cart, claims=claims)
 
 
@@ -370,20 +371,14 @@ def _restart_timer(cart: Cart, organization: Organization, now: datetime) -> Non
     )
 
 
-# The two SELECTs of every add, compiled once (registrar.querycache): the household's open
-# cart, locked first (capacity.locks), and the participants the add names.
+# The household's open cart, locked first (capacity.locks), compiled once
+# (registrar.querycache): every add starts with it.
 _OPEN_CART_FOR_UPDATE = CompiledQuery(
     Cart,
     lambda *, household_id: (
         Cart.objects.filter(household_id=household_id, status=Cart.Status.OPEN)
         .order_by("pk")
         .select_for_update(of=("self",))[:1]
-    ),
-)
-_PARTICIPANTS = CompiledQuery(
-    Participant,
-    lambda *, household_id, participant_ids: Participant.objects.filter(
-        household_id=household_id, pk__in=participant_ids
     ),
 )
 
@@ -393,15 +388,6 @@ def _has_items(cart: Cart) -> bool:
         Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD).exists()
         or CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).exists()
     )
-
-
-def _participants(household: Household, participant_ids: set[int]) -> dict[int, Participant]:
-    if not participant_ids:
-        return {}
-    found = {p.pk: p for p in _PARTICIPANTS.objects(household_id=household.pk, participant_ids=sorted(participant_ids))}
-    if len(found) != len(participant_ids):
-        raise errors.ParticipantNotFound
-    return found
 
 
 @transaction.atomic(durable=True)
@@ -495,7 +481,7 @@ def _event(
     actor_id: int | None,
     now: datetime,
     *,
-    subject: tuple[str, int] | None = None,
+    subject: tuple[str, int | None] | None = None,
     actor_label: str = "",
     data: dict[str, object] | None = None,
 ) -> AuditEvent:

@@ -19,7 +19,7 @@ inline into the SQL text cannot be found among the parameters, and compiling fai
 
 import itertools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -51,6 +51,7 @@ class _Statement:
     params: tuple[Any, ...]  # constants, and _Slot where a caller's value goes
     instant_slots: frozenset[str]  # names whose values are adapted like a DateTimeField's
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    annotations: tuple[str, ...] = ()  # objects(): the queryset's annotations, after the fields
 
 
 class CompiledQuery(Generic[M]):
@@ -58,8 +59,9 @@ class CompiledQuery(Generic[M]):
 
     `build(**values)` must return a queryset of `model`; it is called with sentinels, never
     with the caller's values. `objects()` returns model instances (with the `related`
-    foreign keys loaded, as `select_related` would), `rows()` the queryset's own
-    `values_list()` tuples. Pass lists as lists or tuples (their order is kept), never sets.
+    foreign keys loaded, as `select_related` would, and the queryset's annotations set as
+    attributes, as the ORM sets them), `rows()` the queryset's own `values_list()` tuples.
+    Pass lists as lists or tuples (their order is kept), never sets.
     """
 
     def __init__(
@@ -77,7 +79,8 @@ class CompiledQuery(Generic[M]):
     def objects(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """The queryset's rows as model instances, related objects attached."""
         found = []
-        for row in self._run(using, values, as_objects=True):
+        statement, rows = self._run(using, values, as_objects=True)
+        for row in rows:
             start, instance = 0, None
             for path, model, attnames in self._layout:
                 obj = model.from_db(using, attnames, row[start : start + len(attnames)])
@@ -86,6 +89,8 @@ class CompiledQuery(Generic[M]):
                     instance = obj
                 else:
                     _attach(instance, path, obj)
+            for name, value in zip(statement.annotations, row[start:], strict=True):
+                setattr(instance, name, value)
             found.append(instance)
         return found  # type: ignore[return-value]
 
@@ -96,13 +101,13 @@ class CompiledQuery(Generic[M]):
     def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[list[Any]]:
         """The rows of the queryset as built (a `values_list()` queryset), converted as the
         ORM converts them (SQLite instants and decimals, for instance)."""
-        return self._run(using, values, as_objects=False)
+        return self._run(using, values, as_objects=False)[1]
 
-    def _run(self, using: str, values: dict[str, Any], *, as_objects: bool) -> list[list[Any]]:
+    def _run(self, using: str, values: dict[str, Any], *, as_objects: bool) -> tuple[_Statement, list[list[Any]]]:
         connection = connections[using]
         statement = self._statement(connection, values, as_objects=as_objects)
         if statement.sql is None:
-            return []
+            return statement, []
         params = []
         for param in statement.params:
             if isinstance(param, _Slot):
@@ -121,7 +126,7 @@ class CompiledQuery(Generic[M]):
                 for converter in converters:
                     value = converter(value, expression, connection)
                 row[position] = value
-        return rows
+        return statement, rows
 
     # --- compiling ----------------------------------------------------------------------
 
@@ -139,26 +144,33 @@ class CompiledQuery(Generic[M]):
     def _compile(self, connection: BaseDatabaseWrapper, values: dict[str, Any], *, as_objects: bool) -> _Statement:
         sentinels, by_adapted, instant_slots = self._sentinels(connection, values)
         queryset = self.build(**sentinels)
+        annotations: tuple[str, ...] = ()
         if as_objects:
-            queryset = queryset.values_list(*(f"{path}{a}" for path, _, names in self._layout for a in names))
+            annotations = tuple(queryset.query.annotation_select)
+            fields = [f"{path}{a}" for path, _, names in self._layout for a in names]
+            queryset = queryset.values_list(*fields, *annotations)
         compiler = queryset.query.get_compiler(connection=connection)
         try:
             sql, params = compiler.as_sql(with_col_aliases=False)
         except EmptyResultSet:
             if any(isinstance(v, list | tuple) and not v for v in values.values()):
-                return _Statement(sql=None, params=(), instant_slots=frozenset(), converters=())
+                return _Statement(
+                    sql=None, params=(), instant_slots=frozenset(), converters=(), annotations=annotations
+                )
             raise ValueError(f"{self.build!r}: a value is out of its column's range") from None
         template = tuple(_slot_of(param, by_adapted) or param for param in params)
         missing = set(by_adapted.values()) - set(template)
         if missing:
             names = ", ".join(sorted({slot.name for slot in missing}))
             raise ValueError(f"{self.build!r}: the value of {names} is not a plain parameter of the compiled SQL")
-        fields = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
         converters = tuple(
             (position, tuple(convs), expression)
-            for position, (convs, expression) in compiler.get_converters(fields).items()
+            for position, (convs, expression) in compiler.get_converters(columns).items()
         )
-        return _Statement(sql=sql, params=template, instant_slots=instant_slots, converters=converters)
+        return _Statement(
+            sql=sql, params=template, instant_slots=instant_slots, converters=converters, annotations=annotations
+        )
 
     def _sentinels(
         self, connection: BaseDatabaseWrapper, values: dict[str, Any]
@@ -265,25 +277,27 @@ class CompiledInsert(Generic[M]):
         if len(objs) > 1:
             return self.model._base_manager.using(using).bulk_create(objs)
         connection = connections[using]
-        params = []
-        for obj in objs:
-            for field in self.fields:
-                value = field.pre_save(obj, add=True)
-                if hasattr(value, "resolve_expression"):
-                    raise TypeError(f"{field.name}: CompiledInsert writes plain values, not expressions")
-                params.append(field.get_db_prep_save(value, connection=connection))
+        [obj] = objs
+        params = self.prepare(obj, connection)
         key = (connection.alias, connection.vendor)
         sql = self._statements.get(key)
         if sql is None:
             sql = self._statements[key] = self._compile(connection, objs)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        [obj], [(pk,)] = objs, rows
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = using
+            [(pk,)] = cursor.fetchall()
+        _saved(obj, pk, using)
         return [obj]
+
+    def prepare(self, obj: M, connection: BaseDatabaseWrapper) -> list[Any]:
+        """The parameters of `obj`'s row, one per field, as the ORM prepares them."""
+        params = []
+        for field in self.fields:
+            value = field.pre_save(obj, add=True)
+            if hasattr(value, "resolve_expression"):
+                raise TypeError(f"{field.name}: CompiledInsert writes plain values, not expressions")
+            params.append(field.get_db_prep_save(value, connection=connection))
+        return params
 
     def _compile(self, connection: BaseDatabaseWrapper, objs: Sequence[M]) -> str:
         if not connection.features.can_return_columns_from_insert:
@@ -296,3 +310,114 @@ class CompiledInsert(Generic[M]):
         if len(params) != len(self.fields):
             raise ValueError(f"{self.model.__name__}: the INSERT has parameters besides the field values")
         return sql
+
+
+def _saved(obj: models.Model, pk: Any, using: str) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = using
+
+
+class CompiledInsertChain:
+    """Single-row INSERTs in order, where a row may take the new primary key of an earlier
+    one: a claim its new cart's id, an audit event its claim's id. On PostgreSQL the chain is
+    one statement (each INSERT a data-modifying `WITH` part), so a granted add writes its
+    cart, claim and audit event in one round trip; elsewhere it is one `CompiledInsert`
+    after another, the ids filled in between.
+
+    Each step is a model, or `(model, links)` where `links` maps a field's attname to the
+    index of the earlier step whose new id it takes, or `"<json field>__<key>"` to set that
+    key of a JSON object field. The instances passed to `insert()` get their ids and the
+    linked values, as if they had been saved one by one.
+    """
+
+    def __init__(self, *steps: type[models.Model] | tuple[type[models.Model], Mapping[str, int]]) -> None:
+        self.steps: list[_ChainStep] = []
+        for i, step in enumerate(steps):
+            model, links = (step, {}) if isinstance(step, type) else step
+            inserter = CompiledInsert(model)
+            attnames = {f.attname for f in inserter.fields}
+            columns: dict[str, int] = {}
+            json_keys: dict[str, list[tuple[str, int]]] = {}
+            for name, source in links.items():
+                attname, _, key = name.partition("__")
+                if attname not in attnames:
+                    raise ValueError(f"{model.__name__} has no field {attname!r}")
+                if not 0 <= source < i:
+                    raise ValueError(f"{model.__name__}.{name}: links to step {source}, not an earlier one")
+                if key:
+                    json_keys.setdefault(attname, []).append((key, source))
+                else:
+                    columns[attname] = source
+            self.steps.append(_ChainStep(inserter, columns, json_keys))
+        self._sql: dict[str, str] = {}
+
+    def insert(self, objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
+        if len(objs) != len(self.steps):
+            raise ValueError(f"{len(self.steps)} rows expected, {len(objs)} given")
+        connection = connections[using]
+        if connection.vendor != "postgresql":
+            for step, obj in zip(self.steps, objs, strict=True):
+                step.link(obj, [o.pk for o in objs])
+                step.inserter.insert([obj], using=using)
+            return
+        params = [param for step, obj in zip(self.steps, objs, strict=True) for param in step.params(obj, connection)]
+        sql = self._sql.get(using)
+        if sql is None:
+            sql = self._sql[using] = self._compile(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            [ids] = cursor.fetchall()
+        for step, obj, pk in zip(self.steps, objs, ids, strict=True):
+            _saved(obj, pk, using)
+            step.link(obj, ids)
+
+    def _compile(self, connection: BaseDatabaseWrapper) -> str:
+        # Identifiers only, each through quote_name; every value is a parameter.
+        qn = connection.ops.quote_name
+
+        def new_id(step: int) -> str:
+            pk = qn(self.steps[step].inserter.model._meta.pk.column)
+            return f"(SELECT {pk} FROM {qn(f'step{step}')})"  # noqa: S608
+
+        parts = []
+        for i, step in enumerate(self.steps):
+            meta = step.inserter.model._meta
+            values = []
+            for field in step.inserter.fields:
+                if field.attname in step.columns:
+                    values.append(new_id(step.columns[field.attname]))
+                    continue
+                value = "%s"
+                for _, source in step.json_keys.get(field.attname, ()):
+                    value = f"({value}::jsonb || jsonb_build_object(%s::text, {new_id(source)}))"
+                values.append(value)
+            columns = ", ".join(qn(f.column) for f in step.inserter.fields)
+            insert = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({', '.join(values)})"  # noqa: S608
+            parts.append(f"{qn(f'step{i}')} AS ({insert} RETURNING {qn(meta.pk.column)})")
+        return f"WITH {', '.join(parts)} SELECT {', '.join(new_id(i) for i in range(len(self.steps)))}"
+
+
+@dataclass(frozen=True)
+class _ChainStep:
+    inserter: CompiledInsert[Any]
+    columns: dict[str, int]  # attname -> the step whose new id it takes
+    json_keys: dict[str, list[tuple[str, int]]]  # JSON field attname -> (key, step) pairs
+
+    def params(self, obj: models.Model, connection: BaseDatabaseWrapper) -> list[Any]:
+        """The row's parameters in the order of `_compile`'s placeholders."""
+        params = []
+        for field, value in zip(self.inserter.fields, self.inserter.prepare(obj, connection), strict=True):
+            if field.attname in self.columns:
+                continue  # written as the earlier step's new id, in the SQL itself
+            params.append(value)
+            params.extend(key for key, _ in self.json_keys.get(field.attname, ()))
+        return params
+
+    def link(self, obj: models.Model, ids: Sequence[Any]) -> None:
+        """Set on `obj` the new ids it takes (those of earlier steps)."""
+        for attname, source in self.columns.items():
+            setattr(obj, attname, ids[source])
+        for attname, keys in self.json_keys.items():
+            for key, source in keys:
+                getattr(obj, attname)[key] = ids[source]

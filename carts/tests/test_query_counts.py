@@ -26,6 +26,12 @@ def test_add_to_cart_issues_at_most_seven_statements(org):
         add_to_cart(household=household, offering_id=second.pk, participant_id=participant.pk, channel="api")
     assert len(statements(new_cart)) <= 7, statements(new_cart)
     assert len(statements(existing_cart)) <= 7, statements(existing_cart)
+    # What the add actually sends: cart lock, offering lock (with the participant), count, then
+    # the writes: on PostgreSQL the new cart, claim and audit event are one statement
+    # (registrar.querycache.CompiledInsertChain); an existing cart adds the UPDATE of its timer.
+    one_statement_writes = connection.vendor == "postgresql"
+    assert len(statements(new_cart)) == (4 if one_statement_writes else 6), statements(new_cart)
+    assert len(statements(existing_cart)) == (5 if one_statement_writes else 6), statements(existing_cart)
 
 
 def test_a_refused_add_writes_nothing_not_even_a_cart(org):
@@ -38,4 +44,4 @@ def test_a_refused_add_writes_nothing_not_even_a_cart(org):
         add_to_cart(household=household, offering_id=full.pk, participant_id=participant.pk, channel="api")
     sql = statements(refused)
     assert not [q for q in sql if q.upper().startswith(("INSERT", "UPDATE", "DELETE"))], sql
-    assert len(sql) <= 4, sql
+    assert len(sql) <= 3, sql  # cart lock, offering lock with the participant, count

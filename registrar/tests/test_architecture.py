@@ -168,8 +168,8 @@ def claim_creations(source: str, path: str) -> list[Violation]:
             found.append(Violation(path, node.lineno, f"creates claims with .{func.attr}() outside capacity/"))
         elif (
             isinstance(func, ast.Name | ast.Attribute)
-            and (func.id if isinstance(func, ast.Name) else func.attr) == "CompiledInsert"
-            and any(_is_claim(arg, names) for arg in node.args)
+            and (func.id if isinstance(func, ast.Name) else func.attr) in ("CompiledInsert", "CompiledInsertChain")
+            and any(_is_claim(part, names) for arg in node.args for part in ast.walk(arg))
         ):
             found.append(Violation(path, node.lineno, "compiles a Claim INSERT outside capacity/"))
     return found
@@ -357,9 +357,11 @@ def test_claim_checker_flags_construction_and_bulk_writes():
         "offering.claims.create(state='held')\n"
         "Claim.objects.get_or_create(pk=1)\n"
         "querycache.CompiledInsert(Seat)\n"
+        "CompiledInsertChain(Cart, (Claim, {'cart_id': 0}))\n"
+        "CompiledInsertChain(Cart, (AuditEvent, {'subject_id': 0}))\n"
     )
     violations = claim_creations(source, "orders/services.py")
-    assert [v.line for v in violations] == [3, 4, 5, 6, 7, 8]
+    assert [v.line for v in violations] == [3, 4, 5, 6, 7, 8, 9]
     assert str(violations[0]) == "orders/services.py:3: creates claims with .create() outside capacity/"
     assert claim_creations("Order.objects.create(total=0)\nLine.objects.bulk_create([])\n", "orders/x.py") == []
 
