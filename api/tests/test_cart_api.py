@@ -35,6 +35,39 @@ def test_c1_t6_add_returns_cart_with_expiry_instant(org, household, offering, ap
     assert cart["expires_at"] == "2026-03-02T14:20:00Z"
 
 
+def test_add_answer_is_exactly_its_schema(org, household, api_for):
+    """The 201 of an add is rendered without ninja's output validation (api.carts.created):
+    it must still be exactly what validating it against CartAddOut would give, for a class
+    and for a rental, with prices, instants and a missing participant."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from api.schemas import CartAddOut
+
+    facility, slots = make_facility_with_slots(org, first_slot=T0 + timedelta(days=7), slots=1)
+    api = api_for(household.payer)
+    with time_machine.travel(T0 + timedelta(microseconds=123456), tick=False):
+        answers = [
+            api.post(f"/orgs/{org.slug}/cart/items", item(household, make_offering(org, price="12.50"))),
+            api.post(
+                f"/orgs/{org.slug}/cart/rentals",
+                {
+                    "facility_id": facility.pk,
+                    "starts_at": slots[0].starts_at.isoformat(),
+                    "ends_at": slots[0].ends_at.isoformat(),
+                },
+            ),
+        ]
+    for answer in answers:
+        assert answer.status_code == 201, answer.content
+        assert answer["Content-Type"] == "application/json; charset=utf-8"
+        validated = CartAddOut.model_validate_json(answer.content)
+        assert json.loads(json.dumps(validated.model_dump(), cls=NinjaJSONEncoder)) == answer.json()
+    assert answers[0].json()["added"][0]["price"] == "12.50"
+    assert answers[1].json()["added"][0]["participant_id"] is None
+
+
 def test_c4_full_answer_is_409_with_code_and_held_count(org, api_for):
     offering = make_offering(org, capacity=1)
     first, second = make_household(org), make_household(org)
