@@ -131,5 +131,5 @@ def lock_offerings(
         for i in range(len(people)):
             row = [getattr(first, f"participant{i}_{attname}") for attname in _PARTICIPANT_FIELDS]
             if row[0] is not None:
-                participants[row[0]] = Participant.from_db(offerings[0]._state.db, _PARTICIPANT_FIELDS, row)
+                participants[row[0]] = Participant.from_db(first._state.db, _PARTICIPANT_FIELDS, row)
     return LockedOfferings({offering.pk: offering for offering in offerings}, participants)

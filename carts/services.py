@@ -1,10 +1,10 @@
 """Writes on carts: add (C1, T2, T3), remove (T7), empty (T6), expire (T4).
 
 Every add follows one shape (STYLE 2.3): plan outside the lock, then in one short durable
-transaction lock the cart, lock the offerings, count, compare, write. An add issues at most
-five statements: cart lock, offering lock (which also reads the participants), count, the
-claim's INSERT with its audit event (and its new cart; one statement on PostgreSQL), and
-the UPDATE of an existing cart's timer.
+transaction lock the cart, lock the offerings, count, compare, write: the cart lock, the
+offering lock (which also reads the participants), the count, then the INSERTs of the claim,
+its audit event and a new cart (one statement on PostgreSQL, one each on SQLite) or the
+UPDATE of an existing cart's timer. Pinned in carts/tests/test_query_counts.py.
 """
 
 from collections.abc import Sequence

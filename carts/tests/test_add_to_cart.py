@@ -113,10 +113,14 @@ def test_age_limits_use_the_offering_start_date(org):
     assert add(household, on_birthday, participant=kid).claims
 
 
-def test_x2_add_is_audited_with_channel(household, offering):
+def test_x2_add_is_audited_with_channel(org, household, offering):
     claim = add(household, offering).claims[0]
-    event = AuditEvent.objects.get(verb="cart.item_added")
-    assert (event.subject_id, event.channel, event.household_id) == (claim.pk, "portal", household.pk)
+    second = add(household, make_offering(org)).claims[0]  # into the existing cart
+    for held in (claim, second):  # written in one statement with the claim (and its new cart)
+        event = AuditEvent.objects.get(verb="cart.item_added", subject_id=held.pk)
+        assert (event.channel, event.household_id) == ("portal", household.pk)
+        assert event.data["cart"] == held.cart_id == claim.cart_id
+        assert event.data["offering"] == held.offering_id
 
 
 def test_an_organization_with_carts_claims_and_audit_cannot_be_deleted(org, household, offering):
