@@ -264,10 +264,11 @@ def _add_in_transaction(
     _restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
 
     def item_added(claim: Claim) -> AuditEvent:  # claim_seats fills in the ids of new rows
-        data = {"offering": claim.offering_id, "participant": claim.participant_id}
-        data["expires_at"] = cart.expires_at.isoformat()
-        if override:
-            data["override_reason"] = override.reason
+        data = {
+            "offering": claim.offering_id,
+            "participant": claim.participant_id,
+            "expires_at": cart.expires_at.isoformat(),
+        } | ({"override_reason": override.reason} if override else {})
         return _event(cart, "cart.item_added", channel, actor_id, now, subject=("claim", claim.pk), data=data)
 
     claims = claim_seats(
