@@ -4,7 +4,9 @@ measured Registrar or the neighbours."""
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -42,3 +44,35 @@ def machine_busy() -> float:
     """CPU seconds all cores spent not idle since boot (/proc/stat, without idle and iowait)."""
     ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS
+
+
+def add_caller(fixtures: Any, *, slug: str, token_of: Callable[[int], str]) -> Callable[[int, int], int]:
+    """`call(household, offering_id) -> HTTP status`: one add to cart through the project's WSGI
+    application in this process (no HTTP server, no load generator), as household `household`
+    of the surge fixtures. For the in-process measurements: --anatomy, instructions.py, compare.py."""
+    import io
+    import json
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+
+    def call(household: int, offering_id: int) -> int:
+        body = json.dumps({"offering_id": offering_id, "participant_id": fixtures.participant_ids[household]}).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": f"/api/v1/orgs/{slug}/cart/items",
+            "SERVER_NAME": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_AUTHORIZATION": f"Bearer {token_of(household)}",
+            "wsgi.input": io.BytesIO(body),
+        }
+        setup_testing_defaults(environ)
+        status: list[str] = []
+        b"".join(application(environ, lambda s, headers, exc_info=None: status.append(s)))
+        return int(status[0].split()[0])
+
+    return call

@@ -10,15 +10,12 @@ cost of one add; start-up, imports and warm-up cancel out. PostgreSQL's own work
     instructions: per_add=4.16M adds=200 (half granted, half refused; app process only)
 """
 
-import io
-import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from wsgiref.util import setup_testing_defaults
 
 SMALL, LARGE = 50, 250
 
@@ -27,29 +24,11 @@ def drive(adds: int) -> None:
     """The measured process: warm up, then `adds` adds alternating granted and refused."""
     sys.argv = [sys.argv[0]]  # surge parses nothing at import, but keep it clean
     import surge
+    from bench_support import add_caller
 
     surge.setup_django(surge.server_env(os.environ.get("DATABASE_URL", surge.DEFAULT_DATABASE_URL)))
     fixtures = surge.ensure_fixtures(2000 + surge.WARMUP_REQUESTS)
-    from django.core.wsgi import get_wsgi_application
-
-    application = get_wsgi_application()
-
-    def call(household: int, offering_id: int) -> int:
-        body = json.dumps({"offering_id": offering_id, "participant_id": fixtures.participant_ids[household]})
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": f"/api/v1/orgs/{surge.SLUG}/cart/items",
-            "SERVER_NAME": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(body)),
-            "HTTP_AUTHORIZATION": f"Bearer {surge.raw_token(household)}",
-            "wsgi.input": io.BytesIO(body.encode()),
-        }
-        setup_testing_defaults(environ)
-        status: list[str] = []
-        b"".join(application(environ, lambda s, headers, exc_info=None: status.append(s)))
-        return int(status[0].split()[0])
+    call = add_caller(fixtures, slug=surge.SLUG, token_of=surge.raw_token)
 
     surge.reset(fixtures.organization_id)
     try:

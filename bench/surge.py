@@ -50,7 +50,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
-from bench_support import ensure_database, log, machine_busy, process_cpu
+from bench_support import add_caller, ensure_database, log, machine_busy, process_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_BENCH = Path(os.environ.get("REGISTRAR_SHARED", str(ROOT.parent / "shared"))) / "bench"
@@ -551,20 +551,14 @@ PHASES = (
     ("household lookup", "api/context.py", "customer_household"),
     ("ninja: parse and validate the body", "ninja/operation.py", "_get_values"),
     ("add_to_cart service, all of it", "carts/services.py", "add_to_cart"),
-    ("  cart lock (SELECT ... FOR UPDATE)", "capacity/locks.py", "lock_one"),
-    ("  participant", "carts/services.py", "_participants"),
-    ("  offering lock", "capacity/locks.py", "lock_offerings"),
-    ("  claim_seats (count + INSERT claim)", "capacity/services.py", "claim_seats"),
-    ("    claim_counts", "capacity/selectors.py", "claim_counts"),
-    ("  cart INSERT/UPDATE", "django/db/models/base.py", "save"),
-    ("  audit INSERT", "audit/services.py", "record_many"),
+    ("  cart lock + offering lock + count", "capacity/locks.py", "lock_offerings"),
+    ("  claim_seats (decide + INSERTs)", "capacity/services.py", "claim_seats"),
     ("  COMMIT / ROLLBACK (atomic exit)", "django/db/transaction.py", "__exit__"),
-    ("cart view after the add", "api/carts.py", "_show"),
-    ("ninja: serialize the response", "ninja/operation.py", "_result_to_response"),
+    ("the 201's body", "api/carts.py", "created"),
     ("error handler (409 body)", "api/root.py", "domain_error"),
-    ("django.request 4xx warning log", "django/utils/log.py", "log_response"),
     ("all SQL compilation (ORM)", "django/db/models/sql/compiler.py", "as_sql"),
-    ("all round trips (psycopg wait)", "psycopg/connection.py", "wait"),
+    ("all round trips of registrar.sqlbatch", "registrar/sqlbatch.py", "_send_and_read"),
+    ("all round trips through psycopg", "psycopg/connection.py", "wait"),
 )
 
 
@@ -575,35 +569,18 @@ def anatomy(fixtures: Fixtures, first_household: int, adds: int) -> None:
     of `adds` sequential adds and their CPU split by phase (cProfile, process time; the profiler's
     own overhead inflates Python-heavy phases, so read the shares, not the absolute numbers)."""
     import cProfile
-    import io
     import pstats
-    from wsgiref.util import setup_testing_defaults
 
     import psycopg
-    from django.core.wsgi import get_wsgi_application
 
-    application = get_wsgi_application()
+    call = add_caller(fixtures, slug=SLUG, token_of=raw_token)
     sent: list[str] = []
 
-    def call(household: int, offering_id: int) -> int:
-        body = json.dumps({"offering_id": offering_id, "participant_id": fixtures.participant_ids[household]}).encode()
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": f"/api/v1/orgs/{SLUG}/cart/items",
-            "SERVER_NAME": "127.0.0.1",
-            "HTTP_HOST": "127.0.0.1",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(body)),
-            "HTTP_AUTHORIZATION": f"Bearer {raw_token(household)}",
-            "wsgi.input": io.BytesIO(body),
-        }
-        setup_testing_defaults(environ)
-        status: list[str] = []
-        b"".join(application(environ, lambda s, headers, exc_info=None: status.append(s)))
-        return int(status[0].split()[0])
+    from registrar import sqlbatch
 
     cursor_execute = psycopg.Cursor.execute
     exec_command = psycopg.Connection._exec_command
+    send_and_read = sqlbatch._send_and_read
 
     def traced_execute(self, query, params=None, **kwargs):
         try:
@@ -615,12 +592,19 @@ def anatomy(fixtures: Fixtures, first_household: int, adds: int) -> None:
         sent.append(command.decode() if isinstance(command, bytes) else str(command))
         return exec_command(self, command, *args, **kwargs)
 
+    def traced_pipeline(raw, session, statements, *, begin):  # one round trip, however many statements
+        parts = ["BEGIN"] if begin else []
+        parts += [" ".join(sql.split())[:60] + " ..." for sql, _ in statements]
+        sent.append("\n      + ".join(parts))
+        return send_and_read(raw, session, statements, begin=begin)
+
     households = iter(range(first_household, first_household + WARMUP_REQUESTS))
     reset(fixtures.organization_id)
     call(next(households), fixtures.warmup_id)  # imports, URL resolver, connection
     for _ in range(SEATS - 1):
         call(next(households), fixtures.hot_id)
     psycopg.Cursor.execute, psycopg.Connection._exec_command = traced_execute, traced_command
+    sqlbatch._send_and_read = traced_pipeline
     try:
         for what, offering_id in (("holds the last seat", fixtures.hot_id), ("is refused", fixtures.hot_id)):
             sent.clear()
@@ -630,6 +614,7 @@ def anatomy(fixtures: Fixtures, first_household: int, adds: int) -> None:
                 print(f"    {statement}")
     finally:
         psycopg.Cursor.execute, psycopg.Connection._exec_command = cursor_execute, exec_command
+        sqlbatch._send_and_read = send_and_read
 
     reset(fixtures.organization_id)
     plan_ = [(i, fixtures.spread_ids[i % SPREAD_CLASSES]) for i in range(adds)]  # every one is held

@@ -14,16 +14,18 @@ BEGIN takes the database write lock, which serialises all writers. The explicit
 `in_atomic_block` guard below is what catches a missing `atomic()` on SQLite.
 """
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, models
 from django.db.models import Subquery
 
 from capacity.errors import CapacityBusy, UnknownOffering
+from capacity.selectors import ClaimCounts, PendingCounts
 from catalog.models import Offering
 from households.models import Participant
-from registrar.querycache import CompiledQuery
+from registrar.querycache import CompiledQuery, Pending, run_together
 
 M = TypeVar("M", bound=models.Model)
 
@@ -31,13 +33,20 @@ M = TypeVar("M", bound=models.Model)
 class LockedOfferings:
     """Offerings locked by this transaction; only `lock_offerings()` makes one, so a
     function that takes it can trust that the lock is held. `participants` are those the
-    caller asked to read in the same statement (not locked)."""
+    caller asked to read in the same statement (not locked); `counts`, when asked for, the
+    ledger counted right after the lock (capacity.selectors.ClaimCounts by offering)."""
 
-    __slots__ = ("_by_id", "participants")
+    __slots__ = ("_by_id", "_counted", "participants")
 
-    def __init__(self, by_id: dict[int, Offering], participants: dict[int, Participant] | None = None) -> None:
+    def __init__(
+        self,
+        by_id: dict[int, Offering],
+        participants: dict[int, Participant] | None = None,
+        counted: PendingCounts | None = None,
+    ) -> None:
         self._by_id = by_id
         self.participants = participants or {}
+        self._counted = counted
 
     def __getitem__(self, offering_id: int) -> Offering:
         return self._by_id[offering_id]
@@ -50,6 +59,14 @@ class LockedOfferings:
 
     def ids(self) -> list[int]:
         return list(self._by_id)
+
+    def counts_at(self, now: datetime, participant_ids: Collection[int]) -> dict[int, ClaimCounts] | None:
+        """The counts taken with the lock, if they answer exactly this question (same instant,
+        same participants); None otherwise, and the caller counts again."""
+        counted = self._counted
+        if counted is None or counted.now != now or counted.participants != sorted(set(participant_ids)):
+            return None
+        return counted.result()
 
 
 def require_transaction() -> None:
@@ -107,29 +124,43 @@ def lock_offerings(
     offering_ids: Collection[int],
     household_id: int | None = None,
     participant_ids: Collection[int] = (),
+    first: Sequence[Pending[Any]] = (),
+    count_at: datetime | None = None,
 ) -> LockedOfferings:
     """Lock these offerings until the transaction ends (D3). Call once per transaction,
     after the cart lock and before counting. Unknown ids, and ids of another organization,
     raise `UnknownOffering` alike (tenancy: no hint that they exist).
 
     With `household_id`, also reads that household's participants `participant_ids` in the
-    same statement: `LockedOfferings.participants` has those that exist, by id."""
+    same statement: `LockedOfferings.participants` has those that exist, by id.
+
+    To save round trips, the statements around the lock can travel with it, in this order:
+    `first` (the cart lock, which comes before the offerings' in the lock order), the lock,
+    then with `count_at` the ledger count (`capacity.selectors.claim_counts` at that instant,
+    for those participants), which starts only once the lock is held and so sees every claim
+    committed by the transactions it waited for (registrar.sqlbatch)."""
+    require_transaction()
     wanted = sorted(set(offering_ids))
     people = sorted(set(participant_ids)) if household_id is not None else []
-    offerings = lock_compiled(
-        _OFFERINGS_FOR_UPDATE,
+    lock = _OFFERINGS_FOR_UPDATE.pending(
         organization_id=organization_id,
         offering_ids=wanted,
         household_id=household_id if people else None,  # in the SQL only with participants
         participant_ids=people,
     )
+    counts = PendingCounts(offering_ids=wanted, now=count_at, participant_ids=people) if count_at else None
+    try:
+        run_together(*first, lock, *([counts.query] if counts else []))
+    except OperationalError as exc:
+        raise CapacityBusy from exc
+    offerings = lock.objects()
     if len(offerings) != len(wanted):
         raise UnknownOffering
     participants = {}
     if offerings:
-        first = offerings[0]  # the participants are the same on every row
+        first_row = offerings[0]  # the participants are the same on every row
         for i in range(len(people)):
-            row = [getattr(first, f"participant{i}_{attname}") for attname in _PARTICIPANT_FIELDS]
+            row = [getattr(first_row, f"participant{i}_{attname}") for attname in _PARTICIPANT_FIELDS]
             if row[0] is not None:
-                participants[row[0]] = Participant.from_db(first._state.db, _PARTICIPANT_FIELDS, row)
-    return LockedOfferings({offering.pk: offering for offering in offerings}, participants)
+                participants[row[0]] = Participant.from_db(first_row._state.db, _PARTICIPANT_FIELDS, row)
+    return LockedOfferings({offering.pk: offering for offering in offerings}, participants, counts)

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from capacity.models import Claim
-from registrar.querycache import CompiledQuery
+from registrar.querycache import CompiledQuery, run_together
 
 
 @dataclass(frozen=True)
@@ -62,30 +62,48 @@ def _counts_query(*, now: datetime, offering_ids: list[int], participant_ids: li
 _COUNTS = CompiledQuery(Claim, _counts_query)
 
 
+class PendingCounts:
+    """`claim_counts()` not sent yet: `registrar.querycache.run_together()` can send it in the
+    same round trip as the statement before it (the offering lock, capacity.locks)."""
+
+    __slots__ = ("now", "participants", "query")
+
+    def __init__(self, *, offering_ids: Iterable[int], now: datetime, participant_ids: Collection[int] = ()) -> None:
+        self.now = now
+        self.participants = sorted(set(participant_ids))
+        self.query = _COUNTS.pending_rows(
+            now=now, offering_ids=sorted(set(offering_ids)), participant_ids=self.participants
+        )
+
+    def result(self) -> dict[int, ClaimCounts]:
+        return {
+            offering_id: ClaimCounts(
+                taken=taken,
+                held=held,
+                tentative=tentative,
+                confirmed=confirmed,
+                participants_present=frozenset(
+                    p for p, present in zip(self.participants, per_participant, strict=True) if present
+                ),
+            )
+            for offering_id, taken, held, tentative, confirmed, *per_participant in self.query.rows()
+        }
+
+
 def claim_counts(
     *, offering_ids: Iterable[int], now: datetime, participant_ids: Collection[int] = ()
 ) -> dict[int, ClaimCounts]:
     """Taken capacity per offering (C2, C3), computed from the ledger in one query.
 
     This is the one function that decides what counts; the claim transaction, the catalog
-    and the office all read capacity through it. With `participant_ids`, also tells which
-    of those participants already have a live claim on each offering (double bookings).
-    The query is compiled once per shape (`registrar.querycache`): it runs on every add.
+    and the office all read capacity through it (the add sends it as `PendingCounts`, with
+    its locks). With `participant_ids`, also tells which of those participants already have
+    a live claim on each offering (double bookings). The query is compiled once per shape
+    (`registrar.querycache`): it runs on every add.
     """
-    participants = sorted(set(participant_ids))
-    rows = _COUNTS.rows(now=now, offering_ids=sorted(set(offering_ids)), participant_ids=participants)
-    return {
-        offering_id: ClaimCounts(
-            taken=taken,
-            held=held,
-            tentative=tentative,
-            confirmed=confirmed,
-            participants_present=frozenset(
-                p for p, present in zip(participants, per_participant, strict=True) if present
-            ),
-        )
-        for offering_id, taken, held, tentative, confirmed, *per_participant in rows
-    }
+    pending = PendingCounts(offering_ids=offering_ids, now=now, participant_ids=participant_ids)
+    run_together(pending.query)
+    return pending.result()
 
 
 def availability(*, offerings: Iterable[tuple[int, int | None]], now: datetime) -> dict[int, Availability]:

@@ -11,7 +11,7 @@ from capacity.locks import LockedOfferings, require_transaction
 from capacity.models import Claim
 from capacity.selectors import claim_counts
 from carts.models import Cart
-from registrar.querycache import CompiledInsert, CompiledInsertChain
+from registrar.querycache import CompiledInsert, CompiledInsertChain, Sendable, run_together
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def claim_seats(
     actor_id: int | None = None,
     override: Override | None = None,
     audit: Callable[[Claim], AuditEvent] | None = None,
+    also: Sequence[Sendable] = (),
 ) -> list[Claim]:
     """Take capacity: count the ledger under the offering locks, compare, insert (D1-D3, C1, C2).
 
@@ -63,14 +64,17 @@ def claim_seats(
     `LockedOfferings` proves it) and owns the transaction; this adds the count and the
     INSERTs: the claims; `cart` first if it is new and unsaved (it is saved only once the
     seats are granted); and the audit event `audit` makes of each claim (X2), with its
-    subject id, and the `cart` of its data, filled in from the new rows. For one seat that
-    is one statement on PostgreSQL. Raises `CapacityShortfall` (C4) or `AlreadyClaimed`,
-    having written nothing.
+    subject id, and the `cart` of its data, filled in from the new rows; then `also`, the
+    caller's other writes of this step (an existing cart's new timer). For one seat that is
+    one statement on PostgreSQL, and one round trip with `also`. Raises `CapacityShortfall`
+    (C4) or `AlreadyClaimed`, having written nothing.
     """
     require_transaction()
     per_offering = Counter(request.offering_id for request in wanted)
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
-    counts = claim_counts(offering_ids=per_offering, now=now, participant_ids=participant_ids)
+    counts = locked.counts_at(now, participant_ids)  # counted with the lock, or now
+    if counts is None:
+        counts = claim_counts(offering_ids=per_offering, now=now, participant_ids=participant_ids)
     shortfalls = []
     for offering_id, seats in per_offering.items():
         offering = locked[offering_id]
@@ -120,28 +124,30 @@ def claim_seats(
         )
         for request in wanted
     ]
-    _write(claims, [audit(claim) for claim in claims] if audit else [], new_cart=new_cart)
+    _write(claims, [audit(claim) for claim in claims] if audit else [], new_cart=new_cart, also=also)
     return claims
 
 
-def _write(claims: list[Claim], events: list[AuditEvent], *, new_cart: Cart | None) -> None:
-    """INSERT the new cart, the claims and their events, filling in the new ids."""
+def _write(claims: list[Claim], events: list[AuditEvent], *, new_cart: Cart | None, also: Sequence[Sendable]) -> None:
+    """INSERT the new cart, the claims and their events, filling in the new ids; then `also`."""
     if len(claims) == 1 and events:  # an add: one statement on PostgreSQL
         if new_cart is not None:
-            _INSERT_HOLD_IN_NEW_CART.insert([new_cart, *claims, *events])
+            _INSERT_HOLD_IN_NEW_CART.insert([new_cart, *claims, *events], also=also)
         else:
-            _INSERT_HOLD.insert([*claims, *events])
+            _INSERT_HOLD.insert([*claims, *events], also=also)
         return
     if new_cart is not None:
         _INSERT_CART.insert([new_cart])
         for claim in claims:
             claim.cart_id = new_cart.pk
     _INSERT_CLAIMS.insert(claims)
-    for claim, event in zip(claims, events, strict=True):
-        event.subject_id = claim.pk
-        if new_cart is not None:
-            event.data["cart"] = new_cart.pk
-    record_many(events)
+    if events:  # an event per claim, if audit= asked for them
+        for claim, event in zip(claims, events, strict=True):
+            event.subject_id = claim.pk
+            if new_cart is not None:
+                event.data["cart"] = new_cart.pk
+        record_many(events)
+    run_together(*also)
 
 
 def release_claims(

@@ -4,7 +4,9 @@ Every add follows one shape (STYLE 2.3): plan outside the lock, then in one shor
 transaction lock the cart, lock the offerings, count, compare, write: the cart lock, the
 offering lock (which also reads the participants), the count, then the INSERTs of the claim,
 its audit event and a new cart (one statement on PostgreSQL, one each on SQLite) or the
-UPDATE of an existing cart's timer. Pinned in carts/tests/test_query_counts.py.
+UPDATE of an existing cart's timer. On PostgreSQL that is three round trips: BEGIN with the
+locks and the count, the writes, COMMIT (registrar.sqlbatch, decision 0006). Pinned in
+carts/tests/test_query_counts.py.
 """
 
 from collections.abc import Sequence
@@ -28,7 +30,7 @@ from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from payments.selectors import payable_balances
 from registrar.errors import DomainError
-from registrar.querycache import CompiledQuery
+from registrar.querycache import CompiledQuery, CompiledUpdate
 
 
 @dataclass(frozen=True)
@@ -231,14 +233,18 @@ def _add_in_transaction(
 ) -> AddResult:
     now = timezone.now()
     organization = household.organization
-    cart = _lock_or_start_cart(household, now=now, channel=channel, actor_id=actor_id)
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
+    # One round trip: the cart lock, the offering lock (with the participants) and the count.
+    cart_lock = _OPEN_CART_FOR_UPDATE.pending(household_id=household.pk)
     locked = lock_offerings(
         organization_id=organization.pk,
         offering_ids=[r.offering_id for r in wanted],
         household_id=household.pk,
-        participant_ids=participant_ids,  # read in the same statement
+        participant_ids=participant_ids,
+        first=[cart_lock],
+        count_at=now,
     )
+    cart = _continue_or_start_cart(cart_lock.objects(), household, now=now, channel=channel, actor_id=actor_id)
     participants = locked.participants
     if len(participants) != len(participant_ids):
         raise errors.ParticipantNotFound
@@ -282,9 +288,8 @@ def _add_in_transaction(
         override=override,
         now=now,
         audit=item_added,
+        also=[] if is_new_cart else [_SAVE_TIMER.pending(cart)],  # with the INSERTs
     )
-    if not is_new_cart:
-        cart.save(update_fields=["first_added_at", "last_added_at", "expires_at"])
     for claim in claims:  # what callers show is already in hand: no query to read it back
         claim.offering = locked[claim.offering_id]
         claim.participant = participants.get(claim.participant_id) if claim.participant_id else None
@@ -346,6 +351,13 @@ def _lock_or_start_cart(household: Household, *, now: datetime, channel: str, ac
     """The household's open cart, locked; or, if it has none or its timer ran out (the
     lapsed one is closed first, T4), a new unsaved cart on the channel's timer (T5)."""
     locked = lock_compiled(_OPEN_CART_FOR_UPDATE, household_id=household.pk)
+    return _continue_or_start_cart(locked, household, now=now, channel=channel, actor_id=actor_id)
+
+
+def _continue_or_start_cart(
+    locked: list[Cart], household: Household, *, now: datetime, channel: str, actor_id: int | None
+) -> Cart:
+    """`_lock_or_start_cart` once the lock is held: `locked` is what the cart lock found."""
     cart = locked[0] if locked else None
     if cart is not None and cart.is_expired_at(now):
         expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
@@ -382,6 +394,10 @@ _OPEN_CART_FOR_UPDATE = CompiledQuery(
         .select_for_update(of=("self",))[:1]
     ),
 )
+
+
+# An existing cart's restarted timer (T2, T3), written in the add's INSERT round trip.
+_SAVE_TIMER = CompiledUpdate(Cart, ["first_added_at", "last_added_at", "expires_at"])
 
 
 def _has_items(cart: Cart) -> bool:

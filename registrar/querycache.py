@@ -22,12 +22,15 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.sql import InsertQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
+
+from registrar import sqlbatch
 
 M = TypeVar("M", bound=models.Model)
 
@@ -78,8 +81,28 @@ class CompiledQuery(Generic[M]):
 
     def objects(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """The queryset's rows as model instances, related objects attached."""
+        return run_together(self.pending(using=using, **values))[0].objects()
+
+    def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> M | None:
+        found = self.objects(using=using, **values)
+        return found[0] if found else None
+
+    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[list[Any]]:
+        """The rows of the queryset as built (a `values_list()` queryset), converted as the
+        ORM converts them (SQLite instants and decimals, for instance)."""
+        return run_together(self.pending_rows(using=using, **values))[0].rows()
+
+    def pending(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> "Pending[M]":
+        """This query with these values, not sent yet: `run_together()` sends it with others,
+        then `.objects()` answers what `objects()` would have."""
+        return Pending(self, using, values, as_objects=True)
+
+    def pending_rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> "Pending[M]":
+        """As `pending()`, for `.rows()`."""
+        return Pending(self, using, values, as_objects=False)
+
+    def _objects(self, statement: _Statement, rows: list[list[Any]], using: str) -> list[M]:
         found = []
-        statement, rows = self._run(using, values, as_objects=True)
         for row in rows:
             start, instance = 0, None
             for path, model, attnames in self._layout:
@@ -93,40 +116,6 @@ class CompiledQuery(Generic[M]):
                 setattr(instance, name, value)
             found.append(instance)
         return found  # type: ignore[return-value]
-
-    def first(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> M | None:
-        found = self.objects(using=using, **values)
-        return found[0] if found else None
-
-    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[list[Any]]:
-        """The rows of the queryset as built (a `values_list()` queryset), converted as the
-        ORM converts them (SQLite instants and decimals, for instance)."""
-        return self._run(using, values, as_objects=False)[1]
-
-    def _run(self, using: str, values: dict[str, Any], *, as_objects: bool) -> tuple[_Statement, list[list[Any]]]:
-        connection = connections[using]
-        statement = self._statement(connection, values, as_objects=as_objects)
-        if statement.sql is None:
-            return statement, []
-        params = []
-        for param in statement.params:
-            if isinstance(param, _Slot):
-                value = values[param.name] if param.index is None else values[param.name][param.index]
-                if param.name in statement.instant_slots:
-                    value = connection.ops.adapt_datetimefield_value(value)
-                params.append(value)
-            else:
-                params.append(param)
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            rows = [list(row) for row in cursor.fetchall()]
-        for row in rows:
-            for position, converters, expression in statement.converters:
-                value = row[position]
-                for converter in converters:
-                    value = converter(value, expression, connection)
-                row[position] = value
-        return statement, rows
 
     # --- compiling ----------------------------------------------------------------------
 
@@ -230,6 +219,99 @@ class CompiledQuery(Generic[M]):
         return layout
 
 
+class Sendable:
+    """A statement bound to its values, waiting to be sent by `run_together()`: a compiled
+    query (`Pending`) or a compiled write (`PendingWrite`)."""
+
+    __slots__ = ("params", "sql", "using")
+
+    def __init__(self, using: str, sql: str | None, params: list[Any]) -> None:
+        self.using, self.sql, self.params = using, sql, params  # sql None: nothing to send
+
+    def _receive(self, rows: list[list[Any]], connection: BaseDatabaseWrapper) -> None:
+        raise NotImplementedError
+
+
+class Pending(Sendable, Generic[M]):
+    """A compiled query bound to the caller's values, waiting to be sent by `run_together()`."""
+
+    __slots__ = ("_rows", "as_objects", "query", "statement")
+
+    def __init__(self, query: CompiledQuery[M], using: str, values: dict[str, Any], *, as_objects: bool) -> None:
+        connection = connections[using]
+        statement = query._statement(connection, values, as_objects=as_objects)
+        params = []
+        for param in statement.params:
+            if isinstance(param, _Slot):
+                value = values[param.name] if param.index is None else values[param.name][param.index]
+                if param.name in statement.instant_slots:
+                    value = connection.ops.adapt_datetimefield_value(value)
+                params.append(value)
+            else:
+                params.append(param)
+        super().__init__(using, statement.sql, params)
+        self.query, self.statement, self.as_objects = query, statement, as_objects
+        self._rows: list[list[Any]] | None = None if statement.sql is not None else []
+
+    def objects(self) -> list[M]:
+        """The rows as model instances, as `CompiledQuery.objects()` gives them."""
+        if not self.as_objects:
+            raise TypeError("made by pending_rows(): read it with rows()")
+        return self.query._objects(self.statement, self._result(), self.using)
+
+    def rows(self) -> list[list[Any]]:
+        if self.as_objects:
+            raise TypeError("made by pending(): read it with objects()")
+        return self._result()
+
+    def _result(self) -> list[list[Any]]:
+        if self._rows is None:
+            raise RuntimeError("not sent yet: pass it to run_together() first")
+        return self._rows
+
+    def _receive(self, rows: list[list[Any]], connection: BaseDatabaseWrapper) -> None:
+        for row in rows:
+            for position, converters, expression in self.statement.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+        self._rows = rows
+
+
+class PendingWrite(Sendable):
+    """A compiled INSERT or UPDATE bound to its values; `done(rows)` runs once it is sent."""
+
+    __slots__ = ("done",)
+
+    def __init__(
+        self, using: str, sql: str, params: list[Any], done: Callable[[list[list[Any]]], None] | None = None
+    ) -> None:
+        super().__init__(using, sql, params)
+        self.done = done
+
+    def _receive(self, rows: list[list[Any]], connection: BaseDatabaseWrapper) -> None:
+        if self.done is not None:
+            self.done(rows)
+
+
+def run_together(*pending: Sendable) -> tuple[Sendable, ...]:
+    """Send these statements in order, in one round trip where the database allows it
+    (registrar.sqlbatch), and return them, answered. Under READ COMMITTED each one sees what
+    was committed when it started, as if sent on its own: a count after a lock sees
+    everything that lock waited for."""
+    using = {p.using for p in pending}
+    if len(using) > 1:
+        raise ValueError("run_together() sends to one database at a time")
+    to_send = [p for p in pending if p.sql is not None]
+    if to_send:
+        connection = connections[to_send[0].using]
+        results = sqlbatch.execute(connection, [(p.sql, p.params) for p in to_send])
+        for p, rows in zip(to_send, results, strict=True):
+            p._receive(rows, connection)
+    return pending
+
+
 def _slot_of(param: Any, by_adapted: dict[Any, _Slot]) -> _Slot | None:
     try:
         return by_adapted.get(param)
@@ -283,9 +365,7 @@ class CompiledInsert(Generic[M]):
         sql = self._statements.get(key)
         if sql is None:
             sql = self._statements[key] = self._compile(connection, objs)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            [(pk,)] = cursor.fetchall()
+        [[(pk,)]] = sqlbatch.execute(connection, [(sql, params)])
         _saved(obj, pk, using)
         return [obj]
 
@@ -316,6 +396,55 @@ def _saved(obj: models.Model, pk: Any, using: str) -> None:
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = using
+
+
+class CompiledUpdate(Generic[M]):
+    """UPDATE of some fields of one row, by primary key, compiled once per database: the
+    values prepared as `save(update_fields=...)` prepares them. `pending(obj)` binds it to
+    `obj` for `run_together()`, to go with the other statements of its step."""
+
+    def __init__(self, model: type[M], fields: Sequence[str]) -> None:
+        self.model = model
+        self.fields = [model._meta.get_field(name) for name in fields]
+        self._sql: dict[str, str] = {}
+
+    def pending(self, obj: M, *, using: str = DEFAULT_DB_ALIAS) -> PendingWrite:
+        if obj.pk is None:
+            raise ValueError(f"{self.model.__name__}: only a saved row can be updated")
+        connection = connections[using]
+        sql = self._sql.get(using)
+        if sql is None:
+            sql = self._sql[using] = self._compile(connection, obj)
+        params = [field.get_db_prep_save(getattr(obj, field.attname), connection=connection) for field in self.fields]
+        return PendingWrite(using, sql, [*params, obj.pk])
+
+    def _compile(self, connection: BaseDatabaseWrapper, obj: M) -> str:
+        # Compiled with stand-ins: a None would be inlined as NULL instead of a placeholder.
+        query = UpdateQuery(self.model)
+        query.add_update_fields([(field, None, _stand_in(field)) for field in self.fields])
+        query.add_filter("pk", obj.pk)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        if len(params) != len(self.fields) + 1:
+            raise ValueError(f"{self.model.__name__}: the UPDATE has parameters besides the values and the key")
+        return sql
+
+
+def _stand_in(field: models.Field) -> Any:
+    """A value of `field`'s type that the compiler writes as a placeholder."""
+    kinds: list[tuple[type[models.Field], Any]] = [
+        (models.DateTimeField, _INSTANT_BASE),
+        (models.DateField, _INSTANT_BASE.date()),
+        (models.BooleanField, False),
+        (models.DecimalField, Decimal(0)),
+        (models.IntegerField, _INT_BASE),
+        (models.ForeignKey, _INT_BASE),
+        (models.CharField, ""),
+        (models.TextField, ""),
+    ]
+    for kind, value in kinds:
+        if isinstance(field, kind):
+            return value
+    raise TypeError(f"{field}: CompiledUpdate has no stand-in for a {type(field).__name__}")
 
 
 class CompiledInsertChain:
@@ -352,7 +481,11 @@ class CompiledInsertChain:
             self.steps.append(_ChainStep(inserter, columns, json_keys))
         self._sql: dict[str, str] = {}
 
-    def insert(self, objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    def insert(
+        self, objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS, also: Sequence[Sendable] = ()
+    ) -> None:
+        """INSERT `objs`, one per step, then send `also` (other writes of the same step of the
+        transaction), all in one round trip on PostgreSQL."""
         if len(objs) != len(self.steps):
             raise ValueError(f"{len(self.steps)} rows expected, {len(objs)} given")
         connection = connections[using]
@@ -360,17 +493,20 @@ class CompiledInsertChain:
             for step, obj in zip(self.steps, objs, strict=True):
                 step.link(obj, [o.pk for o in objs])
                 step.inserter.insert([obj], using=using)
+            run_together(*also)
             return
         params = [param for step, obj in zip(self.steps, objs, strict=True) for param in step.params(obj, connection)]
         sql = self._sql.get(using)
         if sql is None:
             sql = self._sql[using] = self._compile(connection)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            [ids] = cursor.fetchall()
-        for step, obj, pk in zip(self.steps, objs, ids, strict=True):
-            _saved(obj, pk, using)
-            step.link(obj, ids)
+
+        def saved(rows: list[list[Any]]) -> None:
+            [ids] = rows
+            for step, obj, pk in zip(self.steps, objs, ids, strict=True):
+                _saved(obj, pk, using)
+                step.link(obj, ids)
+
+        run_together(PendingWrite(using, sql, params, saved), *also)
 
     def _compile(self, connection: BaseDatabaseWrapper) -> str:
         # Identifiers only, each through quote_name; every value is a parameter.

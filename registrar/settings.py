@@ -105,12 +105,11 @@ def _database() -> dict:
                 # A lock that cannot be had in 5 s fails with "lock timeout" and the API
                 # answers 503 "busy" (capacity.locks); per connection, so no statement per claim.
                 "options": f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 5000)}",
-                # Bind parameters on the server and let psycopg prepare a statement after its
-                # fifth use on a connection: the hot path of an add is planned once per
-                # connection, not per request. Django turns preparation off by default for
-                # transaction-mode poolers (pgbouncer); set DB_PREPARE_THRESHOLD=0 behind one.
+                # Bind parameters on the server. psycopg's own statement preparation stays off:
+                # it sends DEALLOCATE ALL after every rollback, which would also drop the hot
+                # path's statements, which registrar.sqlbatch prepares by name per connection.
                 "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", default=True),
-                "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5) or None,
+                "prepare_threshold": None,
             }
         )
         if os.environ.get("TEST_DATABASE_NAME"):
@@ -119,6 +118,11 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+# registrar.sqlbatch prepares the hot path's statements once per PostgreSQL connection. Turn
+# it off (DB_PREPARED_STATEMENTS=0) behind a pooler that shares server sessions between
+# clients, such as pgbouncer in transaction mode: PostgreSQL then plans them on every call.
+REGISTRAR_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -5,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from carts.services import add_to_cart
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
+from registrar import sqlbatch
 
 
 def statements(captured):
@@ -32,6 +35,25 @@ def test_add_to_cart_issues_at_most_seven_statements(org):
     one_statement_writes = connection.vendor == "postgresql"
     assert len(statements(new_cart)) == (4 if one_statement_writes else 6), statements(new_cart)
     assert len(statements(existing_cart)) == (5 if one_statement_writes else 6), statements(existing_cart)
+
+
+@pytest.mark.postgres
+def test_an_add_is_three_round_trips_on_postgresql(org):
+    """BEGIN, the cart lock, the offering lock and the count travel together
+    (registrar.sqlbatch); then the INSERTs; then COMMIT. A refusal is two."""
+    from capacity.errors import CapacityShortfall
+
+    household = make_household(org)
+    participant = household.participants.first()
+    offering, full = make_offering(org), make_offering(org, capacity=0)
+    add_to_cart(household=household, offering_id=make_offering(org).pk, participant_id=participant.pk, channel="api")
+    for wanted, trips in ((offering, 2), (full, 1)):  # sqlbatch's own; COMMIT is psycopg's
+        before = sqlbatch.round_trips(connection)
+        with CaptureQueriesContext(connection) as captured, contextlib.suppress(CapacityShortfall):
+            add_to_cart(household=household, offering_id=wanted.pk, participant_id=participant.pk, channel="api")
+        assert sqlbatch.round_trips(connection) - before == trips
+        # cart lock, offering lock, count (one round trip); INSERTs and the cart's timer (one).
+        assert len(statements(captured)) == (5 if wanted is offering else 3), statements(captured)
 
 
 def test_a_refused_add_writes_nothing_not_even_a_cart(org):

@@ -1,0 +1,239 @@
+"""Send the hot path's SQL statements to the database with as little work as possible.
+
+Registration morning is thousands of adds a minute, each a handful of small statements.
+Through Django's cursor and psycopg's, a statement costs the app about 90 µs of CPU on the
+bench machine, three times what libpq itself needs to send it and read the answer; the few
+statements of an add cost more than everything else the add does (bench/README.md).
+`execute()` sends the statements of one step of a transaction (the cart lock, the offering
+lock and the count that follows it; or one INSERT) and returns their rows:
+
+* **PostgreSQL**: straight through libpq (psycopg's `pgconn`), in pipeline mode: every
+  statement, and the `BEGIN` if the transaction has not started yet, goes out in one write
+  and the answers come back in one read. PostgreSQL runs pipelined statements in order and,
+  under READ COMMITTED, each takes a new snapshot when it starts, so a count sent right
+  behind a `SELECT ... FOR UPDATE` sees every row committed by the transactions that lock
+  waited for, exactly as if it had been sent on its own afterwards. If a statement fails,
+  those after it are skipped and its error is raised, translated by Django as usual.
+
+  Each statement is prepared once per connection, under a name derived from its SQL, and
+  PostgreSQL plans it once per connection rather than per call. psycopg's own automatic
+  preparation is off (settings.py): it sends `DEALLOCATE ALL` after every rollback, which
+  would drop these statements too. With `REGISTRAR_PREPARED_STATEMENTS` off
+  (`DB_PREPARED_STATEMENTS=0`, for a pooler such as pgbouncer in transaction mode, where a
+  server session is not the client's), statements are sent unnamed and planned every time.
+
+  What Django's cursor would do is done here too: the connection is opened (and health-checked)
+  if needed, used only from its own thread, refused inside a broken atomic block, its errors
+  translated into Django's, and every statement appears in `connection.queries` when queries
+  are logged (DEBUG, `CaptureQueriesContext`). A connection with `execute_wrapper()`s
+  installed, or with non-default transaction characteristics, goes through Django's cursor
+  instead, one statement after another, so that those see everything.
+
+* **SQLite** (and anything else): one statement after another on one cursor. SQLite's
+  IMMEDIATE transaction already holds the database's write lock, so nothing can change
+  between them.
+"""
+
+import hashlib
+import re
+import select
+import threading
+import time
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils.asyncio import async_unsafe
+
+Statement = tuple[str, Sequence[Any]]  # SQL with Django's %s placeholders, and its parameters
+
+_PLACEHOLDER = re.compile(r"%(%|s)")
+
+
+class _Session:
+    """What one PostgreSQL connection has prepared, and how it reads and writes values."""
+
+    __slots__ = ("poll", "prepared", "round_trips", "transformer")
+
+    def __init__(self, raw_connection: Any) -> None:
+        from psycopg.adapt import Transformer
+
+        self.prepared: set[bytes] = set()
+        self.transformer = Transformer(raw_connection)  # the connection's own adapters (Django's)
+        self.poll = select.poll()
+        self.poll.register(raw_connection.pgconn.socket, select.POLLIN)
+        self.round_trips = 0
+
+
+_sessions: "weakref.WeakKeyDictionary[Any, _Session]" = weakref.WeakKeyDictionary()
+_sessions_lock = threading.Lock()
+
+
+def execute(connection: BaseDatabaseWrapper, statements: Sequence[Statement]) -> list[list[list[Any]]]:
+    """Run `statements` in order (in one round trip on PostgreSQL) and return the rows of each,
+    each row a list. Every statement must return rows (a SELECT, or a write with RETURNING)."""
+    if not statements:
+        return []
+    if connection.vendor == "postgresql" and not connection.execute_wrappers:
+        return _pipelined(connection, statements)
+    return _one_by_one(connection, statements)
+
+
+def prepared_statements() -> bool:
+    return getattr(settings, "REGISTRAR_PREPARED_STATEMENTS", True)
+
+
+def round_trips(connection: BaseDatabaseWrapper) -> int:
+    """How many round trips `execute()` has made on this connection's current PostgreSQL
+    session (for tests and benchmarks); 0 elsewhere."""
+    session = _sessions.get(connection.connection) if connection.connection is not None else None
+    return session.round_trips if session else 0
+
+
+def _one_by_one(connection: BaseDatabaseWrapper, statements: Sequence[Statement]) -> list[list[list[Any]]]:
+    with connection.cursor() as cursor:
+        results = []
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            results.append([list(row) for row in cursor.fetchall()])
+        return results
+
+
+@async_unsafe
+def _pipelined(connection: BaseDatabaseWrapper, statements: Sequence[Statement]) -> list[list[list[Any]]]:
+    # What connection.cursor() and CursorWrapper.execute() check before every statement.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    raw = connection.connection
+    if raw.isolation_level is not None or raw.read_only is not None or raw.deferrable is not None:
+        return _one_by_one(connection, statements)  # psycopg's BEGIN would say more than ours
+    session = _sessions.get(raw)
+    if session is None:
+        with _sessions_lock:
+            session = _sessions.setdefault(raw, _Session(raw))
+    begin = not raw.autocommit and raw.pgconn.transaction_status == _idle()
+    started = time.monotonic()
+    with connection.wrap_database_errors:
+        try:
+            results = _send_and_read(raw, session, statements, begin=begin)
+        except _Interrupted as interrupted:
+            # The pipeline was left half read (a signal, a dead socket): nothing more can be
+            # said on this connection. Django closes it and, inside atomic(), rolls back.
+            connection.close()
+            raise interrupted.__cause__ from None
+    if connection.queries_logged:
+        duration = time.monotonic() - started
+        for sql, params in statements:
+            connection.queries_log.append({"sql": connection.ops.compose_sql(sql, params), "time": f"{duration:.3f}"})
+    return results
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _send_and_read(
+    raw: Any, session: _Session, statements: Sequence[Statement], *, begin: bool
+) -> list[list[list[Any]]]:
+    """One pipeline: send everything, one write; read every answer; raise the first failure."""
+    from psycopg import errors
+
+    pgconn = raw.pgconn
+    try:
+        pgconn.enter_pipeline_mode()
+        expected = _send(pgconn, session, statements, begin=begin, encoding=raw.info.encoding)
+        session.round_trips += 1
+        results, failure = _read(pgconn, session, expected, len(statements), encoding=raw.info.encoding)
+        pgconn.exit_pipeline_mode()
+    except errors.Error as exc:
+        if pgconn.pipeline_status:
+            raise _Interrupted from exc
+        raise
+    except BaseException as exc:
+        raise _Interrupted from exc
+    if failure is not None:
+        if isinstance(failure, errors.InvalidSqlStatementName):
+            session.prepared.clear()  # dropped behind our back (DISCARD ALL): prepare them again
+        raise failure
+    return results
+
+
+def _send(
+    pgconn: Any, session: _Session, statements: Sequence[Statement], *, begin: bool, encoding: str
+) -> list[tuple[str, Any]]:
+    """Queue the commands and flush them; what each result will answer, in order:
+    ("begin", None), ("prepare", name) or ("rows", index of the statement)."""
+    from psycopg.adapt import PyFormat
+
+    expected: list[tuple[str, Any]] = []
+    if begin:
+        pgconn.send_query_params(b"BEGIN", None)
+        expected.append(("begin", None))
+    prepared, preparing = prepared_statements(), set()
+    for index, (sql, params) in enumerate(statements):
+        values = session.transformer.dump_sequence(params, [PyFormat.TEXT] * len(params)) if params else None
+        if prepared:
+            name = b"rq_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest().encode()
+            if name not in session.prepared and name not in preparing:
+                pgconn.send_prepare(name, _numbered(sql).encode(encoding))
+                expected.append(("prepare", name))
+                preparing.add(name)
+            pgconn.send_query_prepared(name, values)
+        else:
+            pgconn.send_query_params(_numbered(sql).encode(encoding), values)
+        expected.append(("rows", index))
+    pgconn.pipeline_sync()
+    while pgconn.flush():  # the socket's buffer is full: wait until it takes more
+        select.select([], [pgconn.socket], [])
+    return expected
+
+
+def _read(
+    pgconn: Any, session: _Session, expected: list[tuple[str, Any]], count: int, *, encoding: str
+) -> tuple[list[list[list[Any]]], Exception | None]:
+    """Every answer, up to the pipeline's sync: the rows of each statement, the first failure."""
+    from psycopg import errors, pq
+
+    results: list[list[list[Any]]] = [[] for _ in range(count)]
+    failure = None
+    for what, detail in expected:
+        result = _result(pgconn, session)
+        while _result(pgconn, session) is not None:  # the end of this command's results
+            pass
+        if result.status == pq.ExecStatus.FATAL_ERROR:
+            failure = failure or errors.error_from_result(result, encoding=encoding)
+        elif result.status == pq.ExecStatus.PIPELINE_ABORTED:
+            continue  # skipped after the failure
+        elif what == "prepare":
+            session.prepared.add(detail)
+        elif what == "rows":
+            session.transformer.set_pgresult(result)
+            results[detail] = session.transformer.load_rows(0, result.ntuples, list)
+    sync = _result(pgconn, session)
+    if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
+        raise errors.InternalError("the pipeline did not end where it should")
+    return results, failure
+
+
+def _result(pgconn: Any, session: _Session) -> Any:
+    """The next result, waiting for it without holding the GIL (libpq's own wait would)."""
+    while pgconn.is_busy():
+        session.poll.poll()
+        pgconn.consume_input()
+    return pgconn.get_result()
+
+
+def _idle() -> int:
+    from psycopg import pq
+
+    return pq.TransactionStatus.IDLE
+
+
+def _numbered(sql: str) -> str:
+    """Django's `%s` placeholders as PostgreSQL's `$1, $2, ...`; `%%` back to `%`."""
+    counter = iter(range(1, 1 << 30))
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group(1) == "%" else f"${next(counter)}", sql)
