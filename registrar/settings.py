@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "registrar.middleware.PageMessageMiddleware",  # not for /api/
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
