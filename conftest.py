@@ -1,9 +1,17 @@
 import pytest
 from django.db import connection
 
+from capacity.hints import RECENTLY_FULL
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization
+
+
+@pytest.fixture(autouse=True)
+def _no_hints_from_other_tests():
+    """Which path an add takes follows what this process saw of earlier adds
+    (capacity.hints); each test starts from nothing seen."""
+    RECENTLY_FULL.forget()
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, models
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery
 
 from capacity.errors import CapacityBusy, UnknownOffering
-from capacity.selectors import ClaimCounts, PendingCounts
+from capacity.selectors import ClaimCounts, PendingCounts, counts_from_json, counts_subquery
 from catalog.models import Offering
 from households.models import Participant
 from registrar.querycache import CompiledQuery, Pending, run_together
@@ -30,11 +30,11 @@ from registrar.querycache import CompiledQuery, Pending, run_together
 M = TypeVar("M", bound=models.Model)
 
 
-class LockedOfferings:
-    """Offerings locked by this transaction; only `lock_offerings()` makes one, so a
-    function that takes it can trust that the lock is held. `participants` are those the
-    caller asked to read in the same statement (not locked); `counts`, when asked for, the
-    ledger counted right after the lock (capacity.selectors.ClaimCounts by offering)."""
+class OfferingsRead:
+    """Offerings as one statement read them, with the participants the caller asked to read
+    alongside (not locked) and, when asked for, the ledger counted right after
+    (capacity.selectors.ClaimCounts by offering). Made by `offerings_snapshot()`; its
+    subclass `LockedOfferings` by `lock_offerings()`."""
 
     __slots__ = ("_by_id", "_counted", "participants")
 
@@ -42,7 +42,7 @@ class LockedOfferings:
         self,
         by_id: dict[int, Offering],
         participants: dict[int, Participant] | None = None,
-        counted: PendingCounts | None = None,
+        counted: "PendingCounts | _Counted | None" = None,
     ) -> None:
         self._by_id = by_id
         self.participants = participants or {}
@@ -61,12 +61,19 @@ class LockedOfferings:
         return list(self._by_id)
 
     def counts_at(self, now: datetime, participant_ids: Collection[int]) -> dict[int, ClaimCounts] | None:
-        """The counts taken with the lock, if they answer exactly this question (same instant,
-        same participants); None otherwise, and the caller counts again."""
+        """The counts read with the offerings, if they answer exactly this question (same
+        instant, same participants); None otherwise, and the caller counts again."""
         counted = self._counted
         if counted is None or counted.now != now or counted.participants != sorted(set(participant_ids)):
             return None
         return counted.result()
+
+
+class LockedOfferings(OfferingsRead):
+    """Offerings locked by this transaction; only `lock_offerings()` makes one, so a
+    function that takes it can trust that the lock is held."""
+
+    __slots__ = ()
 
 
 def require_transaction() -> None:
@@ -97,14 +104,19 @@ def lock_compiled(query: CompiledQuery[M], **values: Any) -> list[M]:
 _PARTICIPANT_FIELDS = [f.attname for f in Participant._meta.concrete_fields]
 
 
-def _offerings_for_update(
-    *, organization_id: int, offering_ids: list[int], household_id: int | None = None, participant_ids: list[int]
+def _offerings(
+    *,
+    organization_id: int,
+    offering_ids: list[int],
+    household_id: int | None = None,
+    participant_ids: list[int],
+    for_update: bool,
+    counts_at: datetime | None = None,
 ) -> models.QuerySet[Offering]:
-    offerings = (
-        Offering.objects.filter(organization_id=organization_id, pk__in=offering_ids, is_archived=False)
-        .order_by("pk")
-        .select_for_update(of=("self",))
-    )
+    offerings = Offering.objects.filter(organization_id=organization_id, pk__in=offering_ids, is_archived=False)
+    offerings = offerings.order_by("pk")
+    if for_update:
+        offerings = offerings.select_for_update(of=("self",))
     # The participants ride along as scalar subqueries (one per field), so that an add reads
     # them without a round trip of their own.
     for i, participant_id in enumerate(participant_ids):
@@ -112,10 +124,18 @@ def _offerings_for_update(
         offerings = offerings.annotate(
             **{f"participant{i}_{attname}": Subquery(person.values(attname)) for attname in _PARTICIPANT_FIELDS}
         )
+    if counts_at is not None:
+        # Only without the lock: counted in the statement that waits for a lock, the claims
+        # would be those of the snapshot taken before the wait (READ COMMITTED).
+        if for_update:
+            raise ValueError("a count under a lock must come in a statement of its own, after it")
+        offerings = offerings.annotate(
+            claim_counts=counts_subquery(OuterRef("pk"), now=counts_at, participant_ids=participant_ids)
+        )
     return offerings
 
 
-_OFFERINGS_FOR_UPDATE = CompiledQuery(Offering, _offerings_for_update)
+_OFFERINGS = CompiledQuery(Offering, _offerings)
 
 
 def lock_offerings(
@@ -140,20 +160,78 @@ def lock_offerings(
     for those participants), which starts only once the lock is held and so sees every claim
     committed by the transactions it waited for (registrar.sqlbatch)."""
     require_transaction()
+    by_id, participants, counts = _read(organization_id, offering_ids, household_id, participant_ids, first, count_at)
+    return LockedOfferings(by_id, participants, counts)
+
+
+def offerings_snapshot(
+    *,
+    organization_id: int,
+    offering_ids: Collection[int],
+    household_id: int | None = None,
+    participant_ids: Collection[int] = (),
+    count_at: datetime,
+) -> OfferingsRead:
+    """What `lock_offerings()` and the count after it read, without the lock and outside any
+    transaction, in one statement: one consistent snapshot, good for refusing (an offering
+    full in it was full at that instant) and never for granting, which only `claim_seats()`
+    does, under the lock."""
     wanted = sorted(set(offering_ids))
     people = sorted(set(participant_ids)) if household_id is not None else []
-    lock = _OFFERINGS_FOR_UPDATE.pending(
+    offerings = _OFFERINGS.objects(
+        organization_id=organization_id,
+        offering_ids=wanted,
+        household_id=household_id if people else None,
+        participant_ids=people,
+        for_update=False,
+        counts_at=count_at,
+    )
+    counted = {o.pk: counts_from_json(o.claim_counts, people) for o in offerings}
+    return OfferingsRead(*_found(offerings, wanted, people), _Counted(count_at, people, counted))
+
+
+class _Counted:
+    """Counts already in hand, in the shape of `PendingCounts`."""
+
+    __slots__ = ("_counts", "now", "participants")
+
+    def __init__(self, now: datetime, participants: list[int], counts: dict[int, ClaimCounts]) -> None:
+        self.now, self.participants, self._counts = now, participants, counts
+
+    def result(self) -> dict[int, ClaimCounts]:
+        return self._counts
+
+
+def _read(
+    organization_id: int,
+    offering_ids: Collection[int],
+    household_id: int | None,
+    participant_ids: Collection[int],
+    first: Sequence[Pending[Any]],
+    count_at: datetime | None,
+) -> tuple[dict[int, Offering], dict[int, Participant], PendingCounts | None]:
+    wanted = sorted(set(offering_ids))
+    people = sorted(set(participant_ids)) if household_id is not None else []
+    lock = _OFFERINGS.pending(
         organization_id=organization_id,
         offering_ids=wanted,
         household_id=household_id if people else None,  # in the SQL only with participants
         participant_ids=people,
+        for_update=True,
     )
     counts = PendingCounts(offering_ids=wanted, now=count_at, participant_ids=people) if count_at else None
     try:
         run_together(*first, lock, *([counts.query] if counts else []))
     except OperationalError as exc:
         raise CapacityBusy from exc
-    offerings = lock.objects()
+    return (*_found(lock.objects(), wanted, people), counts)
+
+
+def _found(
+    offerings: list[Offering], wanted: list[int], people: list[int]
+) -> tuple[dict[int, Offering], dict[int, Participant]]:
+    """The offerings by id, all of those asked for (else `UnknownOffering`), and the
+    participants read along with them."""
     if len(offerings) != len(wanted):
         raise UnknownOffering
     participants = {}
@@ -163,4 +241,4 @@ def lock_offerings(
             row = [getattr(first_row, f"participant{i}_{attname}") for attname in _PARTICIPANT_FIELDS]
             if row[0] is not None:
                 participants[row[0]] = Participant.from_db(first_row._state.db, _PARTICIPANT_FIELDS, row)
-    return LockedOfferings({offering.pk: offering for offering in offerings}, participants, counts)
+    return {offering.pk: offering for offering in offerings}, participants

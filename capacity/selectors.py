@@ -2,7 +2,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from capacity.models import Claim
 from registrar.querycache import CompiledQuery, run_together
@@ -40,7 +41,8 @@ class Availability:
         return max(self.capacity - self.taken, 0)
 
 
-def _counts_query(*, now: datetime, offering_ids: list[int], participant_ids: list[int]) -> QuerySet[Claim]:
+def _aggregates(participant_ids: list[int]) -> dict[str, Count]:
+    """The counts of `ClaimCounts`, as aggregates over the claims that count (C2)."""
     aggregates = {
         "taken": Count("pk"),
         "held": Count("pk", filter=Q(state=Claim.State.HELD)),
@@ -49,6 +51,11 @@ def _counts_query(*, now: datetime, offering_ids: list[int], participant_ids: li
     }
     for i, participant_id in enumerate(participant_ids):
         aggregates[f"p{i}"] = Count("pk", filter=Q(participant_id=participant_id))
+    return aggregates
+
+
+def _counts_query(*, now: datetime, offering_ids: list[int], participant_ids: list[int]) -> QuerySet[Claim]:
+    aggregates = _aggregates(participant_ids)
     return (
         Claim.objects.counting_at(now)
         .filter(offering_id__in=offering_ids)
@@ -56,6 +63,33 @@ def _counts_query(*, now: datetime, offering_ids: list[int], participant_ids: li
         .annotate(**aggregates)
         .values_list("offering_id", *aggregates)
         .order_by()
+    )
+
+
+def counts_subquery(offering: OuterRef, *, now: datetime, participant_ids: list[int]) -> Subquery:
+    """The `ClaimCounts` of the offering `offering` refers to, as one JSON object, to annotate
+    a query of offerings with: the same claims and aggregates as `claim_counts()`, in the same
+    statement as the offerings (capacity.locks.offerings_snapshot). Read it with
+    `counts_from_json()`. Never under a lock: a count must start after its lock is held."""
+    return Subquery(
+        Claim.objects.counting_at(now)
+        .filter(offering_id=offering)
+        .order_by()
+        .values("offering_id")
+        .annotate(counts=JSONObject(**_aggregates(participant_ids)))
+        .values("counts")
+    )
+
+
+def counts_from_json(counts: dict[str, int] | None, participant_ids: list[int]) -> ClaimCounts:
+    if not counts:
+        return ClaimCounts()
+    return ClaimCounts(
+        taken=counts["taken"],
+        held=counts["held"],
+        tentative=counts["tentative"],
+        confirmed=counts["confirmed"],
+        participants_present=frozenset(p for i, p in enumerate(participant_ids) if counts[f"p{i}"]),
     )
 
 

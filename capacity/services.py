@@ -1,4 +1,3 @@
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -6,21 +5,13 @@ from decimal import Decimal
 
 from audit.models import AuditEvent
 from audit.services import record_many
-from capacity.errors import AlreadyClaimed, CapacityShortfall, Shortfall
+from capacity import policies
 from capacity.locks import LockedOfferings, require_transaction
 from capacity.models import Claim
+from capacity.policies import SeatRequest
 from capacity.selectors import claim_counts
 from carts.models import Cart
 from registrar.querycache import CompiledInsert, CompiledInsertChain, Sendable, run_together
-
-
-@dataclass(frozen=True)
-class SeatRequest:
-    """One unit of one offering, for one participant (None for household-level items such
-    as facility rentals)."""
-
-    offering_id: int
-    participant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,38 +61,13 @@ def claim_seats(
     (C4) or `AlreadyClaimed`, having written nothing.
     """
     require_transaction()
-    per_offering = Counter(request.offering_id for request in wanted)
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
     counts = locked.counts_at(now, participant_ids)  # counted with the lock, or now
     if counts is None:
-        counts = claim_counts(offering_ids=per_offering, now=now, participant_ids=participant_ids)
-    shortfalls = []
-    for offering_id, seats in per_offering.items():
-        offering = locked[offering_id]
-        current = counts.get(offering_id)
-        if current is not None:
-            present = {r.participant_id for r in wanted if r.offering_id == offering_id} & current.participants_present
-            if present:
-                raise AlreadyClaimed(
-                    f"This participant is already in a cart or registered for {offering.name}.",
-                    offering_id=offering_id,
-                )
-        if offering.capacity is None or override is not None:
-            continue
-        taken = current.taken if current else 0
-        if taken + seats > offering.capacity:
-            shortfalls.append(
-                Shortfall(
-                    offering_id=offering_id,
-                    offering_name=offering.name,
-                    capacity=offering.capacity,
-                    taken=taken,
-                    held_in_carts=current.held if current else 0,
-                    wanted=seats,
-                )
-            )
-    if shortfalls:
-        raise CapacityShortfall(shortfalls)
+        counts = claim_counts(offering_ids={r.offering_id for r in wanted}, now=now, participant_ids=participant_ids)
+    refused = policies.refusal(offerings=locked, counts=counts, wanted=wanted, override=override is not None)
+    if refused is not None:
+        raise refused
     # A new cart is written only once the seats are granted: a refusal (most requests on
     # registration morning) costs no INSERT.
     new_cart = cart if cart is not None and cart.pk is None else None

@@ -14,12 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEvent, Channel
 from audit.services import event as audit_event
 from audit.services import record_many
-from capacity.locks import lock_compiled, lock_offerings, lock_one
+from capacity import policies as capacity_policies
+from capacity.errors import CapacityShortfall
+from capacity.hints import RECENTLY_FULL
+from capacity.locks import OfferingsRead, lock_compiled, lock_offerings, lock_one, offerings_snapshot
 from capacity.models import Claim
 from capacity.services import Override, SeatRequest, claim_seats, release_claims
 from carts import errors, policies
@@ -29,7 +33,6 @@ from households.models import Household
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from payments.selectors import payable_balances
-from registrar.errors import DomainError
 from registrar.querycache import CompiledQuery, CompiledUpdate
 
 
@@ -179,23 +182,37 @@ def _add(
     actor_id: int | None,
     override: Override | None,
 ) -> AddResult:
+    offering_ids = {r.offering_id for r in wanted}
+    try:
+        if RECENTLY_FULL.any_of(offering_ids):
+            _refuse_early(household=household, wanted=wanted, override=override)
+        result = _add_locked(household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override)
+    except CapacityShortfall as full:
+        RECENTLY_FULL.saw_full(s.offering_id for s in full.shortfalls)
+        raise
+    RECENTLY_FULL.saw_room(offering_ids)
+    return result
+
+
+def _add_locked(
+    *,
+    household: Household,
+    wanted: Sequence[SeatRequest],
+    channel: str,
+    actor_id: int | None,
+    override: Override | None,
+) -> AddResult:
     # Two first adds of one household can race to create its open cart; the unique
     # constraint lets one win, and the loser simply runs again and finds that cart.
     for attempt in range(2):
         try:
-            outcome = _add_once(
-                household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
-            )
+            return _add_once(household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override)
         except IntegrityError as exc:
             # PostgreSQL names the constraint; SQLite names the table and columns.
             message = str(exc)
             lost_race = "cart_one_open_per_household" in message or "carts_cart.organization_id" in message
             if attempt or not lost_race:
                 raise
-            continue
-        if isinstance(outcome, DomainError):
-            raise outcome
-        return outcome
     raise AssertionError("unreachable")
 
 
@@ -207,20 +224,13 @@ def _add_once(
     channel: str,
     actor_id: int | None,
     override: Override | None,
-) -> AddResult | DomainError:
-    """One add in one transaction. A refusal is returned, not raised, so that the transaction
-    ends in COMMIT rather than ROLLBACK: it has written nothing but, at most, the closing of
-    a lapsed cart, which stands either way. This matters on registration morning, when most
-    adds are refused: psycopg forgets every prepared statement of a connection on ROLLBACK
-    (DEALLOCATE ALL), so each refusal would make the next adds plan their SQL again."""
-    try:
-        return _add_in_transaction(
-            household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
-        )
-    except DomainError as refusal:
-        if refusal.kind == "busy":  # a lock timeout: the transaction is aborted, roll it back
-            raise
-        return refusal
+) -> AddResult:
+    """One add in one transaction. A refusal rolls it back: a refused add writes nothing,
+    whichever way it was refused (`_refuse_early`, or here under the locks); a lapsed cart it
+    found is closed by the next add that goes through, or by the cleanup job (T4)."""
+    return _add_in_transaction(
+        household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
+    )
 
 
 def _add_in_transaction(
@@ -235,7 +245,7 @@ def _add_in_transaction(
     organization = household.organization
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
     # One round trip: the cart lock, the offering lock (with the participants) and the count.
-    cart_lock = _OPEN_CART_FOR_UPDATE.pending(household_id=household.pk)
+    cart_lock = _OPEN_CART.pending(household_id=household.pk, for_update=True)
     locked = lock_offerings(
         organization_id=organization.pk,
         offering_ids=[r.offering_id for r in wanted],
@@ -246,25 +256,7 @@ def _add_in_transaction(
     )
     cart = _continue_or_start_cart(cart_lock.objects(), household, now=now, channel=channel, actor_id=actor_id)
     participants = locked.participants
-    if len(participants) != len(participant_ids):
-        raise errors.ParticipantNotFound
-    today = timezone.localdate(now, organization.zone)
-    for request in wanted:
-        offering = locked[request.offering_id]
-        participant = participants.get(request.participant_id) if request.participant_id else None
-        policies.check_registrable(
-            kind=offering.kind,
-            name=offering.name,
-            opens_at=offering.registration_opens_at,
-            closes_at=offering.registration_closes_at,
-            min_age=offering.min_age,
-            max_age=offering.max_age,
-            has_participant=participant is not None,
-            participant_age=participant.age_on(policies.age_reference_day(starts_on=offering.starts_on, today=today))
-            if participant
-            else None,
-            now=now,
-        )
+    _check_items(locked, wanted, organization=organization, now=now)
 
     is_new_cart = cart.pk is None
     _restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
@@ -294,6 +286,65 @@ def _add_in_transaction(
         claim.offering = locked[claim.offering_id]
         claim.participant = participants.get(claim.participant_id) if claim.participant_id else None
     return AddResult(cart=cart, claims=claims)
+
+
+def _refuse_early(*, household: Household, wanted: Sequence[SeatRequest], override: Override | None) -> None:
+    """Refuse, without a transaction and without waiting for any lock, an add whose answer is
+    already no: on registration morning most adds are for offerings that are full by then,
+    and each of them would otherwise queue on the offering's lock only to be told so.
+
+    One unlocked read (the offerings with the participants and their counts: one statement,
+    one snapshot) and the same checks the locked add makes, in the same order (`_check_items`,
+    `capacity.policies.refusal`), so the answer is the one the add would have given at that
+    instant. Refusing on a snapshot is sound: the offering was full then, and the lock only
+    matters for granting, which stays with `claim_seats()` under it (D3). An add that passes
+    goes on to the locked path, which decides again. Such a refusal writes nothing at all; a
+    lapsed cart of the household stays for the next add or the cleanup job to close (T4), its
+    holds not counting meanwhile (C3)."""
+    now = timezone.now()
+    participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
+    seen = offerings_snapshot(
+        organization_id=household.organization_id,
+        offering_ids=[r.offering_id for r in wanted],
+        household_id=household.pk,
+        participant_ids=participant_ids,
+        count_at=now,
+    )
+    _check_items(seen, wanted, organization=household.organization, now=now)
+    counts = seen.counts_at(now, participant_ids)
+    if counts is None:
+        raise RuntimeError("the snapshot was read without its counts")
+    refused = capacity_policies.refusal(offerings=seen, counts=counts, wanted=wanted, override=override is not None)
+    if refused is not None:
+        raise refused
+
+
+def _check_items(
+    offerings: OfferingsRead, wanted: Sequence[SeatRequest], *, organization: Organization, now: datetime
+) -> None:
+    """Whether each item can go in a cart now (participants of the household, eligibility,
+    registration window): raises the specific refusal. Capacity is `claim_seats()`'s."""
+    participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
+    participants = offerings.participants
+    if len(participants) != len(participant_ids):
+        raise errors.ParticipantNotFound
+    today = timezone.localdate(now, organization.zone)
+    for request in wanted:
+        offering = offerings[request.offering_id]
+        participant = participants.get(request.participant_id) if request.participant_id else None
+        policies.check_registrable(
+            kind=offering.kind,
+            name=offering.name,
+            opens_at=offering.registration_opens_at,
+            closes_at=offering.registration_closes_at,
+            min_age=offering.min_age,
+            max_age=offering.max_age,
+            has_participant=participant is not None,
+            participant_age=participant.age_on(policies.age_reference_day(starts_on=offering.starts_on, today=today))
+            if participant
+            else None,
+            now=now,
+        )
 
 
 @transaction.atomic(durable=True)
@@ -350,7 +401,7 @@ def remove_balance_from_cart(*, household: Household, order_id: int, channel: st
 def _lock_or_start_cart(household: Household, *, now: datetime, channel: str, actor_id: int | None) -> Cart:
     """The household's open cart, locked; or, if it has none or its timer ran out (the
     lapsed one is closed first, T4), a new unsaved cart on the channel's timer (T5)."""
-    locked = lock_compiled(_OPEN_CART_FOR_UPDATE, household_id=household.pk)
+    locked = lock_compiled(_OPEN_CART, household_id=household.pk, for_update=True)
     return _continue_or_start_cart(locked, household, now=now, channel=channel, actor_id=actor_id)
 
 
@@ -384,16 +435,14 @@ def _restart_timer(cart: Cart, organization: Organization, now: datetime) -> Non
     )
 
 
-# The household's open cart, locked first (capacity.locks), compiled once
+def _open_cart(*, household_id: int, for_update: bool) -> "QuerySet[Cart]":
+    carts = Cart.objects.filter(household_id=household_id, status=Cart.Status.OPEN).order_by("pk")
+    return (carts.select_for_update(of=("self",)) if for_update else carts)[:1]
+
+
+# The household's open cart, locked first (capacity.locks) or only read, compiled once
 # (registrar.querycache): every add starts with it.
-_OPEN_CART_FOR_UPDATE = CompiledQuery(
-    Cart,
-    lambda *, household_id: (
-        Cart.objects.filter(household_id=household_id, status=Cart.Status.OPEN)
-        .order_by("pk")
-        .select_for_update(of=("self",))[:1]
-    ),
-)
+_OPEN_CART = CompiledQuery(Cart, _open_cart)
 
 
 # An existing cart's restarted timer (T2, T3), written in the add's INSERT round trip.

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ import capacity.locks
 import capacity.services
 import carts.services
 from capacity.errors import CapacityShortfall
-from capacity.locks import LockedOfferings
+from capacity.locks import LockedOfferings, lock_offerings
 from capacity.models import Claim
 from capacity.selectors import claim_counts
 from carts.models import Cart
@@ -175,6 +175,37 @@ def test_c2_fifty_threads_race_for_twenty_seats(org):
     assert {claim.household_id for claim in claims} == winners
     assert Cart.objects.count() == SEATS
     assert all(e.details["held_in_carts"] == SEATS for e in errors)
+
+
+@pytest.mark.postgres
+def test_c4_a_full_offering_is_refused_without_waiting_for_its_lock(org):
+    """Registration morning: the class is full (and this process has seen it refuse an add,
+    capacity.hints) and another add holds its lock. An add for it is refused at once, from an
+    unlocked snapshot (carts.services._refuse_early), instead of queueing behind the lock for
+    its turn to be told so; an add for a class with room does wait, and gets its seat."""
+    full, open_class = make_offering(org, capacity=1), make_offering(org, capacity=5)
+    first, second, late, waiting = households(org, 4)
+    add_call(first, full)()
+    with pytest.raises(CapacityShortfall):
+        add_call(second, full)()
+    with transaction.atomic():
+        lock_offerings(organization_id=org.pk, offering_ids=[full.pk, open_class.pk])
+
+        def add_with_patience_of_a_second(call):
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '1s'")
+            return call()
+
+        late_call = add_call(late, full)
+        [refused] = race([lambda: add_with_patience_of_a_second(late_call)])
+        assert isinstance(refused.error, CapacityShortfall), refused  # not CapacityBusy after a second
+        wait_for_lock = add_call(waiting, open_class)  # reads the participant here, in this thread
+        racer = threading.Thread(target=lambda: race([wait_for_lock]), daemon=True)
+        racer.start()
+        racer.join(timeout=0.5)
+        assert racer.is_alive(), "the add for a class with room did not wait for the lock"
+    racer.join(timeout=RACE_TIMEOUT)
+    assert [c.household_id for c in live_claims([open_class.pk])] == [waiting.pk]
 
 
 # S5: a facility's time is never held twice.
@@ -326,6 +357,6 @@ def test_d3_add_locks_offering_rows_in_order_before_counting_and_inserting(org):
     counts = [i for i, s in enumerate(sql) if f'FROM "{claim_table}"' in s and "COUNT(" in s]
     # The claim's INSERT: alone, or a part of one WITH statement with its cart and audit event.
     inserts = [i for i, s in enumerate(sql) if f'INSERT INTO "{claim_table}"' in s]
-    assert len(counts) == 1, sql
     assert len(inserts) == 1, sql
+    assert len(counts) == 1, sql
     assert offering_locks[0] < counts[0] < inserts[0]

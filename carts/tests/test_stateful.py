@@ -117,12 +117,6 @@ class CartRulesModel:
         cart.last_added_at = self.now
         cart.items.update(claims)
 
-    def close_if_expired(self, household: int) -> None:
-        """An add that reaches the cart finds a lapsed cart closed (T4), even if it is refused."""
-        cart = self.carts.get(household)
-        if cart is not None and self.is_expired(cart):
-            del self.carts[household]
-
     def expected_remove(self, household: int, claim_id: int) -> str:
         cart = self.carts.get(household)
         if cart is not None and self.is_expired(cart):
@@ -248,9 +242,7 @@ class CartMachine(RuleBasedStateMachine):
         assert code == expected[0], f"add: model expected {expected[0]}, service answered {code}: {value}"
         if code == "offering_full":
             assert value.details["held_in_carts"] == expected[1]
-        if code != OK:
-            if code != "rental_not_available":  # refused under the cart lock, having closed a lapsed cart
-                self.model.close_if_expired(h)
+        if code != OK:  # refused before any lock (carts.services._refuse_early): nothing changed
             return multiple()
         claims = {claim.pk: (claim.offering_id, claim.participant_id) for claim in value.claims}
         self.model.add(h, claims, channel=channel)

@@ -110,20 +110,25 @@ def test_t4_adding_to_an_expired_cart_starts_a_new_one_and_never_revives_old_ite
     assert AuditEvent.objects.filter(verb="cart.expired", subject_id=old_cart.pk).exists()
 
 
-def test_t4_a_refused_add_still_closes_the_lapsed_cart_it_found(timed_org):
-    """The refusal commits (decision 0004): the lapsed cart it closed stays closed and audited,
-    and the refused add leaves no new cart behind."""
+def test_t4_a_refused_add_changes_nothing_and_the_next_add_closes_the_lapsed_cart(timed_org):
+    """A full offering is refused before any lock or transaction (carts.services._refuse_early):
+    nothing is written, not even the closing of the household's lapsed cart, whose holds have
+    stopped counting anyway (C3). The next add that goes through closes it (T4)."""
     household, other = make_household(timed_org), make_household(timed_org)
     full = make_offering(timed_org, capacity=1)
-    old_cart = add_at(minutes(0), household, make_offering(timed_org))
+    lapsed_hold = make_offering(timed_org, capacity=1)
+    old_cart = add_at(minutes(0), household, lapsed_hold)
     add_at(minutes(29), other, full)
     with pytest.raises(CapacityShortfall) as refused:
         add_at(minutes(30), household, full)
     assert refused.value.code == "offering_full"
     old_cart.refresh_from_db()
-    assert old_cart.status == Cart.Status.EXPIRED
+    assert old_cart.status == Cart.Status.OPEN  # untouched, but lapsed: its seat is free for others
+    add_at(minutes(30), other, lapsed_hold)
+    new_cart = add_at(minutes(31), household, make_offering(timed_org))
+    old_cart.refresh_from_db()
+    assert (old_cart.status, new_cart.first_added_at) == (Cart.Status.EXPIRED, minutes(31))
     assert AuditEvent.objects.filter(verb="cart.expired", subject_id=old_cart.pk).exists()
-    assert not Cart.objects.filter(household=household, status=Cart.Status.OPEN).exists()
 
 
 def test_t4_cleanup_job_closes_expired_carts_and_audits(timed_org):

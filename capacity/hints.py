@@ -1,0 +1,43 @@
+"""Which offerings this process has lately seen full: a hint for the add's path, never an answer.
+
+An add for an offering that was full a moment ago first looks without a lock, to be refused
+at once if it still is (carts.services._refuse_early); an add for any other offering goes
+straight to the lock, sparing the look. Whatever the hint says, the answer comes from the
+database: a stale hint costs one look too many or too few, never a wrong answer.
+"""
+
+import threading
+import time
+from collections.abc import Iterable
+
+REMEMBER_SECONDS = 60.0  # a full offering stays hinted this long after its last refusal
+_MAX_OFFERINGS = 10_000
+
+
+class RecentlyFull:
+    def __init__(self) -> None:
+        self._until: dict[int, float] = {}  # offering id -> monotonic instant the hint lapses
+        self._lock = threading.Lock()
+
+    def any_of(self, offering_ids: Iterable[int]) -> bool:
+        now = time.monotonic()
+        return any(self._until.get(offering_id, 0.0) > now for offering_id in offering_ids)
+
+    def saw_full(self, offering_ids: Iterable[int]) -> None:
+        until = time.monotonic() + REMEMBER_SECONDS
+        with self._lock:
+            if len(self._until) >= _MAX_OFFERINGS:
+                self._until.clear()
+            self._until.update(dict.fromkeys(offering_ids, until))
+
+    def saw_room(self, offering_ids: Iterable[int]) -> None:
+        with self._lock:
+            for offering_id in offering_ids:
+                self._until.pop(offering_id, None)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._until.clear()
+
+
+RECENTLY_FULL = RecentlyFull()
