@@ -5,8 +5,9 @@ transaction lock the cart, lock the offerings, count, compare, write: the cart l
 offering lock (which also reads the participants), the count, then the INSERTs of the claim,
 its audit event and a new cart (one statement on PostgreSQL, one each on SQLite) or the
 UPDATE of an existing cart's timer. On PostgreSQL that is three round trips: BEGIN with the
-locks and the count, the writes, COMMIT (registrar.sqlbatch, decision 0006). Pinned in
-carts/tests/test_query_counts.py.
+locks and the count, the writes, COMMIT (registrar.sqlbatch, decision 0006). An add for an
+offering seen full a moment ago is first looked at without any lock, and refused there if it
+still is (`_refuse_early`, decision 0007). Pinned in carts/tests/test_query_counts.py.
 """
 
 from collections.abc import Sequence
@@ -182,6 +183,9 @@ def _add(
     actor_id: int | None,
     override: Override | None,
 ) -> AddResult:
+    """Every add: for an offering this process lately saw full, first the look that may refuse
+    it at once (`_refuse_early`); then the add under the locks. What is refused for capacity,
+    and what is granted, keeps that hint up to date (capacity.hints)."""
     offering_ids = {r.offering_id for r in wanted}
     try:
         if RECENTLY_FULL.any_of(offering_ids):
@@ -206,7 +210,9 @@ def _add_locked(
     # constraint lets one win, and the loser simply runs again and finds that cart.
     for attempt in range(2):
         try:
-            return _add_once(household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override)
+            return _add_in_transaction(
+                household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
+            )
         except IntegrityError as exc:
             # PostgreSQL names the constraint; SQLite names the table and columns.
             message = str(exc)
@@ -217,22 +223,6 @@ def _add_locked(
 
 
 @transaction.atomic(durable=True)
-def _add_once(
-    *,
-    household: Household,
-    wanted: Sequence[SeatRequest],
-    channel: str,
-    actor_id: int | None,
-    override: Override | None,
-) -> AddResult:
-    """One add in one transaction. A refusal rolls it back: a refused add writes nothing,
-    whichever way it was refused (`_refuse_early`, or here under the locks); a lapsed cart it
-    found is closed by the next add that goes through, or by the cleanup job (T4)."""
-    return _add_in_transaction(
-        household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
-    )
-
-
 def _add_in_transaction(
     *,
     household: Household,
@@ -241,6 +231,9 @@ def _add_in_transaction(
     actor_id: int | None,
     override: Override | None,
 ) -> AddResult:
+    """One add in one transaction. A refusal raises and rolls it back: a refused add writes
+    nothing, whichever way it was refused (`_refuse_early`, or here under the locks); a lapsed
+    cart it found is closed by the next add that goes through, or by the cleanup job (T4)."""
     now = timezone.now()
     organization = household.organization
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
