@@ -57,7 +57,7 @@ _PLACEHOLDER = re.compile(r"%(%|s)")
 class _Session:
     """What one PostgreSQL connection has prepared, and how it reads and writes values."""
 
-    __slots__ = ("adapters", "connection", "poll", "prepared", "round_trips", "transformer")
+    __slots__ = ("adapters", "connection", "encoding", "poll", "prepared", "round_trips", "transformer")
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         import psycopg
@@ -75,6 +75,7 @@ class _Session:
             timestamptz = psycopg.postgres.types["timestamptz"].oid
             self.adapters.register_loader(timestamptz, psycopg.adapters.get_loader(timestamptz, Format.TEXT))
         self.connection = raw_connection
+        self.encoding = raw_connection.info.encoding
         self.transformer = Transformer(self)  # an adapt context: .adapters and .connection
         self.poll = select.poll()
         self.poll.register(raw_connection.pgconn.socket, select.POLLIN)
@@ -119,7 +120,8 @@ def _one_by_one(connection: BaseDatabaseWrapper, statements: Sequence[Statement]
 
 @async_unsafe
 def _pipelined(connection: BaseDatabaseWrapper, statements: Sequence[Statement]) -> list[list[list[Any]]]:
-    connection = connections[connection.alias]  # the wrapper itself, if given django.db.connection
+    if not isinstance(connection, BaseDatabaseWrapper):  # django.db.connection: the wrapper behind it
+        connection = connections[connection.alias]
     # What connection.cursor() and CursorWrapper.execute() check before every statement.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -163,9 +165,9 @@ def _send_and_read(
     pgconn = raw.pgconn
     try:
         pgconn.enter_pipeline_mode()
-        expected = _send(pgconn, session, statements, begin=begin, encoding=raw.info.encoding)
+        expected = _send(pgconn, session, statements, begin=begin)
         session.round_trips += 1
-        results, failure = _read(pgconn, session, expected, len(statements), encoding=raw.info.encoding)
+        results, failure = _read(pgconn, session, expected, len(statements))
         pgconn.exit_pipeline_mode()
     except errors.Error as exc:
         if pgconn.pipeline_status:
@@ -180,9 +182,7 @@ def _send_and_read(
     return results
 
 
-def _send(
-    pgconn: Any, session: _Session, statements: Sequence[Statement], *, begin: bool, encoding: str
-) -> list[tuple[str, Any]]:
+def _send(pgconn: Any, session: _Session, statements: Sequence[Statement], *, begin: bool) -> list[tuple[str, Any]]:
     """Queue the commands and flush them; what each result will answer, in order:
     ("begin", None), ("prepare", name) or ("rows", index of the statement)."""
     from psycopg.adapt import PyFormat
@@ -195,14 +195,14 @@ def _send(
     for index, (sql, params) in enumerate(statements):
         values = session.transformer.dump_sequence(params, [PyFormat.TEXT] * len(params)) if params else None
         if prepared:
-            name = b"rq_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest().encode()
+            name = _name(sql)
             if name not in session.prepared and name not in preparing:
-                pgconn.send_prepare(name, _numbered(sql).encode(encoding))
+                pgconn.send_prepare(name, _numbered(sql).encode(session.encoding))
                 expected.append(("prepare", name))
                 preparing.add(name)
             pgconn.send_query_prepared(name, values)
         else:
-            pgconn.send_query_params(_numbered(sql).encode(encoding), values)
+            pgconn.send_query_params(_numbered(sql).encode(session.encoding), values)
         expected.append(("rows", index))
     pgconn.pipeline_sync()
     while pgconn.flush():  # the socket's buffer is full: wait until it takes more
@@ -211,7 +211,7 @@ def _send(
 
 
 def _read(
-    pgconn: Any, session: _Session, expected: list[tuple[str, Any]], count: int, *, encoding: str
+    pgconn: Any, session: _Session, expected: list[tuple[str, Any]], count: int
 ) -> tuple[list[list[list[Any]]], Exception | None]:
     """Every answer, up to the pipeline's sync: the rows of each statement, the first failure."""
     from psycopg import errors, pq
@@ -223,7 +223,7 @@ def _read(
         while _result(pgconn, session) is not None:  # the end of this command's results
             pass
         if result.status == pq.ExecStatus.FATAL_ERROR:
-            failure = failure or errors.error_from_result(result, encoding=encoding)
+            failure = failure or errors.error_from_result(result, encoding=session.encoding)
         elif result.status == pq.ExecStatus.PIPELINE_ABORTED:
             continue  # skipped after the failure
         elif what == "prepare":
@@ -249,6 +249,17 @@ def _idle() -> int:
     from psycopg import pq
 
     return pq.TransactionStatus.IDLE
+
+
+_NAMES: dict[str, bytes] = {}
+
+
+def _name(sql: str) -> bytes:
+    """The statement's name on every connection: derived from its SQL, computed once."""
+    name = _NAMES.get(sql)
+    if name is None:
+        name = _NAMES[sql] = b"rq_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest().encode()
+    return name
 
 
 def _numbered(sql: str) -> str:
