@@ -48,6 +48,7 @@ def claim_seats(
     override: Override | None = None,
     audit: Callable[[Claim], AuditEvent] | None = None,
     also: Sequence[Sendable] = (),
+    at_commit: bool = False,
 ) -> list[Claim]:
     """Take capacity: count the ledger under the offering locks, compare, insert (D1-D3, C1, C2).
 
@@ -57,8 +58,11 @@ def claim_seats(
     seats are granted); and the audit event `audit` makes of each claim (X2), with its
     subject id, and the `cart` of its data, filled in from the new rows; then `also`, the
     caller's other writes of this step (an existing cart's new timer). For one seat that is
-    one statement on PostgreSQL, and one round trip with `also`. Raises `CapacityShortfall`
-    (C4) or `AlreadyClaimed`, having written nothing.
+    one statement on PostgreSQL, and one round trip with `also`; with `at_commit`, the round
+    trip of the transaction's COMMIT, when the caller has nothing left to do in it but
+    return (the new ids are set on the claims, the cart and the events only then:
+    `registrar.querycache.run_together`). Raises `CapacityShortfall` (C4) or
+    `AlreadyClaimed`, having written nothing.
     """
     require_transaction()
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
@@ -90,17 +94,22 @@ def claim_seats(
         )
         for request in wanted
     ]
-    _write(claims, [audit(claim) for claim in claims] if audit else [], new_cart=new_cart, also=also)
+    events = [audit(claim) for claim in claims] if audit else []
+    _write(claims, events, new_cart=new_cart, also=also, at_commit=at_commit)
     return claims
 
 
-def _write(claims: list[Claim], events: list[AuditEvent], *, new_cart: Cart | None, also: Sequence[Sendable]) -> None:
+def _write(
+    claims: list[Claim], events: list[AuditEvent], *, new_cart: Cart | None, also: Sequence[Sendable], at_commit: bool
+) -> None:
     """INSERT the new cart, the claims and their events, filling in the new ids; then `also`."""
     if len(claims) == 1 and events:  # an add: one statement on PostgreSQL
-        if new_cart is not None:
-            _INSERT_HOLD_IN_NEW_CART.insert([new_cart, *claims, *events], also=also)
-        else:
-            _INSERT_HOLD.insert([*claims, *events], also=also)
+        chain, rows = (
+            (_INSERT_HOLD_IN_NEW_CART, [new_cart, *claims, *events])
+            if new_cart is not None
+            else (_INSERT_HOLD, [*claims, *events])
+        )
+        chain.insert(rows, also=also, at_commit=at_commit)
         return
     if new_cart is not None:
         _INSERT_CART.insert([new_cart])

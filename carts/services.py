@@ -274,6 +274,7 @@ def _add_in_transaction(
         now=now,
         audit=item_added,
         also=[] if is_new_cart else [_SAVE_TIMER.pending(cart)],  # with the INSERTs
+        at_commit=True,  # and with the COMMIT: nothing else is written after them
     )
     for claim in claims:  # what callers show is already in hand: no query to read it back
         claim.offering = locked[claim.offering_id]

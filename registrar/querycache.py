@@ -295,20 +295,31 @@ class PendingWrite(Sendable):
             self.done(rows)
 
 
-def run_together(*pending: Sendable) -> tuple[Sendable, ...]:
+def run_together(*pending: Sendable, at_commit: bool = False) -> tuple[Sendable, ...]:
     """Send these statements in order, in one round trip where the database allows it
     (registrar.sqlbatch), and return them, answered. Under READ COMMITTED each one sees what
     was committed when it started, as if sent on its own: a count after a lock sees
-    everything that lock waited for."""
+    everything that lock waited for.
+
+    With `at_commit`, writes that end their transaction's work are held, on PostgreSQL, to go
+    with its COMMIT (`sqlbatch.defer`): later statements still see them, but what they return
+    (new ids) is set only once they are sent, at the latest when the transaction commits."""
     using = {p.using for p in pending}
     if len(using) > 1:
         raise ValueError("run_together() sends to one database at a time")
     to_send = [p for p in pending if p.sql is not None]
     if to_send:
         connection = connections[to_send[0].using]
-        results = sqlbatch.execute(connection, [(p.sql, p.params) for p in to_send])
-        for p, rows in zip(to_send, results, strict=True):
-            p._receive(rows, connection)
+        statements = [(p.sql, p.params) for p in to_send]
+
+        def receive(results: list[list[list[Any]]]) -> None:
+            for p, rows in zip(to_send, results, strict=True):
+                p._receive(rows, connection)
+
+        if at_commit:
+            sqlbatch.defer(connection, statements, receive)
+        else:
+            receive(sqlbatch.execute(connection, statements))
     return pending
 
 
@@ -482,10 +493,16 @@ class CompiledInsertChain:
         self._sql: dict[str, str] = {}
 
     def insert(
-        self, objs: Sequence[models.Model], *, using: str = DEFAULT_DB_ALIAS, also: Sequence[Sendable] = ()
+        self,
+        objs: Sequence[models.Model],
+        *,
+        using: str = DEFAULT_DB_ALIAS,
+        also: Sequence[Sendable] = (),
+        at_commit: bool = False,
     ) -> None:
         """INSERT `objs`, one per step, then send `also` (other writes of the same step of the
-        transaction), all in one round trip on PostgreSQL."""
+        transaction), all in one round trip on PostgreSQL; with `at_commit`, in the round trip
+        of the transaction's COMMIT (`run_together`), the ids set on `objs` then."""
         if len(objs) != len(self.steps):
             raise ValueError(f"{len(self.steps)} rows expected, {len(objs)} given")
         connection = connections[using]
@@ -506,7 +523,7 @@ class CompiledInsertChain:
                 _saved(obj, pk, using)
                 step.link(obj, ids)
 
-        run_together(PendingWrite(using, sql, params, saved), *also)
+        run_together(PendingWrite(using, sql, params, saved), *also, at_commit=at_commit)
 
     def _compile(self, connection: BaseDatabaseWrapper) -> str:
         # Identifiers only, each through quote_name; every value is a parameter.

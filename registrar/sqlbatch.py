@@ -29,9 +29,16 @@ lock and the count that follows it; or one INSERT) and returns their rows:
   installed, or with non-default transaction characteristics, goes through Django's cursor
   instead, one statement after another, so that those see everything.
 
-* **SQLite** (and anything else): one statement after another on one cursor. SQLite's
-  IMMEDIATE transaction already holds the database's write lock, so nothing can change
-  between them.
+  **The last writes of a transaction can go with its COMMIT** (`defer()`): they are held
+  until Django commits (registrar.db.postgresql sends them and `COMMIT` in one pipeline),
+  or until anything else is sent on the connection before that (the next `execute()` carries
+  them first; any statement through Django's cursor, a savepoint's included, flushes them
+  first, by an `execute_wrapper` installed meanwhile), so every read still sees them. A
+  rollback drops them unsent. The rows they return (new ids) reach their callers once sent.
+
+* **SQLite** (and anything else): one statement after another on one cursor, and nothing is
+  held back. SQLite's IMMEDIATE transaction already holds the database's write lock, so
+  nothing can change between them.
 """
 
 import datetime
@@ -41,7 +48,7 @@ import select
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -50,6 +57,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.asyncio import async_unsafe
 
 Statement = tuple[str, Sequence[Any]]  # SQL with Django's %s placeholders, and its parameters
+Done = Callable[[list[list[Any]]], None]  # what to do with a held write's rows once it is sent
 
 _PLACEHOLDER = re.compile(r"%(%|s)")
 
@@ -57,7 +65,17 @@ _PLACEHOLDER = re.compile(r"%(%|s)")
 class _Session:
     """What one PostgreSQL connection has prepared, and how it reads and writes values."""
 
-    __slots__ = ("adapters", "connection", "encoding", "poll", "prepared", "round_trips", "transformer")
+    __slots__ = (
+        "adapters",
+        "connection",
+        "deferred",
+        "encoding",
+        "flush_first",
+        "poll",
+        "prepared",
+        "round_trips",
+        "transformer",
+    )
 
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         import psycopg
@@ -80,6 +98,8 @@ class _Session:
         self.poll = select.poll()
         self.poll.register(raw_connection.pgconn.socket, select.POLLIN)
         self.round_trips = 0
+        self.deferred: list[tuple[list[Statement], Done | None]] = []  # writes held for COMMIT
+        self.flush_first: Any = None  # the execute_wrapper installed while writes are held
 
 
 # By Django connection (one per thread and alias), for its current psycopg connection only: a
@@ -93,9 +113,57 @@ def execute(connection: BaseDatabaseWrapper, statements: Sequence[Statement]) ->
     each row a list. Every statement must return rows (a SELECT, or a write with RETURNING)."""
     if not statements:
         return []
-    if connection.vendor == "postgresql" and not connection.execute_wrappers:
+    if connection.vendor == "postgresql" and not _foreign_wrappers(connection):
         return _pipelined(connection, statements)
     return _one_by_one(connection, statements)
+
+
+def _pipelines(connection: BaseDatabaseWrapper) -> bool:
+    """Whether `execute()` would pipeline on this (open) connection."""
+    raw = connection.connection
+    return (
+        raw is not None
+        and not _foreign_wrappers(connection)
+        and raw.isolation_level is None
+        and raw.read_only is None
+        and raw.deferrable is None
+    )
+
+
+def defer(connection: BaseDatabaseWrapper, statements: Sequence[Statement], done: Done | None = None) -> None:
+    """Send these writes with the transaction's COMMIT, or before anything else that is sent on
+    the connection first; then call `done(rows of each)`. Only inside `atomic()` on PostgreSQL;
+    elsewhere they are sent now. What they write is seen by every later statement, as if they
+    had been sent now; what they return (new ids) is known only once `done` is called."""
+    connection = _wrapper(connection)
+    if not (connection.vendor == "postgresql" and connection.in_atomic_block and _pipelines(connection)):
+        results = execute(connection, statements)
+        if done is not None:
+            done(results)
+        return
+    session = _session(connection)
+    if session.flush_first is None:
+        session.flush_first = _flush_first_wrapper(connection)
+        connection.execute_wrappers.append(session.flush_first)
+    session.deferred.append((list(statements), done))
+
+
+def commit(connection: BaseDatabaseWrapper) -> bool:
+    """Send the held writes and COMMIT in one round trip; False (nothing sent) if none are held,
+    and the caller commits as usual. For registrar.db.postgresql's DatabaseWrapper._commit."""
+    session = _sessions.get(connection)
+    if session is None or not session.deferred or session.connection is not connection.connection:
+        return False
+    _pipelined(connection, [], commit=True)
+    return True
+
+
+def discard(connection: BaseDatabaseWrapper) -> None:
+    """Forget the held writes (the transaction is rolled back or the connection closed)."""
+    session = _sessions.get(connection)
+    if session is not None:
+        session.deferred.clear()
+        _unwrap(connection, session)
 
 
 def prepared_statements() -> bool:
@@ -105,7 +173,7 @@ def prepared_statements() -> bool:
 def round_trips(connection: BaseDatabaseWrapper) -> int:
     """How many round trips `execute()` has made on this connection's current PostgreSQL
     session (for tests and benchmarks); 0 elsewhere."""
-    session = _sessions.get(connections[connection.alias])
+    session = _sessions.get(_wrapper(connection))
     return session.round_trips if session is not None and session.connection is connection.connection else 0
 
 
@@ -119,9 +187,12 @@ def _one_by_one(connection: BaseDatabaseWrapper, statements: Sequence[Statement]
 
 
 @async_unsafe
-def _pipelined(connection: BaseDatabaseWrapper, statements: Sequence[Statement]) -> list[list[list[Any]]]:
-    if not isinstance(connection, BaseDatabaseWrapper):  # django.db.connection: the wrapper behind it
-        connection = connections[connection.alias]
+def _pipelined(
+    connection: BaseDatabaseWrapper, statements: Sequence[Statement], *, commit: bool = False
+) -> list[list[list[Any]]]:
+    """Send the held writes, `statements` and (with `commit`) COMMIT in one pipeline; the rows
+    of each of `statements`."""
+    connection = _wrapper(connection)
     # What connection.cursor() and CursorWrapper.execute() check before every statement.
     connection.close_if_health_check_failed()
     connection.ensure_connection()
@@ -130,16 +201,17 @@ def _pipelined(connection: BaseDatabaseWrapper, statements: Sequence[Statement])
     raw = connection.connection
     if raw.isolation_level is not None or raw.read_only is not None or raw.deferrable is not None:
         return _one_by_one(connection, statements)  # psycopg's BEGIN would say more than ours
-    session = _sessions.get(connection)
-    if session is None or session.connection is not raw:
-        session = _Session(connection)
-        with _sessions_lock:
-            _sessions[connection] = session
+    session = _session(connection)
+    held, session.deferred = session.deferred, []
+    _unwrap(connection, session)
+    everything = [statement for group, _ in held for statement in group] + list(statements)
+    if not everything and not commit:
+        return []
     begin = not raw.autocommit and raw.pgconn.transaction_status == _idle()
     started = time.monotonic()
     with connection.wrap_database_errors:
         try:
-            results = _send_and_read(raw, session, statements, begin=begin)
+            results = _send_and_read(raw, session, everything, begin=begin, commit=commit)
         except _Interrupted as interrupted:
             # The pipeline was left half read (a signal, a dead socket): nothing more can be
             # said on this connection. Django closes it and, inside atomic(), rolls back.
@@ -147,9 +219,57 @@ def _pipelined(connection: BaseDatabaseWrapper, statements: Sequence[Statement])
             raise interrupted.__cause__ from None
     if connection.queries_logged:
         duration = time.monotonic() - started
-        for sql, params in statements:
+        for sql, params in everything:
             connection.queries_log.append({"sql": connection.ops.compose_sql(sql, params), "time": f"{duration:.3f}"})
-    return results
+        if commit:
+            connection.queries_log.append({"sql": "COMMIT", "time": f"{duration:.3f}"})
+    start = 0
+    for group, done in held:
+        if done is not None:
+            done(results[start : start + len(group)])
+        start += len(group)
+    return results[start:]
+
+
+def _wrapper(connection: Any) -> BaseDatabaseWrapper:
+    """The connection itself, given django.db.connection (a proxy) or a connection."""
+    return connection if isinstance(connection, BaseDatabaseWrapper) else connections[connection.alias]
+
+
+def _session(connection: BaseDatabaseWrapper) -> _Session:
+    raw = connection.connection
+    session = _sessions.get(connection)
+    if session is None or session.connection is not raw:
+        if session is not None:
+            _unwrap(connection, session)  # a reconnect: whatever was held went with the old one
+        session = _Session(connection)
+        with _sessions_lock:
+            _sessions[connection] = session
+    return session
+
+
+def _foreign_wrappers(connection: BaseDatabaseWrapper) -> bool:
+    """Whether someone else's execute_wrapper()s are installed (they must see every statement)."""
+    wrappers = connection.execute_wrappers
+    if not wrappers:
+        return False
+    session = _sessions.get(_wrapper(connection))
+    return any(w is not getattr(session, "flush_first", None) for w in wrappers)
+
+
+def _flush_first_wrapper(connection: BaseDatabaseWrapper) -> Callable[..., Any]:
+    def flush_first(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        _pipelined(connection, [])  # the held writes, before this statement sees the database
+        return execute(sql, params, many, context)
+
+    return flush_first
+
+
+def _unwrap(connection: BaseDatabaseWrapper, session: _Session) -> None:
+    if session.flush_first is not None:
+        if session.flush_first in connection.execute_wrappers:
+            connection.execute_wrappers.remove(session.flush_first)
+        session.flush_first = None
 
 
 class _Interrupted(Exception):
@@ -157,7 +277,7 @@ class _Interrupted(Exception):
 
 
 def _send_and_read(
-    raw: Any, session: _Session, statements: Sequence[Statement], *, begin: bool
+    raw: Any, session: _Session, statements: Sequence[Statement], *, begin: bool, commit: bool = False
 ) -> list[list[list[Any]]]:
     """One pipeline: send everything, one write; read every answer; raise the first failure."""
     from psycopg import errors
@@ -165,7 +285,7 @@ def _send_and_read(
     pgconn = raw.pgconn
     try:
         pgconn.enter_pipeline_mode()
-        expected = _send(pgconn, session, statements, begin=begin)
+        expected = _send(pgconn, session, statements, begin=begin, commit=commit)
         session.round_trips += 1
         results, failure = _read(pgconn, session, expected, len(statements))
         pgconn.exit_pipeline_mode()
@@ -182,9 +302,11 @@ def _send_and_read(
     return results
 
 
-def _send(pgconn: Any, session: _Session, statements: Sequence[Statement], *, begin: bool) -> list[tuple[str, Any]]:
+def _send(
+    pgconn: Any, session: _Session, statements: Sequence[Statement], *, begin: bool, commit: bool
+) -> list[tuple[str, Any]]:
     """Queue the commands and flush them; what each result will answer, in order:
-    ("begin", None), ("prepare", name) or ("rows", index of the statement)."""
+    ("begin", None), ("prepare", name), ("rows", index of the statement), ("commit", None)."""
     from psycopg.adapt import PyFormat
 
     expected: list[tuple[str, Any]] = []
@@ -204,6 +326,9 @@ def _send(pgconn: Any, session: _Session, statements: Sequence[Statement], *, be
         else:
             pgconn.send_query_params(_numbered(sql).encode(session.encoding), values)
         expected.append(("rows", index))
+    if commit:
+        pgconn.send_query_params(b"COMMIT", None)
+        expected.append(("commit", None))
     pgconn.pipeline_sync()
     while pgconn.flush():  # the socket's buffer is full: wait until it takes more
         select.select([], [pgconn.socket], [])

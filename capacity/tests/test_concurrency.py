@@ -208,6 +208,22 @@ def test_c4_a_full_offering_is_refused_without_waiting_for_its_lock(org):
     assert [c.household_id for c in live_claims([open_class.pk])] == [waiting.pk]
 
 
+def test_first_adds_of_one_household_racing_share_one_cart(org):
+    """Several first adds of one household at once (two tabs, the app and the portal): each
+    finds no open cart and starts one; the unique constraint lets one win, the others run
+    again, find that cart and join it (carts.services._add_locked). Nobody sees an error."""
+    household = households(org, 1)[0]
+    offerings = [make_offering(org, capacity=SEATS) for _ in range(8)]
+    calls = [add_call(household, offering) for offering in offerings]  # one participant, eight classes
+
+    added, errors = split(race(calls))
+
+    assert errors == []
+    assert len({result.cart.pk for result in added}) == 1
+    [cart] = Cart.objects.filter(household=household, status=Cart.Status.OPEN)
+    assert sorted(cart.claims.values_list("offering_id", flat=True)) == sorted(o.pk for o in offerings)
+
+
 # S5: a facility's time is never held twice.
 
 

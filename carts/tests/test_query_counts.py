@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from capacity.hints import RECENTLY_FULL
+from capacity.models import Claim
 from carts.services import add_to_cart
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
@@ -115,3 +116,28 @@ def test_a_refused_add_writes_nothing_not_even_a_cart(org):
         sql = statements(refused)
         assert not [q for q in sql if q.upper().startswith(("INSERT", "UPDATE", "DELETE"))], sql
         assert len(sql) <= 3, sql
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_add_commits_in_the_round_trip_of_its_writes(org):
+    """Outside a test's own transaction, as in production: the INSERTs wait for the COMMIT and
+    go with it (sqlbatch.defer, registrar.db.postgresql), so a granted add is two round trips
+    after the token: BEGIN with the locks and the count, then the writes with COMMIT."""
+    warm_up(org)
+    household = make_household(org)
+    participant_id = household.participants.get().pk
+    offering = make_offering(org)
+    before = sqlbatch.round_trips(connection)
+    with CaptureQueriesContext(connection) as captured:
+        result = add_to_cart(household=household, offering_id=offering.pk, participant_id=participant_id, channel="api")
+    assert sqlbatch.round_trips(connection) - before == 2
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert sql[-1] == "COMMIT", sql
+    assert sql[-2].startswith('WITH "step0" AS (INSERT INTO "carts_cart"'), sql
+    # Django's note of BEGIN (sent with the first round trip), cart lock, offering lock, count;
+    # the writes; COMMIT.
+    assert len(sql) == 6, sql
+    assert sql[0] == "BEGIN", sql
+    claim = result.claims[0]
+    assert (claim.pk, result.cart.pk) == tuple(Claim.objects.filter(pk=claim.pk).values_list("pk", "cart_id").get())
