@@ -160,8 +160,21 @@ def lock_offerings(
     for those participants), which starts only once the lock is held and so sees every claim
     committed by the transactions it waited for (registrar.sqlbatch)."""
     require_transaction()
-    by_id, participants, counts = _read(organization_id, offering_ids, household_id, participant_ids, first, count_at)
-    return LockedOfferings(by_id, participants, counts)
+    wanted = sorted(set(offering_ids))
+    people = sorted(set(participant_ids)) if household_id is not None else []
+    lock = _OFFERINGS.pending(
+        organization_id=organization_id,
+        offering_ids=wanted,
+        household_id=household_id if people else None,  # in the SQL only with participants
+        participant_ids=people,
+        for_update=True,
+    )
+    counts = PendingCounts(offering_ids=wanted, now=count_at, participant_ids=people) if count_at else None
+    try:
+        run_together(*first, lock, *([counts.query] if counts else []))
+    except OperationalError as exc:
+        raise CapacityBusy from exc
+    return LockedOfferings(*_found(lock.objects(), wanted, people), counts)
 
 
 def offerings_snapshot(
@@ -200,31 +213,6 @@ class _Counted:
 
     def result(self) -> dict[int, ClaimCounts]:
         return self._counts
-
-
-def _read(
-    organization_id: int,
-    offering_ids: Collection[int],
-    household_id: int | None,
-    participant_ids: Collection[int],
-    first: Sequence[Pending[Any]],
-    count_at: datetime | None,
-) -> tuple[dict[int, Offering], dict[int, Participant], PendingCounts | None]:
-    wanted = sorted(set(offering_ids))
-    people = sorted(set(participant_ids)) if household_id is not None else []
-    lock = _OFFERINGS.pending(
-        organization_id=organization_id,
-        offering_ids=wanted,
-        household_id=household_id if people else None,  # in the SQL only with participants
-        participant_ids=people,
-        for_update=True,
-    )
-    counts = PendingCounts(offering_ids=wanted, now=count_at, participant_ids=people) if count_at else None
-    try:
-        run_together(*first, lock, *([counts.query] if counts else []))
-    except OperationalError as exc:
-        raise CapacityBusy from exc
-    return (*_found(lock.objects(), wanted, people), counts)
 
 
 def _found(
