@@ -7,24 +7,27 @@ database: a stale hint costs one look too many or too few, never a wrong answer.
 """
 
 import threading
-import time
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
-REMEMBER_SECONDS = 60.0  # a full offering stays hinted this long after its last refusal
+from django.utils import timezone
+
+REMEMBER = timedelta(seconds=60)  # a full offering stays hinted this long after its last refusal
 _MAX_OFFERINGS = 10_000
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class RecentlyFull:
     def __init__(self) -> None:
-        self._until: dict[int, float] = {}  # offering id -> monotonic instant the hint lapses
+        self._until: dict[int, datetime] = {}  # offering id -> the instant its hint lapses (X4: timezone.now)
         self._lock = threading.Lock()
 
     def any_of(self, offering_ids: Iterable[int]) -> bool:
-        now = time.monotonic()
-        return any(self._until.get(offering_id, 0.0) > now for offering_id in offering_ids)
+        now = timezone.now()
+        return any(self._until.get(offering_id, _NEVER) > now for offering_id in offering_ids)
 
     def saw_full(self, offering_ids: Iterable[int]) -> None:
-        until = time.monotonic() + REMEMBER_SECONDS
+        until = timezone.now() + REMEMBER
         with self._lock:
             if len(self._until) >= _MAX_OFFERINGS:
                 self._until.clear()
