@@ -30,7 +30,7 @@ from api.schemas import (
 from audit.models import Channel
 from capacity.selectors import live_holds
 from carts import selectors as cart_selectors
-from carts.services import delete_hold, office_add_to_cart
+from carts.services import delete_cart, delete_hold, office_add_to_cart
 from catalog.selectors import offering_detail
 from orders.models import Order
 from orders.selectors import household_orders
@@ -101,6 +101,15 @@ def remove_hold(request: HttpRequest, slug: str, claim_id: int) -> Status:
 def household_cart(request: HttpRequest, slug: str, household_id: int) -> dict[str, object]:
     membership = staff_membership(request, slug, Permission.ENROLL)
     household = staff_household(membership, household_id)
+    return cart_out(cart_selectors.open_cart_view(household=household, now=timezone.now()))
+
+
+@router.delete("/orgs/{slug}/staff/households/{household_id}/cart", response={200: CartOut, **REFUSALS})
+def clear_household_cart(request: HttpRequest, slug: str, household_id: int) -> dict[str, object]:
+    """S2: clear a household's whole cart (needs *delete enrollments*); every seat is free at once."""
+    membership = staff_membership(request, slug)
+    household = staff_household(membership, household_id)
+    delete_cart(membership=membership, household=household)
     return cart_out(cart_selectors.open_cart_view(household=household, now=timezone.now()))
 
 

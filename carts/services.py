@@ -477,11 +477,39 @@ def empty_cart(*, household: Household, channel: str, actor_id: int | None = Non
     if cart.is_expired_at(now):
         expire_cart_now(cart, now=now, channel=channel, actor_id=actor_id)
         return None
-    released = release_claims(cart_id=cart.pk, reason="emptied", now=now)
+    _empty(cart, now=now, reason="emptied", verb="cart.emptied", channel=channel, actor_id=actor_id)
+    return cart
+
+
+@transaction.atomic(durable=True)
+def delete_cart(*, membership: StaffMembership, household: Household) -> Cart:
+    """S2: staff with *delete enrollments* clear a household's whole cart before its timer
+    runs out (the caller who is stuck and wants to start over): every hold is released at
+    once, balances leave the cart, the cart has no timer, and it is audited as staff's."""
+    require_permission(membership, Permission.DELETE_ENROLLMENTS)
+    if household.organization_id != membership.organization_id:
+        raise errors.ItemNotFound("No such household in this organization.")
+    now = timezone.now()
+    cart = lock_one(Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN))
+    if cart is None or cart.is_expired_at(now) or not _has_items(cart):  # a lapsed cart's holds are free already
+        raise errors.ItemNotFound("This household has nothing held in a cart.")
+    _empty(
+        cart,
+        now=now,
+        reason="deleted_by_staff",
+        verb="cart.deleted",
+        channel=Channel.OFFICE,
+        actor_id=membership.user_id,
+    )
+    return cart
+
+
+def _empty(cart: Cart, *, now: datetime, reason: str, verb: str, channel: str, actor_id: int | None) -> None:
+    """Release every hold of a locked open cart, take its balances out and clear its timer (T7)."""
+    released = release_claims(cart_id=cart.pk, reason=reason, now=now)
     CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).update(removed_at=now)
     _clear_timer(cart)
-    record_many([_event(cart, "cart.emptied", channel, actor_id, now, data={"released": released})])
-    return cart
+    record_many([_event(cart, verb, channel, actor_id, now, data={"released": released})])
 
 
 def expire_carts(*, now: datetime | None = None, batch_size: int = 500) -> int:

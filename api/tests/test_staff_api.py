@@ -1,3 +1,4 @@
+from audit.models import AuditEvent
 from capacity.models import Claim
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
@@ -79,6 +80,31 @@ def test_s2_delete_hold_api_checks_permission(org, api_for):
     assert manager.delete(f"/orgs/{org.slug}/staff/holds/{claim.pk}").status_code == 404
     claim.refresh_from_db()
     assert claim.state == "released"
+
+
+def test_s2_staff_clear_a_households_whole_cart_and_the_customer_starts_over(org, api_for):
+    """The caller stuck in a half-finished cart (seed: "clear out their cart and start over")."""
+    first, second = make_offering(org, capacity=1), make_offering(org, capacity=1)
+    household = make_household(org)
+    customer = api_for(household.payer)
+    for offering in (first, second):
+        assert customer.post(f"/orgs/{org.slug}/cart/items", item(household, offering)).status_code == 201
+    url = f"/orgs/{org.slug}/staff/households/{household.pk}/cart"
+    assert api_for(make_staff(org, [Permission.ENROLL]).user).delete(url).status_code == 403
+    assert api_for(make_staff(make_organization(), [Permission.DELETE_ENROLLMENTS]).user).delete(url).status_code == 403
+    assert Claim.objects.filter(state="held").count() == 2  # refusals changed nothing
+
+    manager = make_staff(org, [Permission.DELETE_ENROLLMENTS])
+    cleared = api_for(manager.user).delete(url)
+    assert cleared.status_code == 200
+    assert (cleared.json()["items"], cleared.json()["expires_at"]) == ([], None)
+    assert set(Claim.objects.values_list("state", "end_reason")) == {("released", "deleted_by_staff")}
+    event = AuditEvent.objects.get(verb="cart.deleted")
+    assert (event.actor_id, event.channel, event.data["released"]) == (manager.user_id, "office", 2)
+    assert api_for(manager.user).delete(url).json()["code"] == "item_not_found"  # nothing left to clear
+    other = make_household(org)  # the seats are free at once, for anyone
+    assert api_for(other.payer).post(f"/orgs/{org.slug}/cart/items", item(other, first)).status_code == 201
+    assert customer.post(f"/orgs/{org.slug}/cart/items", item(household, second)).status_code == 201
 
 
 def test_staff_checkout_for_a_household(org, api_for):
