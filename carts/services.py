@@ -29,7 +29,7 @@ from capacity.models import Claim
 from capacity.services import Override, SeatRequest, claim_seats, release_claims
 from carts import errors, policies
 from carts.models import Cart, CartBalance
-from catalog.models import Offering
+from catalog.models import Facility, Offering
 from households.models import Household
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
@@ -83,6 +83,12 @@ def add_rental_to_cart(
     """Hold a facility for [starts_at, ends_at): every back-to-back slot that covers it, all or
     nothing. Each slot is an offering of capacity one, so two carts can never hold the same
     facility time (S5)."""
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise errors.InvalidItem("Give the rental's times with their UTC offset, e.g. 2027-01-09T10:00:00-05:00.")
+    if ends_at <= starts_at:
+        raise errors.InvalidItem("A rental must end after it starts.")
+    if not Facility.objects.filter(organization_id=household.organization_id, pk=facility_id).exists():
+        raise errors.ItemNotFound("No such facility in this organization.")
     slots = list(
         Offering.objects.filter(
             organization_id=household.organization_id,
@@ -116,7 +122,8 @@ def office_add_to_cart(
     participant_id: int | None,
     override_reason: str | None = None,
 ) -> AddResult:
-    """Staff enroll for a household through its cart, on the office wizard's timer (T5).
+    """Staff enroll for a household through its cart. A cart the office starts runs on the
+    office wizard's timer (T5); a cart the customer started keeps the portal's timer.
     Holds in other carts count as taken (S4); exceeding capacity needs the override
     permission and a reason, both recorded on the claim and in the audit trail (C6)."""
     require_permission(membership, Permission.ENROLL)

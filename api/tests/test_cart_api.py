@@ -167,6 +167,29 @@ def test_s5_rental_range_held_once(org, api_for):
     )
 
 
+def test_x5_a_rental_range_that_is_backwards_naive_or_of_an_unknown_facility_is_refused(org, api_for):
+    facility, _ = make_facility_with_slots(org, first_slot=datetime(2026, 4, 1, 13, tzinfo=UTC), slots=4)
+    other_facility, _ = make_facility_with_slots(make_organization(), first_slot=datetime(2026, 4, 1, 13, tzinfo=UTC))
+    api = api_for(make_household(org).payer)
+
+    def rent(facility_id, starts_at, ends_at):
+        body = {"facility_id": facility_id, "starts_at": starts_at, "ends_at": ends_at}
+        answer = api.post(f"/orgs/{org.slug}/cart/rentals", body)
+        return answer.status_code, answer.json().get("code"), answer.json().get("message")
+
+    assert rent(facility.pk, "2026-04-01T15:00:00Z", "2026-04-01T13:00:00Z") == (
+        400,
+        "invalid_item",
+        "A rental must end after it starts.",
+    )
+    status, code, message = rent(facility.pk, "2026-04-01T13:00:00", "2026-04-01T14:00:00")
+    assert (status, code) == (400, "invalid_item")
+    assert "UTC offset" in message
+    assert rent(other_facility.pk, "2026-04-01T13:00:00Z", "2026-04-01T14:00:00Z")[:2] == (404, "item_not_found")
+    assert not Claim.objects.exists()
+    assert rent(facility.pk, "2026-04-01T09:00:00-04:00", "2026-04-01T10:00:00-04:00")[:2] == (201, None)
+
+
 def test_x1_household_sees_only_its_own_and_other_org_is_refused(org, household, offering, api_for):
     other_org = make_organization()
     api = api_for(household.payer)
