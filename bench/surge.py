@@ -592,11 +592,12 @@ def anatomy(fixtures: Fixtures, first_household: int, adds: int) -> None:
         sent.append(command.decode() if isinstance(command, bytes) else str(command))
         return exec_command(self, command, *args, **kwargs)
 
-    def traced_pipeline(raw, session, statements, *, begin):  # one round trip, however many statements
+    def traced_pipeline(raw, session, statements, *, begin, commit=False):  # one round trip, however many statements
         parts = ["BEGIN"] if begin else []
         parts += [" ".join(sql.split())[:60] + " ..." for sql, _ in statements]
+        parts += ["COMMIT"] if commit else []
         sent.append("\n      + ".join(parts))
-        return send_and_read(raw, session, statements, begin=begin)
+        return send_and_read(raw, session, statements, begin=begin, commit=commit)
 
     households = iter(range(first_household, first_household + WARMUP_REQUESTS))
     reset(fixtures.organization_id)
