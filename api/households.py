@@ -24,7 +24,8 @@ def get_household(request: HttpRequest, slug: str) -> dict[str, object]:
 
 
 @router.post(
-    "/orgs/{slug}/household/participants", response={201: ParticipantOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
+    "/orgs/{slug}/household/participants",
+    response={201: ParticipantOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def create_participant(request: HttpRequest, slug: str, payload: ParticipantIn) -> Status:
     household = customer_household(request, slug)

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 
 from organizations.models import Organization
 
@@ -35,6 +36,19 @@ class Participant(models.Model):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # The same person twice in one household is a double submit, not a twin (X5);
+            # held by the database so that two racing requests cannot both add them.
+            models.UniqueConstraint(
+                Lower("first_name"),
+                Lower("last_name"),
+                "date_of_birth",
+                "household",
+                name="participant_once_per_household",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -1,6 +1,6 @@
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import record
@@ -13,11 +13,18 @@ class InvalidParticipant(DomainError):
     kind = "invalid"
 
 
+class ParticipantExists(DomainError):
+    code = "participant_exists"
+    kind = "conflict"
+
+
 @transaction.atomic
 def add_participant(
     *, household: Household, first_name: str, last_name: str, date_of_birth: date, channel: str, actor_id: int | None
 ) -> Participant:
-    """Add a person to the household. Birth dates in the future or more than 120 years ago are refused."""
+    """Add a person to the household. Birth dates in the future or more than 120 years ago are
+    refused, and so is a person already in it (same names, whatever the case, and birth date):
+    a second submit of the same form adds nobody (X5)."""
     today = timezone.localdate(timezone.now(), household.organization.zone)
     if date_of_birth > today:
         raise InvalidParticipant("Date of birth cannot be in the future.", field="date_of_birth")
@@ -25,9 +32,21 @@ def add_participant(
         raise InvalidParticipant("Date of birth is more than 120 years ago.", field="date_of_birth")
     if not first_name.strip() or not last_name.strip():
         raise InvalidParticipant("First and last name are required.")
-    participant = Participant.objects.create(
-        household=household, first_name=first_name.strip(), last_name=last_name.strip(), date_of_birth=date_of_birth
-    )
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(
+                household=household,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+                date_of_birth=date_of_birth,
+            )
+    except IntegrityError as exc:
+        if "participant_once_per_household" not in str(exc):  # both databases name the index
+            raise
+        raise ParticipantExists(
+            f"{first_name.strip()} {last_name.strip()}, born {date_of_birth.isoformat()}, is already in this household.",
+            field="first_name",
+        ) from exc
     record(
         organization_id=household.organization_id,
         verb="household.participant_added",
