@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carts import services as cart_services
+from jobs import services as job_services
 from notifications import services as notification_services
 from payments.providers import sandbox as sandbox_provider
 from registrations import services as registration_services
@@ -36,6 +37,10 @@ def deliver_sandbox_webhooks(now: datetime) -> int:
     return sandbox_provider.deliver_sandbox_webhooks(now=now)
 
 
+def prune_job_runs(now: datetime) -> int:
+    return job_services.prune_job_runs(now=now)
+
+
 JOBS: list[Job] = [
     Job("expire_carts", expire_carts, "Close carts whose timer ran out and release their holds (T4)."),
     Job(
@@ -45,6 +50,7 @@ JOBS: list[Job] = [
     ),
     Job("deliver_notifications", deliver_notifications, "Send due emails from the outbox, throttled (N1, N4, N5)."),
     Job("deliver_sandbox_webhooks", deliver_sandbox_webhooks, "Send the sandbox provider's due webhooks (demos)."),
+    Job("prune_job_runs", prune_job_runs, "Delete the worker's own run records older than JOB_RUN_RETENTION_DAYS."),
 ]
 
 

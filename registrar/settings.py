@@ -157,6 +157,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "registrar@localhost")
 
 # Background worker: seconds between runs of the periodic jobs (N5).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 300)
+# The worker deletes its own JobRun records once they are this many days old.
+JOB_RUN_RETENTION_DAYS = env_int("JOB_RUN_RETENTION_DAYS", 30)
 
 # Paying online (P4, B3). SITE_URL is this installation's public address: providers send
 # customers back to it, and the sandbox provider delivers its webhooks to it.

@@ -94,6 +94,35 @@ def test_failing_job_is_recorded_and_the_others_still_run(db, monkeypatch):
     assert ran_at == [T0]
 
 
+def test_the_worker_deletes_its_own_run_records_once_they_are_past_retention(db, monkeypatch, settings):
+    settings.JOB_RUN_RETENTION_DAYS = 30
+    monkeypatch.setattr("jobs.services.PRUNE_BATCH", 2)  # several batches: 5 old rows, 2 at a time
+
+    def record(job, days_ago, outcome=JobRun.Outcome.OK):
+        started = T0 - timedelta(days=days_ago)
+        finished = None if outcome == JobRun.Outcome.RUNNING else started
+        return JobRun.objects.create(job=job, started_at=started, finished_at=finished, outcome=outcome).pk
+
+    old = [record("expire_carts", 31 + i) for i in range(4)] + [record("broken", 90, JobRun.Outcome.FAILED)]
+    died_mid_job = record("apply_grace_policies", 60, JobRun.Outcome.RUNNING)
+    recent = record("expire_carts", 29)
+
+    with time_machine.travel(T0, tick=False):
+        out, _ = run_once()
+
+    remaining = set(JobRun.objects.values_list("pk", flat=True))
+    assert remaining.isdisjoint(old)
+    assert {died_mid_job, recent} <= remaining
+    assert JobRun.objects.get(job="prune_job_runs").count == 5
+    assert "prune_job_runs: 5" in out
+
+    settings.JOB_RUN_RETENTION_DAYS = 7  # a shorter setting takes the 29-day-old record too
+    with time_machine.travel(T0, tick=False):
+        run_once()
+    assert not JobRun.objects.filter(pk=recent).exists()
+    assert JobRun.objects.filter(pk=died_mid_job).exists()
+
+
 def test_interval_below_one_second_is_refused(db):
     with pytest.raises(CommandError, match="at least 1 second"):
         call_command("worker", "--interval", "0")
