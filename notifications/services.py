@@ -33,6 +33,7 @@ KINDS = frozenset(
         "admin_incomplete",
         "admin_deleted",
         "staff_late_payment",
+        "staff_overpayment",
     }
 )
 

@@ -130,6 +130,8 @@ def record_payment(
             now,
             f"Payment {payment.pk} of {amount} was {split.credit} more than the balances it was for; "
             "the rest is kept as household credit.",
+            credit=split.credit,
+            paid_toward=[orders[share.order_id].number for share in split.shares],
         )
     record_many(events)
     return RecordedPayment(payment=payment, created=True)
@@ -183,8 +185,20 @@ def _apply_share(
     return events
 
 
+# Each kind of staff alert has its own email (notifications/templates/notifications/).
+ALERT_EMAILS = {StaffAlert.Kind.LATE_PAYMENT: "staff_late_payment", StaffAlert.Kind.OVERPAYMENT: "staff_overpayment"}
+
+
 def _alert(
-    organization: Organization, kind: str, payment: Payment, order: Order | None, now: datetime, message: str
+    organization: Organization,
+    kind: str,
+    payment: Payment,
+    order: Order | None,
+    now: datetime,
+    message: str,
+    *,
+    credit: Decimal = Decimal(0),
+    paid_toward: list[str] | None = None,
 ) -> None:
     alert = StaffAlert.objects.create(
         organization_id=organization.pk, kind=kind, message=message, payment=payment, order=order, created_at=now
@@ -192,7 +206,7 @@ def _alert(
     enqueue(
         organization_id=organization.pk,
         key=f"staff_alert:{alert.pk}",
-        kind="staff_late_payment",
+        kind=ALERT_EMAILS[kind],
         to_email=organization.admin_email,
         context={
             "organization_name": organization.name,
@@ -200,6 +214,8 @@ def _alert(
             "household_name": payment.household.name,
             "order_number": order.number if order else "",
             "amount": payment.amount,
+            "credit": credit,
+            "paid_toward": ", ".join(paid_toward or []),
             "reason": message,
         },
         now=now,

@@ -19,6 +19,8 @@ def full_context(organization, **fields):
         "household_email": "rivera@family.example",
         "submitted_at": SUBMITTED,
         "amount": Decimal("85.00"),
+        "credit": Decimal("10.00"),
+        "paid_toward": "R-1001",
         "reason": "The registration was deleted for non-payment before this payment arrived.",
         **fields,
     }

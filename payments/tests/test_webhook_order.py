@@ -107,3 +107,23 @@ def test_b5_the_amount_reported_is_recorded_exactly(unpaid, signer):
     assert unpaid.order.amount_paid == Decimal("49.99")
     assert unpaid.order.balance == Decimal("0.01")
     assert unpaid.order.status == Order.Status.AWAITING_PAYMENT
+
+
+def test_b5_a_payment_larger_than_the_balance_is_kept_as_credit_and_staff_are_told_so(unpaid, signer):
+    # The provider reports 60.00 for a 50.00 order: all of it is recorded, 10.00 as credit.
+    signer.deliver(signer.paid(unpaid.session, cents=6000))
+
+    payment = Payment.objects.get()
+    assert payment.amount == Decimal("60.00")
+    unpaid.order.refresh_from_db()
+    assert (unpaid.order.status, unpaid.order.balance) == (Order.Status.PAID, Decimal("0.00"))
+    assert PaymentAllocation.objects.get(payment=payment, order=None).amount == Decimal("10.00")
+    alert = StaffAlert.objects.get()
+    assert (alert.kind, alert.payment_id, alert.order_id) == (StaffAlert.Kind.OVERPAYMENT, payment.pk, None)
+    email = Notification.objects.get(key=f"staff_alert:{alert.pk}")
+    assert (email.kind, email.to_email) == ("staff_overpayment", "office@parks.test")
+    assert email.subject == f"Payment larger than the balance: {unpaid.order.household.name}, $10.00 kept as credit"
+    assert "Amount paid:     $60.00" in email.body_text
+    assert f"Paid toward:     {unpaid.order.number}" in email.body_text
+    assert "Kept as credit:  $10.00" in email.body_text
+    assert "deleted registration" not in email.body_text + email.body_html
