@@ -159,6 +159,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "registrar@localhost")
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 300)
 # The worker deletes its own JobRun records once they are this many days old.
 JOB_RUN_RETENTION_DAYS = env_int("JOB_RUN_RETENTION_DAYS", 30)
+if JOB_RUN_RETENTION_DAYS < 1:  # 0 would delete each run's records during the run itself
+    raise ImproperlyConfigured(f"JOB_RUN_RETENTION_DAYS must be at least 1, not {JOB_RUN_RETENTION_DAYS}")
 
 # Paying online (P4, B3). SITE_URL is this installation's public address: providers send
 # customers back to it, and the sandbox provider delivers its webhooks to it.

@@ -1,5 +1,7 @@
 import os
 import signal
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -121,6 +123,15 @@ def test_the_worker_deletes_its_own_run_records_once_they_are_past_retention(db,
         run_once()
     assert not JobRun.objects.filter(pk=recent).exists()
     assert JobRun.objects.filter(pk=died_mid_job).exists()
+
+
+def test_a_retention_below_one_day_is_refused_at_start_up():
+    env = {**os.environ, "JOB_RUN_RETENTION_DAYS": "0", "DJANGO_SETTINGS_MODULE": "registrar.settings"}
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert started.returncode != 0
+    assert "JOB_RUN_RETENTION_DAYS must be at least 1, not 0" in started.stderr
 
 
 def test_interval_below_one_second_is_refused(db):
