@@ -17,7 +17,7 @@ URL := http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint fmt
+.PHONY: help venv install run test lint fmt vendor
 
 help:
 	@echo "make run    set up, load the demo data, start the web server and the worker (PORT=$(PORT))"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make fmt    ruff check --fix and ruff format"
 	@echo "make venv   create .venv and install requirements/dev.in (again only when requirements change)"
+	@echo "make vendor        fetch USWDS, htmx and axe-core from npm (versions in ui/vendor.json; UPDATE=1 after changing one)"
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Registrar needs Python 3.11 or newer, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
@@ -73,3 +74,8 @@ lint: $(INSTALLED)
 fmt: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The vendored front-end files (ui/static/ui/vendor/, ui/testing/vendor/) from the npm registry, at
+# the versions in ui/vendor.json. Needs npm; CI never runs it (the files are committed).
+vendor:
+	$(PYTHON) -m ui.vendor $(if $(UPDATE),--update)
