@@ -17,7 +17,7 @@ URL := http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint fmt vendor
+.PHONY: help venv install run test lint fmt vendor screenshots
 
 help:
 	@echo "make run    set up, load the demo data, start the web server and the worker (PORT=$(PORT))"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make fmt    ruff check --fix and ruff format"
 	@echo "make venv   create .venv and install requirements/dev.in (again only when requirements change)"
+	@echo "make screenshots   run the browser tests and write docs/screenshots/*.png"
 	@echo "make vendor        fetch USWDS, htmx and axe-core from npm (versions in ui/vendor.json; UPDATE=1 after changing one)"
 
 $(BIN)/activate:
@@ -74,6 +75,11 @@ lint: $(INSTALLED)
 fmt: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The browser tests with SCREENSHOTS=1: each test's screenshot() call writes
+# docs/screenshots/<name>-desktop.png or -phone.png (Debian's chromium; see ui/testing/browser.py).
+screenshots: $(INSTALLED) | var
+	SCREENSHOTS=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 # The vendored front-end files (ui/static/ui/vendor/, ui/testing/vendor/) from the npm registry, at
 # the versions in ui/vendor.json. Needs npm; CI never runs it (the files are committed).

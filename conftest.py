@@ -6,6 +6,9 @@ from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization
 
+# The browser-test harness: browser, page, phone_page, login (docs/ui.md).
+pytest_plugins = ["ui.testing.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _no_hints_from_other_tests():

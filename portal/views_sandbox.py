@@ -3,6 +3,7 @@ sees at the "provider" when an organization uses the sandbox, as in `make run`."
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from payments.models import SandboxCheckout
@@ -27,4 +28,4 @@ def _context(session_id: str, *, error: bool = False) -> dict[str, object]:
     page = sandbox_page(token=session_id)
     if page is None:
         raise Http404("No such payment.")
-    return {"page": page, "choices": SandboxCheckout.Choice, "error": error}
+    return {"page": page, "choices": SandboxCheckout.Choice, "error": error, "ui_brand": _("Sandbox payments")}

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
     # domain apps
     "organizations",
     "accounts",
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "audit",
     "jobs",
     # interface apps
+    "ui",
     "api",
     "portal",
 ]
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "registrar.middleware.PageMessageMiddleware",  # not for /api/
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -145,7 +149,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_AUTOREFRESH = DEBUG  # development serves app static files without collectstatic
 
-LOGIN_URL = "/admin/login/"
+# Pages (docs/ui.md): one sign-in for customers and staff, every form rendered in USWDS markup.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+FORM_RENDERER = "ui.forms.FormRenderer"
+CSRF_FAILURE_VIEW = "ui.views.csrf_failure"
 
 # Email: EMAIL_URL like smtp://user:pass@host:587?tls=1 ; console in development.
 EMAIL_URL = env_str("EMAIL_URL", "")

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from api.root import api
 from portal.views import home
@@ -7,7 +7,14 @@ from portal.views_sandbox import sandbox_payment_page
 
 urlpatterns = [
     path("", home, name="home"),
+    path("accounts/", include("ui.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("pay/sandbox/<str:session_id>/", sandbox_payment_page, name="sandbox_payment_page"),
 ]
+
+# Error pages in the design system; JSON in the API's shape under /api/ (ui.views).
+handler400 = "ui.views.bad_request"
+handler403 = "ui.views.permission_denied"
+handler404 = "ui.views.page_not_found"
+handler500 = "ui.views.server_error"

@@ -1,9 +1,8 @@
-"""The sandbox payment page in a real browser (Debian's Chromium, driven by Playwright): what a
-customer sees and clicks, then the delayed, signed webhook that settles the order."""
+"""The sandbox payment page in a real browser (Debian's Chromium, driven by Playwright through
+ui.testing.browser's `page`): what a customer sees and clicks, then the delayed, signed webhook
+that settles the order. The page's accessibility is checked with the portal's tests
+(portal/tests/test_sandbox_page_browser.py): a domain app's tests import no interface code."""
 
-import os
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,45 +14,6 @@ from payments.providers.sandbox import deliver_sandbox_webhooks
 from payments.tests.conftest import SANDBOX_WEBHOOK_SECRET, T0, unpaid_order
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-# As root, in a sandbox with no network: no setuid sandbox, no GPU, nothing phoning home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (requirements/dev.in)")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
-    # Playwright's sync API runs an event loop in this thread; Django would refuse ORM calls.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            yield launched
-            launched.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture
