@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser
 
 from accounts.models import ApiToken, token_digest
-from registrar.errors import DomainError
+from core.errors import DomainError
 
 
 class InvalidCredentials(DomainError):

@@ -6,10 +6,10 @@ from ninja.security import HttpBearer, SessionAuth
 from accounts.models import ApiToken, token_digest
 from accounts.services import login_for_token
 from api.schemas import ErrorOut, TokenIn, TokenOut
+from core.querycache import CompiledQuery
 from households.models import Household
-from registrar.querycache import CompiledQuery
 
-# Token, user and household in one query, compiled once (registrar.querycache): it runs
+# Token, user and household in one query, compiled once (core.querycache): it runs
 # before every add on registration morning.
 _HOUSEHOLD_BY_TOKEN = CompiledQuery(
     Household,

@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import carts, catalog, households, orders, payments_webhooks, staff
 from api.auth import token_router
-from registrar.errors import DomainError
+from core.errors import DomainError
 
 STATUS_BY_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 503}
 

@@ -3,7 +3,7 @@ from datetime import datetime
 from typing import Any
 
 from audit.models import AuditEvent
-from registrar.querycache import CompiledInsert
+from core.querycache import CompiledInsert
 
 
 def event(

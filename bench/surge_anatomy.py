@@ -65,7 +65,7 @@ PHASES = (
     ("the 201's body", "api/carts.py", "created"),
     ("error handler (409 body)", "api/root.py", "domain_error"),
     ("all SQL compilation (ORM)", "django/db/models/sql/compiler.py", "as_sql"),
-    ("all round trips of registrar.sqlbatch", "registrar/sqlbatch.py", "_send_and_read"),
+    ("all round trips of core.sqlbatch", "core/sqlbatch.py", "_send_and_read"),
     ("all round trips through psycopg", "psycopg/connection.py", "wait"),
 )
 
@@ -84,7 +84,7 @@ def anatomy(fixtures: Fixtures, first_household: int, adds: int) -> None:
     call = add_caller(fixtures, slug=SLUG, token_of=raw_token)
     sent: list[str] = []
 
-    from registrar import sqlbatch
+    from core import sqlbatch
 
     cursor_execute = psycopg.Cursor.execute
     exec_command = psycopg.Connection._exec_command

@@ -1,6 +1,6 @@
 from dataclasses import asdict, dataclass
 
-from registrar.errors import DomainError
+from core.errors import DomainError
 
 
 class CapacityBusy(DomainError):

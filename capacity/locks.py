@@ -24,8 +24,8 @@ from django.db.models import OuterRef, Subquery
 from capacity.errors import CapacityBusy, UnknownOffering
 from capacity.selectors import ClaimCounts, PendingCounts, counts_from_json, counts_subquery
 from catalog.models import Offering
+from core.querycache import CompiledQuery, Pending, run_together
 from households.models import Participant
-from registrar.querycache import CompiledQuery, Pending, run_together
 
 M = TypeVar("M", bound=models.Model)
 
@@ -92,7 +92,7 @@ def lock_one(queryset: models.QuerySet[M]) -> M | None:
 
 
 def lock_compiled(query: CompiledQuery[M], **values: Any) -> list[M]:
-    """Run a compiled `select_for_update()` query (registrar.querycache) and return its rows:
+    """Run a compiled `select_for_update()` query (core.querycache) and return its rows:
     the same guard and the same "busy" answer as `lock_one`, for the hot path's locks."""
     require_transaction()
     try:
@@ -158,7 +158,7 @@ def lock_offerings(
     `first` (the cart lock, which comes before the offerings' in the lock order), the lock,
     then with `count_at` the ledger count (`capacity.selectors.claim_counts` at that instant,
     for those participants), which starts only once the lock is held and so sees every claim
-    committed by the transactions it waited for (registrar.sqlbatch)."""
+    committed by the transactions it waited for (core.sqlbatch)."""
     require_transaction()
     wanted = sorted(set(offering_ids))
     people = sorted(set(participant_ids)) if household_id is not None else []

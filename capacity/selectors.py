@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
 from capacity.models import Claim
-from registrar.querycache import CompiledQuery, run_together
+from core.querycache import CompiledQuery, run_together
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ _COUNTS = CompiledQuery(Claim, _counts_query)
 
 
 class PendingCounts:
-    """`claim_counts()` not sent yet: `registrar.querycache.run_together()` can send it in the
+    """`claim_counts()` not sent yet: `core.querycache.run_together()` can send it in the
     same round trip as the statement before it (the offering lock, capacity.locks)."""
 
     __slots__ = ("now", "participants", "query")
@@ -133,7 +133,7 @@ def claim_counts(
     and the office all read capacity through it (the add sends it as `PendingCounts`, with
     its locks). With `participant_ids`, also tells which of those participants already have
     a live claim on each offering (double bookings). The query is compiled once per shape
-    (`registrar.querycache`): it runs on every add.
+    (`core.querycache`): it runs on every add.
     """
     pending = PendingCounts(offering_ids=offering_ids, now=now, participant_ids=participant_ids)
     run_together(pending.query)

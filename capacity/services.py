@@ -11,7 +11,7 @@ from capacity.models import Claim
 from capacity.policies import SeatRequest
 from capacity.selectors import claim_counts
 from carts.models import Cart
-from registrar.querycache import CompiledInsert, CompiledInsertChain, Sendable, run_together
+from core.querycache import CompiledInsert, CompiledInsertChain, Sendable, run_together
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Override:
     reason: str
 
 
-# The INSERTs of a granted add, compiled once (registrar.querycache): the claim and its audit
+# The INSERTs of a granted add, compiled once (core.querycache): the claim and its audit
 # event, and the cart first when it is new; one statement on PostgreSQL.
 _INSERT_CLAIMS = CompiledInsert(Claim)
 _INSERT_CART = CompiledInsert(Cart)
@@ -61,7 +61,7 @@ def claim_seats(
     one statement on PostgreSQL, and one round trip with `also`; with `at_commit`, the round
     trip of the transaction's COMMIT, when the caller has nothing left to do in it but
     return (the new ids are set on the claims, the cart and the events only then:
-    `registrar.querycache.run_together`). Raises `CapacityShortfall` (C4) or
+    `core.querycache.run_together`). Raises `CapacityShortfall` (C4) or
     `AlreadyClaimed`, having written nothing.
     """
     require_transaction()

@@ -1,4 +1,4 @@
-from registrar.errors import DomainError
+from core.errors import DomainError
 
 
 class CartExpired(DomainError):

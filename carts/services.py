@@ -5,7 +5,7 @@ transaction lock the cart, lock the offerings, count, compare, write: the cart l
 offering lock (which also reads the participants), the count, then the INSERTs of the claim,
 its audit event and a new cart (one statement on PostgreSQL, one each on SQLite) or the
 UPDATE of an existing cart's timer. On PostgreSQL that is three round trips: BEGIN with the
-locks and the count, the writes, COMMIT (registrar.sqlbatch, decision 0006). An add for an
+locks and the count, the writes, COMMIT (core.sqlbatch, decision 0006). An add for an
 offering seen full a moment ago is first looked at without any lock, and refused there if it
 still is (`_refuse_early`, decision 0007). Pinned in carts/tests/test_query_counts.py.
 """
@@ -30,11 +30,11 @@ from capacity.services import Override, SeatRequest, claim_seats, release_claims
 from carts import errors, policies
 from carts.models import Cart, CartBalance
 from catalog.models import Facility, Offering
+from core.querycache import CompiledQuery, CompiledUpdate
 from households.models import Household
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from payments.selectors import payable_balances
-from registrar.querycache import CompiledQuery, CompiledUpdate
 
 
 @dataclass(frozen=True)
@@ -442,7 +442,7 @@ def _open_cart(*, household_id: int, for_update: bool) -> "QuerySet[Cart]":
 
 
 # The household's open cart, locked first (capacity.locks) or only read, compiled once
-# (registrar.querycache): every add starts with it.
+# (core.querycache): every add starts with it.
 _OPEN_CART = CompiledQuery(Cart, _open_cart)
 
 

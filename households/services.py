@@ -4,8 +4,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import record
+from core.errors import DomainError
 from households.models import Household, Participant
-from registrar.errors import DomainError
 
 
 class InvalidParticipant(DomainError):

@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from registrar.env import env_bool, env_int, env_list, env_str, parse_email_url
+from core.env import env_bool, env_int, env_list, env_str, parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("REGISTRAR_DATA_DIR", str(BASE_DIR / "var")))
@@ -33,23 +33,24 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
-    # domain apps
+    # domain apps, in the order of their layers (core/layers.py; docs/decisions/0009-layers.md)
+    "audit",
     "organizations",
     "accounts",
     "households",
     "catalog",
+    "notifications",
     "capacity",
-    "carts",
     "orders",
     "registrations",
+    "carts",
     "payments",
-    "notifications",
-    "audit",
-    "jobs",
     # interface apps
     "ui",
     "api",
     "portal",
+    "jobs",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -102,8 +103,8 @@ def _database() -> dict:
         config["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend, but for COMMIT: it goes with the add's last writes when
-        # registrar.sqlbatch holds them (decision 0008).
-        config["ENGINE"] = "registrar.db.postgresql"
+        # core.sqlbatch holds them (decision 0008).
+        config["ENGINE"] = "core.db.postgresql"
         # Health checks cost a "SELECT 1" round trip per request (10% of an add-to-cart
         # under load, bench/surge.py); persistent connections are recycled by CONN_MAX_AGE.
         config["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", default=False)
@@ -114,7 +115,7 @@ def _database() -> dict:
                 "options": f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 5000)}",
                 # Bind parameters on the server. psycopg's own statement preparation stays off:
                 # it sends DEALLOCATE ALL after every rollback, which would also drop the hot
-                # path's statements, which registrar.sqlbatch prepares by name per connection.
+                # path's statements, which core.sqlbatch prepares by name per connection.
                 "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", default=True),
                 "prepare_threshold": None,
             }
@@ -126,7 +127,7 @@ def _database() -> dict:
 
 DATABASES = {"default": _database()}
 
-# registrar.sqlbatch prepares the hot path's statements once per PostgreSQL connection. Turn
+# core.sqlbatch prepares the hot path's statements once per PostgreSQL connection. Turn
 # it off (DB_PREPARED_STATEMENTS=0) behind a pooler that shares server sessions between
 # clients, such as pgbouncer in transaction mode: PostgreSQL then plans them on every call.
 REGISTRAR_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)

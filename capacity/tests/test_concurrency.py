@@ -36,11 +36,11 @@ from carts.models import Cart
 from carts.services import add_rental_to_cart, add_to_cart
 from catalog.models import Offering
 from catalog.tests.factories import make_facility_with_slots, make_offering
+from core.querycache import run_together
 from households.models import Household, Participant
 from households.tests.factories import make_household
 from orders.models import Order
 from orders.services import checkout
-from registrar.querycache import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

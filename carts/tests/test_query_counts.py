@@ -8,8 +8,8 @@ from capacity.hints import RECENTLY_FULL
 from capacity.models import Claim
 from carts.services import add_to_cart
 from catalog.tests.factories import make_offering
+from core import sqlbatch
 from households.tests.factories import make_household
-from registrar import sqlbatch
 
 
 def statements(captured):
@@ -52,7 +52,7 @@ def test_add_to_cart_issues_at_most_seven_statements(org):
     assert len(statements(existing_cart)) <= 7, statements(existing_cart)
     # What the add actually sends: cart lock, offering lock (with the participant), count, then
     # the writes: on PostgreSQL the new cart, claim and audit event are one statement
-    # (registrar.querycache.CompiledInsertChain); an existing cart adds the UPDATE of its timer.
+    # (core.querycache.CompiledInsertChain); an existing cart adds the UPDATE of its timer.
     one_statement_writes = connection.vendor == "postgresql"
     assert len(statements(new_cart)) == (4 if one_statement_writes else 6), statements(new_cart)
     assert len(statements(existing_cart)) == (5 if one_statement_writes else 6), statements(existing_cart)
@@ -86,7 +86,7 @@ def test_an_offering_seen_full_is_looked_at_first_and_stays_within_seven_stateme
 @pytest.mark.postgres
 def test_an_add_is_three_round_trips_on_postgresql_and_a_refusal_of_a_full_offering_one(org):
     """BEGIN, the cart lock, the offering lock and the count travel together
-    (registrar.sqlbatch); then the INSERTs; then COMMIT (psycopg's). An offering seen full
+    (core.sqlbatch); then the INSERTs; then COMMIT (psycopg's). An offering seen full
     is refused by the look alone: no transaction, no lock."""
     from capacity.errors import CapacityShortfall
 
@@ -122,7 +122,7 @@ def test_a_refused_add_writes_nothing_not_even_a_cart(org):
 @pytest.mark.django_db(transaction=True)
 def test_an_add_commits_in_the_round_trip_of_its_writes(org):
     """Outside a test's own transaction, as in production: the INSERTs wait for the COMMIT and
-    go with it (sqlbatch.defer, registrar.db.postgresql), so a granted add is two round trips
+    go with it (sqlbatch.defer, core.db.postgresql), so a granted add is two round trips
     after the token: BEGIN with the locks and the count, then the writes with COMMIT."""
     warm_up(org)
     household = make_household(org)

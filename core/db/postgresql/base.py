@@ -1,14 +1,14 @@
 """Django's PostgreSQL backend, with a transaction's held writes sent together with its COMMIT.
 
 Everything is Django's (`django.db.backends.postgresql`) but the end of a transaction: when
-registrar.sqlbatch holds writes for it (`defer()`: the INSERTs of an add to cart), COMMIT goes
+core.sqlbatch holds writes for it (`defer()`: the INSERTs of an add to cart), COMMIT goes
 out in the same round trip as they do, instead of one round trip after them. A rollback or a
 close drops them unsent. settings.py selects this backend for every PostgreSQL `DATABASE_URL`.
 """
 
 from django.db.backends.postgresql import base
 
-from registrar import sqlbatch
+from core import sqlbatch
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -1,4 +1,4 @@
-"""registrar.sqlbatch: statements sent together answer exactly what they would one by one.
+"""core.sqlbatch: statements sent together answer exactly what they would one by one.
 
 The PostgreSQL tests hold the claims the hot path relies on: a count pipelined behind a lock
 sees what the lock waited for; a failure stops the statements after it and leaves the
@@ -20,9 +20,9 @@ from capacity.selectors import ClaimCounts, claim_counts
 from capacity.services import SeatRequest, claim_seats
 from catalog.models import Offering
 from catalog.tests.factories import make_offering
+from core import sqlbatch
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization
-from registrar import sqlbatch
 
 OFFERING_NAMES = 'SELECT "name" FROM "catalog_offering" WHERE "id" = %s'
 DIVIDE = "SELECT 1 / %s"
@@ -245,7 +245,7 @@ def test_a_lock_that_cannot_be_had_in_time_is_busy_and_the_connection_recovers()
     assert after == [[[1]]]
 
 
-# Writes held for the COMMIT (sqlbatch.defer, registrar.db.postgresql).
+# Writes held for the COMMIT (sqlbatch.defer, core.db.postgresql).
 
 
 def rename(offering, name):

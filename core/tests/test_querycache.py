@@ -1,4 +1,4 @@
-"""registrar.querycache: a compiled query answers exactly what its queryset answers."""
+"""core.querycache: a compiled query answers exactly what its queryset answers."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -12,10 +12,10 @@ from audit.models import AuditEvent
 from carts.models import Cart
 from catalog.models import Offering
 from catalog.tests.factories import make_offering
+from core.querycache import CompiledInsert, CompiledInsertChain, CompiledQuery
 from households.models import Household
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization
-from registrar.querycache import CompiledInsert, CompiledInsertChain, CompiledQuery
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from registrar import demo
+from demo.data import DEMO_PASSWORD, logins
+from demo.loader import load_demo
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
 
     def handle(self, *args: object, quiet_logins: bool, **options: object) -> None:
-        summary = demo.load_demo()
+        summary = load_demo()
         kinds = ", ".join(f"{count} {kind}" for kind, count in summary.offerings_by_kind.items())
         self.stdout.write(
             f"Demo organization {summary.organization.name!r} (slug {summary.organization.slug}): {kinds} offerings, "
@@ -24,6 +25,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  hold: {line}")
         if quiet_logins:
             return
-        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
-        for login in demo.logins():
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for login in logins():
             self.stdout.write(f"  {login.username:<11} {login.role}")

@@ -30,7 +30,7 @@ lock and the count that follows it; or one INSERT) and returns their rows:
   instead, one statement after another, so that those see everything.
 
   **The last writes of a transaction can go with its COMMIT** (`defer()`): they are held
-  until Django commits (registrar.db.postgresql sends them and `COMMIT` in one pipeline),
+  until Django commits (core.db.postgresql sends them and `COMMIT` in one pipeline),
   or until anything else is sent on the connection before that (the next `execute()` carries
   them first; any statement through Django's cursor, a savepoint's included, flushes them
   first, by an `execute_wrapper` installed meanwhile), so every read still sees them. A
@@ -150,7 +150,7 @@ def defer(connection: BaseDatabaseWrapper, statements: Sequence[Statement], done
 
 def commit(connection: BaseDatabaseWrapper) -> bool:
     """Send the held writes and COMMIT in one round trip; False (nothing sent) if none are held,
-    and the caller commits as usual. For registrar.db.postgresql's DatabaseWrapper._commit."""
+    and the caller commits as usual. For core.db.postgresql's DatabaseWrapper._commit."""
     session = _sessions.get(connection)
     if session is None or not session.deferred or session.connection is not connection.connection:
         return False

@@ -11,10 +11,10 @@ from audit.models import AuditEvent
 from capacity.models import Claim
 from carts.models import Cart
 from catalog.models import Facility, Meeting, Offering
+from demo.data import DEMO_PASSWORD
 from households.models import Household, Participant
 from orders.models import Order
 from organizations.models import Organization, Permission, StaffMembership
-from registrar import demo
 
 # 05:00 in Toronto on a Monday, a week before the switch to daylight time (2026-03-08).
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -102,7 +102,7 @@ def test_staff_roles_and_demo_password(loaded):
     admin = User.objects.get(username="admin")
     assert (admin.is_superuser, admin.is_staff) == (True, True)
     assert not User.objects.filter(is_staff=True).exclude(username="admin").exists()
-    assert User.objects.get(username="frontdesk").check_password(demo.DEMO_PASSWORD)
+    assert User.objects.get(username="frontdesk").check_password(DEMO_PASSWORD)
     households = Household.objects.filter(organization__slug="riverside")
     assert households.count() == 6
     assert all(1 <= h.participants.count() <= 3 and h.payer_id for h in households)

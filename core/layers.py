@@ -1,0 +1,29 @@
+"""The order of Registrar's packages, bottom first: the one place it is written down.
+
+A module may import from its own layer or from any layer below, never from one above
+(registrar/tests/test_layers.py checks every non-test module, and that no import cycle
+exists between packages or between the modules of one package). Why this order, and how a
+lower layer gets what only a higher one knows: docs/decisions/0009-layers.md.
+"""
+
+LAYERS: list[list[str]] = [
+    ["core"],  # plumbing: error base classes, env parsing, compiled queries, the PostgreSQL backend
+    ["audit"],  # the sink every layer may write to
+    ["organizations", "accounts"],
+    ["households", "catalog", "notifications"],
+    ["capacity"],  # the ledger: the only package that writes Claim rows
+    ["orders"],
+    ["registrations"],
+    ["carts"],  # carts, holds, balances in carts, and checkout (cart -> order and registrations)
+    ["payments"],
+    ["api", "portal", "office", "jobs", "demo"],  # interfaces: import any domain package, hold no rules
+    ["registrar"],  # the project: settings, URLs, ASGI/WSGI, middleware
+]
+
+
+def layer_of(package: str) -> int | None:
+    """The index of `package`'s layer (0 is the bottom), None if it is not a project package."""
+    for index, packages in enumerate(LAYERS):
+        if package in packages:
+            return index
+    return None

@@ -1,0 +1,92 @@
+"""What the demo's households are doing: live holds in two carts, an unpaid order and an
+order on account, made through the real services (each owns its durable transaction)."""
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from audit.models import Channel
+from capacity.models import Claim
+from carts.models import Cart
+from carts.services import add_to_cart, empty_cart
+from catalog.models import Offering
+from core.errors import DomainError
+from demo.data import HOLDS, ORDERS
+from households.models import Household
+from orders.models import Order
+from orders.services import checkout
+from organizations.models import Organization, StaffMembership
+from payments.services import put_on_account
+
+
+def hold_seats(organization: Organization, households: dict[str, Household], staff: dict[str, User]) -> list[str]:
+    """Put live holds in a couple of carts, unless those carts already hold seats. An item
+    that cannot be held (full, already registered) is reported and skipped."""
+    report = []
+    codes = {code for spec in HOLDS for _, code in spec.items}
+    offerings = dict(Offering.objects.filter(organization=organization, code__in=codes).values_list("code", "pk"))
+    now = timezone.now()
+    for spec in HOLDS:
+        household = Household.objects.select_related("organization").get(pk=households[spec.username].pk)
+        if Claim.objects.filter(
+            cart__household=household, cart__status=Cart.Status.OPEN, cart__expires_at__gt=now, state=Claim.State.HELD
+        ).exists():
+            report.append(f"{household.name}: cart already holds seats, left as it is")
+            continue
+        people = {p.first_name: p.pk for p in household.participants.all()}
+        actor = staff[spec.staff_username].pk if spec.staff_username else None
+        for first_name, code in spec.items:
+            try:
+                result = add_to_cart(
+                    household=household,
+                    offering_id=offerings[code],
+                    participant_id=people[first_name],
+                    channel=spec.channel,
+                    actor_id=actor,
+                )
+            except DomainError as refused:
+                report.append(f"{household.name}: {first_name} not held in {code}: {refused}")
+                continue
+            expires = timezone.localtime(result.cart.expires_at, organization.zone)
+            report.append(f"{household.name}: {first_name} held in {code} until {expires:%H:%M %Z} ({spec.channel})")
+    return report
+
+
+def place_orders(organization: Organization, households: dict[str, Household], staff: dict[str, User]) -> list[str]:
+    """Orders that show the payment lifecycle: an unpaid portal registration (payment
+    incomplete, scheduled for deletion by the grace period) and an office order put on
+    account and payable online (a balance to pay). Households that have orders are left as
+    they are."""
+    report = []
+    cashier = StaffMembership.objects.get(organization=organization, user=staff["frontdesk"])
+    for username, first_name, prefix, channel, on_account in ORDERS:
+        household = Household.objects.select_related("organization").get(pk=households[username].pk)
+        if Order.objects.filter(household=household).exists():
+            report.append(f"{household.name}: already has orders, left as they are")
+            continue
+        offering = Offering.objects.filter(organization=organization, code__startswith=prefix).order_by("code").first()
+        participant = household.participants.get(first_name=first_name)
+        actor = cashier.user_id if channel == Channel.OFFICE else household.payer_id
+        try:
+            empty_cart(household=household, channel=channel, actor_id=actor)
+            add_to_cart(
+                household=household,
+                offering_id=offering.pk,
+                participant_id=participant.pk,
+                channel=channel,
+                actor_id=actor,
+            )
+            order = checkout(household=household, channel=channel, actor_id=actor).order
+        except DomainError as refused:
+            report.append(f"{household.name}: no demo order ({refused})")
+            continue
+        if on_account:
+            put_on_account(
+                membership=cashier,
+                order_id=order.pk,
+                payable_online=True,
+                customer_note="Spring term balance: pay online any time before the first class.",
+            )
+            report.append(f"{household.name}: order {order.number} for {offering.name} on account, payable online")
+        else:
+            report.append(f"{household.name}: order {order.number} for {offering.name} awaiting payment")
+    return report
