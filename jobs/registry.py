@@ -3,22 +3,14 @@ instant of the run and returns how many things it acted on (or None). Jobs are t
 calls one service of a domain app, which owns its transactions and its concurrency rules.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from carts import services as cart_services
 from jobs import services as job_services
+from jobs.services import Job
 from notifications import services as notification_services
 from payments.providers import sandbox as sandbox_provider
 from registrations import services as registration_services
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    run: Callable[[datetime], int | None]
-    description: str = ""
 
 
 def expire_carts(now: datetime) -> int:

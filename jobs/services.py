@@ -1,15 +1,13 @@
 import logging
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
 
 from jobs.models import JobRun
-
-if TYPE_CHECKING:  # jobs.registry imports this module for prune_job_runs
-    from jobs.registry import Job
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +17,17 @@ ERROR_TEXT_LIMIT = 20_000
 PRUNE_BATCH = 5_000
 
 
-def run_job(job: "Job", *, worker: str = "", now: datetime | None = None) -> JobRun:
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: a plain callable that takes the instant of the run and returns how many
+    things it acted on (or None). `jobs.registry.JOBS` lists them."""
+
+    name: str
+    run: Callable[[datetime], int | None]
+    description: str = ""
+
+
+def run_job(job: Job, *, worker: str = "", now: datetime | None = None) -> JobRun:
     """Run one job once and record the run. A job that raises is logged and recorded as
     failed, never re-raised, so one broken job cannot stop the others. Runs outside any
     transaction: each job's services own theirs."""

@@ -21,8 +21,7 @@ from django.db import close_old_connections
 
 from jobs import registry
 from jobs.models import JobRun
-from jobs.registry import Job
-from jobs.services import run_job
+from jobs.services import Job, run_job
 
 logger = logging.getLogger(__name__)
 

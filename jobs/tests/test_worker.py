@@ -19,7 +19,7 @@ from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from jobs import registry
 from jobs.models import JobRun
-from jobs.registry import Job
+from jobs.services import Job
 from jobs.worker import Worker
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
