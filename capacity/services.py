@@ -2,6 +2,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
+
+from django.db import models
 
 from audit.models import AuditEvent
 from audit.services import record_many
@@ -10,8 +13,7 @@ from capacity.locks import LockedOfferings, require_transaction
 from capacity.models import Claim
 from capacity.policies import SeatRequest
 from capacity.selectors import claim_counts
-from carts.models import Cart
-from core.querycache import CompiledInsert, CompiledInsertChain, Sendable, run_together
+from core.querycache import CompiledInsert, CompiledInsertChain, NewRow, Sendable, run_together
 
 
 @dataclass(frozen=True)
@@ -23,13 +25,26 @@ class Override:
 
 
 # The INSERTs of a granted add, compiled once (core.querycache): the claim and its audit
-# event, and the cart first when it is new; one statement on PostgreSQL.
+# event, after the new cart they belong to when there is one (`_hold_in_new_cart`); one
+# statement on PostgreSQL.
 _INSERT_CLAIMS = CompiledInsert(Claim)
-_INSERT_CART = CompiledInsert(Cart)
 _INSERT_HOLD = CompiledInsertChain(Claim, (AuditEvent, {"subject_id": 0}))
-_INSERT_HOLD_IN_NEW_CART = CompiledInsertChain(
-    Cart, (Claim, {"cart_id": 0}), (AuditEvent, {"subject_id": 1, "data__cart": 0})
-)
+_INSERT_HOLD_IN_NEW_CART: dict[type[models.Model], CompiledInsertChain] = {}
+
+
+def _hold_in_new_cart(cart_model: type[models.Model]) -> CompiledInsertChain:
+    """The add's INSERTs after its new cart (a row carts hands over, `NewRow`): the claim takes
+    the cart's id as `cart_id`, the audit event the claim's id and, in its data, the cart's.
+    Compiled once per process; capacity knows the cart only as the model of `Claim.cart`."""
+    chain = _INSERT_HOLD_IN_NEW_CART.get(cart_model)
+    if chain is None:
+        if cart_model is not Claim._meta.get_field("cart").related_model:
+            raise TypeError(f"a claim's cart is a {Claim._meta.get_field('cart').related_model}, not a {cart_model}")
+        chain = CompiledInsertChain(
+            cart_model, (Claim, {"cart_id": 0}), (AuditEvent, {"subject_id": 1, "data__cart": 0})
+        )
+        _INSERT_HOLD_IN_NEW_CART[cart_model] = chain
+    return chain
 
 
 def claim_seats(
@@ -40,7 +55,8 @@ def claim_seats(
     household_id: int,
     channel: str,
     now: datetime,
-    cart: Cart | None = None,
+    cart_id: int | None = None,
+    new_cart: NewRow[Any] | None = None,
     kind: str = Claim.Kind.CART,
     state: str = Claim.State.HELD,
     expires_at: datetime | None = None,
@@ -54,9 +70,10 @@ def claim_seats(
 
     Every path that takes capacity goes through here. The caller holds the locks (the
     `LockedOfferings` proves it) and owns the transaction; this adds the count and the
-    INSERTs: the claims; `cart` first if it is new and unsaved (it is saved only once the
-    seats are granted); and the audit event `audit` makes of each claim (X2), with its
-    subject id, and the `cart` of its data, filled in from the new rows; then `also`, the
+    INSERTs: the claims, in the cart `cart_id`, or in `new_cart`, written first (carts builds
+    it unsaved, and it is saved only once the seats are granted); and the audit event `audit`
+    makes of each claim (X2), with its subject id, and the `cart` of its data, filled in from
+    the new rows; then `also`, the
     caller's other writes of this step (an existing cart's new timer). For one seat that is
     one statement on PostgreSQL, and one round trip with `also`; with `at_commit`, the round
     trip of the transaction's COMMIT, when the caller has nothing left to do in it but
@@ -74,14 +91,13 @@ def claim_seats(
         raise refused
     # A new cart is written only once the seats are granted: a refusal (most requests on
     # registration morning) costs no INSERT.
-    new_cart = cart if cart is not None and cart.pk is None else None
     claims = [
         Claim(
             organization_id=organization_id,
             offering_id=request.offering_id,
             household_id=household_id,
             participant_id=request.participant_id,
-            cart_id=cart.pk if cart else None,
+            cart_id=cart_id,
             kind=kind,
             state=state,
             expires_at=expires_at,
@@ -100,27 +116,32 @@ def claim_seats(
 
 
 def _write(
-    claims: list[Claim], events: list[AuditEvent], *, new_cart: Cart | None, also: Sequence[Sendable], at_commit: bool
+    claims: list[Claim],
+    events: list[AuditEvent],
+    *,
+    new_cart: NewRow[Any] | None,
+    also: Sequence[Sendable],
+    at_commit: bool,
 ) -> None:
     """INSERT the new cart, the claims and their events, filling in the new ids; then `also`."""
     if len(claims) == 1 and events:  # an add: one statement on PostgreSQL
         chain, rows = (
-            (_INSERT_HOLD_IN_NEW_CART, [new_cart, *claims, *events])
+            (_hold_in_new_cart(new_cart.inserter.model), [new_cart.obj, *claims, *events])
             if new_cart is not None
             else (_INSERT_HOLD, [*claims, *events])
         )
         chain.insert(rows, also=also, at_commit=at_commit)
         return
     if new_cart is not None:
-        _INSERT_CART.insert([new_cart])
+        new_cart.inserter.insert([new_cart.obj])
         for claim in claims:
-            claim.cart_id = new_cart.pk
+            claim.cart_id = new_cart.obj.pk
     _INSERT_CLAIMS.insert(claims)
     if events:  # an event per claim, if audit= asked for them
         for claim, event in zip(claims, events, strict=True):
             event.subject_id = claim.pk
             if new_cart is not None:
-                event.data["cart"] = new_cart.pk
+                event.data["cart"] = new_cart.obj.pk
         record_many(events)
     run_together(*also)
 

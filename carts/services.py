@@ -30,7 +30,7 @@ from capacity.services import Override, SeatRequest, claim_seats, release_claims
 from carts import errors, policies
 from carts.models import Cart, CartBalance
 from catalog.models import Facility, Offering
-from core.querycache import CompiledQuery, CompiledUpdate
+from core.querycache import CompiledInsert, CompiledQuery, CompiledUpdate, NewRow
 from households.models import Household
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
@@ -274,11 +274,12 @@ def _add_in_transaction(
         wanted=wanted,
         organization_id=organization.pk,
         household_id=household.pk,
-        cart=cart,
         channel=channel,
         actor_id=actor_id,
         override=override,
         now=now,
+        cart_id=cart.pk,
+        new_cart=NewRow(_INSERT_CART, cart) if is_new_cart else None,  # written with the claim
         audit=item_added,
         also=[] if is_new_cart else [_SAVE_TIMER.pending(cart)],  # with the INSERTs
         at_commit=True,  # and with the COMMIT: nothing else is written after them
@@ -445,6 +446,9 @@ def _open_cart(*, household_id: int, for_update: bool) -> "QuerySet[Cart]":
 # (core.querycache): every add starts with it.
 _OPEN_CART = CompiledQuery(Cart, _open_cart)
 
+
+# A new cart, written by claim_seats() in one statement with its first claim (NewRow).
+_INSERT_CART = CompiledInsert(Cart)
 
 # An existing cart's restarted timer (T2, T3), written in the add's INSERT round trip.
 _SAVE_TIMER = CompiledUpdate(Cart, ["first_added_at", "last_added_at", "expires_at"])

@@ -2,7 +2,7 @@
 (decision 0004): `queries` (SELECTs), `inserts` (INSERT, UPDATE, chained INSERTs), `sending`
 (statements bound to their values, sent together by `run_together`)."""
 
-from core.querycache.inserts import CompiledInsert, CompiledInsertChain, CompiledUpdate
+from core.querycache.inserts import CompiledInsert, CompiledInsertChain, CompiledUpdate, NewRow
 from core.querycache.queries import CompiledQuery, Pending
 from core.querycache.sending import PendingWrite, Sendable, run_together
 
@@ -11,6 +11,7 @@ __all__ = [
     "CompiledInsertChain",
     "CompiledQuery",
     "CompiledUpdate",
+    "NewRow",
     "Pending",
     "PendingWrite",
     "Sendable",

@@ -73,6 +73,18 @@ class CompiledInsert(Generic[M]):
         return sql
 
 
+@dataclass(frozen=True)
+class NewRow(Generic[M]):
+    """An unsaved row and the compiled INSERT that writes it, handed by the code that owns the
+    row to code whose own rows take its new id: the receiver writes it first, in one
+    statement with its own rows where it can (a `CompiledInsertChain` whose first step is
+    `inserter.model`), and never needs to import the row's model. The cart of an add's first
+    hold is one (carts builds it, capacity writes it with the claim)."""
+
+    inserter: CompiledInsert[M]
+    obj: M
+
+
 def _saved(obj: models.Model, pk: Any, using: str) -> None:
     obj.pk = pk
     obj._state.adding = False
