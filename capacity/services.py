@@ -176,3 +176,20 @@ def promote_claims(*, locked: LockedOfferings, claim_ids: Sequence[int], to_stat
         pk__in=list(claim_ids), state=Claim.State.HELD, offering_id__in=locked.ids()
     )
     return Claim.objects.filter(pk__in=live.values("pk")).update(state=to_state)
+
+
+def confirm_claims(*, claim_ids: Sequence[int]) -> int:
+    """Paid: these tentative registrations' claims become confirmed (P2, B5). The seat counted
+    already while tentative, so no offering lock is needed. Returns how many were confirmed."""
+    return Claim.objects.filter(pk__in=list(claim_ids), state=Claim.State.TENTATIVE).update(state=Claim.State.CONFIRMED)
+
+
+def cancel_claims(*, claim_ids: Sequence[int], reason: str, now: datetime) -> int:
+    """End registrations' claims (deleted by staff or by the grace policy, P6, G2): their seats
+    are free at once. Needs no offering lock, it can only make room; a claim already cancelled
+    keeps its first end. Returns how many were cancelled."""
+    return (
+        Claim.objects.filter(pk__in=list(claim_ids))
+        .exclude(state=Claim.State.CANCELLED)
+        .update(state=Claim.State.CANCELLED, ended_at=now, end_reason=reason)
+    )

@@ -15,6 +15,7 @@ from audit.services import event as audit_event
 from audit.services import record, record_many
 from capacity.locks import require_transaction
 from capacity.models import Claim
+from capacity.services import confirm_claims
 from households.models import Household
 from notifications.services import enqueue
 from orders.errors import OrderNotFound
@@ -155,7 +156,7 @@ def _apply_share(
     registrations = list(Registration.objects.filter(order_id=order.pk).select_related("claim"))
     if order.balance == 0:
         live = [r for r in registrations if r.deleted_at is None and r.claim.state == Claim.State.TENTATIVE]
-        Claim.objects.filter(pk__in=[r.claim_id for r in live]).update(state=Claim.State.CONFIRMED)
+        confirm_claims(claim_ids=[r.claim_id for r in live])
         events += [
             audit_event(
                 organization_id=organization.pk,

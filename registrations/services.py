@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import Channel
 from audit.services import record
 from capacity.locks import lock_one
-from capacity.models import Claim
+from capacity.services import cancel_claims
 from notifications.models import Notification
 from notifications.services import enqueue
 from orders.models import Order
@@ -97,9 +97,7 @@ def _archive(
     actor_id: int | None = None,
     actor_label: str = "",
 ) -> None:
-    Claim.objects.filter(pk=registration.claim_id).exclude(state=Claim.State.CANCELLED).update(
-        state=Claim.State.CANCELLED, ended_at=now, end_reason=f"registration_deleted:{reason}"
-    )
+    cancel_claims(claim_ids=[registration.claim_id], reason=f"registration_deleted:{reason}", now=now)
     registration.deleted_at = now
     registration.deleted_by_id = actor_id
     registration.deleted_reason = reason

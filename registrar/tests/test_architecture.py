@@ -38,7 +38,9 @@ INTERFACE_APPS = ("ui", "api", "portal", "office", "demo")
 # The only module where a model signal may be used: telling a cache that its data changed.
 SIGNAL_MODULE_NAME = "cache_invalidation.py"
 SIGNAL_NAMES = {"receiver", "post_save", "pre_save", "post_delete", "pre_delete", "m2m_changed"}
-CLAIM_WRITE_METHODS = {"create", "bulk_create", "get_or_create", "update_or_create"}
+CLAIM_WRITE_METHODS = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "bulk_update"}
+CLAIM_WRITE_METHODS |= {"delete", "save"}
+CLAIM_COMPILED_WRITES = {"CompiledInsert", "CompiledInsertChain", "CompiledUpdate"}
 CLAIM_MANAGERS = {"objects", "_default_manager", "_base_manager", "claims"}  # `claims`: the related managers
 # The concurrency negative control sleeps on purpose, between counting and inserting, to
 # widen the race window that the locks close. No other test may sleep.
@@ -146,11 +148,57 @@ def _is_claim(node: ast.expr, names: set[str]) -> bool:
     )
 
 
-def claim_creations(source: str, path: str) -> list[Violation]:
-    """Claims are only created by capacity.services.claim_seats (D1): no `Claim(...)`,
-    `Claim.objects.create/bulk_create/...` or `<row>.claims.create(...)` anywhere else."""
+def _is_claim_rows(node: ast.expr, names: set[str], bound: set[str]) -> bool:
+    """Whether `node` is claims: `Claim.objects...`, `<row>.claims...`, `Claim(...)`, a
+    `<row>.claim`, `list(...)` of one, or a name bound to one."""
+    while True:
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id in {"list", "sorted", "next", "iter"} and node.args:
+                node = node.args[0]
+                continue
+            if _is_claim(node.func, names):
+                return True
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "claim" or (
+                node.attr in CLAIM_MANAGERS and (node.attr == "claims" or _is_claim(node.value, names))
+            ):
+                return True
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            return isinstance(node, ast.Name) and node.id in bound
+
+
+def _names_bound_to_claims(tree: ast.Module, names: set[str]) -> set[str]:
+    """Names assigned (or looped over) from claims, to the fixed point: `holds = Claim.objects
+    .filter(...)`, `for claim in holds:`, `claim = registration.claim`."""
+    bound: set[str] = set()
+    while True:
+        before = len(bound)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets, value = (node.targets if isinstance(node, ast.Assign) else [node.target]), node.value
+            elif isinstance(node, ast.For | ast.comprehension):
+                targets, value = [node.target], node.iter
+            else:
+                continue
+            if _is_claim_rows(value, names, bound):
+                bound |= {target.id for target in targets if isinstance(target, ast.Name)}
+        if len(bound) == before:
+            return bound
+
+
+def claim_writes(source: str, path: str) -> list[Violation]:
+    """The ledger is written only by capacity (D1): outside capacity/, no `Claim(...)`, no
+    create/update/delete through `Claim.objects`, a `<row>.claims` manager or a queryset or row
+    of claims, no `.save()`/`.delete()` of a claim, no compiled INSERT of claims. Other
+    apps call capacity.services (claim_seats, release_claims, promote_claims, confirm_claims,
+    cancel_claims)."""
     tree = ast.parse(source, path)
     names = _claim_names(tree)
+    bound = _names_bound_to_claims(tree, names)
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -161,18 +209,16 @@ def claim_creations(source: str, path: str) -> list[Violation]:
         elif (
             isinstance(func, ast.Attribute)
             and func.attr in CLAIM_WRITE_METHODS
-            and isinstance(func.value, ast.Attribute)
-            and func.value.attr in CLAIM_MANAGERS
-            and (func.value.attr == "claims" or _is_claim(func.value.value, names))
+            and _is_claim_rows(func.value, names, bound)
         ):
-            found.append(Violation(path, node.lineno, f"creates claims with .{func.attr}() outside capacity/"))
+            found.append(Violation(path, node.lineno, f"writes claims with .{func.attr}() outside capacity/"))
         elif (
             isinstance(func, ast.Name | ast.Attribute)
-            and (func.id if isinstance(func, ast.Name) else func.attr) in ("CompiledInsert", "CompiledInsertChain")
+            and (func.id if isinstance(func, ast.Name) else func.attr) in CLAIM_COMPILED_WRITES
             and any(_is_claim(part, names) for arg in node.args for part in ast.walk(arg))
         ):
-            found.append(Violation(path, node.lineno, "compiles a Claim INSERT outside capacity/"))
-    return found
+            found.append(Violation(path, node.lineno, "compiles a Claim write outside capacity/"))
+    return sorted(found, key=lambda v: v.line)
 
 
 def signal_uses(source: str, path: str) -> list[Violation]:
@@ -273,10 +319,10 @@ def test_domain_apps_import_nothing_from_interface_apps():
     assert not violations, report(violations, "domain apps must not import ui, api, portal or office")
 
 
-def test_claims_are_created_only_in_capacity():
+def test_claims_are_written_only_in_capacity():
     paths = (path for path in python_files() if relative(path).split("/")[0] != "capacity")
-    violations = scan(paths, claim_creations)
-    assert not violations, report(violations, "claims are created only by capacity.services.claim_seats")
+    violations = scan(paths, claim_writes)
+    assert not violations, report(violations, "claims are created, updated and deleted only by capacity.services")
 
 
 def test_no_model_signals_outside_cache_invalidation_modules():
@@ -350,7 +396,7 @@ def test_interface_import_checker_flags_absolute_relative_and_dynamic_imports():
 def test_claim_checker_flags_construction_and_bulk_writes():
     source = (
         "from capacity.models import Claim as Seat\n"
-        "Claim.objects.filter(state='held').update(state='released')\n"
+        "Claim.objects.filter(state='held').count()\n"
         "Claim.objects.create(offering_id=1)\n"
         "Seat.objects.bulk_create([])\n"
         "x = models.Claim(offering_id=1)\n"
@@ -360,10 +406,39 @@ def test_claim_checker_flags_construction_and_bulk_writes():
         "CompiledInsertChain(Cart, (Claim, {'cart_id': 0}))\n"
         "CompiledInsertChain(Cart, (AuditEvent, {'subject_id': 0}))\n"
     )
-    violations = claim_creations(source, "orders/services.py")
+    violations = claim_writes(source, "orders/services.py")
     assert [v.line for v in violations] == [3, 4, 5, 6, 7, 8, 9]
-    assert str(violations[0]) == "orders/services.py:3: creates claims with .create() outside capacity/"
-    assert claim_creations("Order.objects.create(total=0)\nLine.objects.bulk_create([])\n", "orders/x.py") == []
+    assert str(violations[0]) == "orders/services.py:3: writes claims with .create() outside capacity/"
+    assert claim_writes("Order.objects.create(total=0)\nLine.objects.bulk_create([])\n", "orders/x.py") == []
+
+
+def test_claim_checker_flags_updates_deletes_and_saves():
+    source = (
+        "Claim.objects.filter(pk__in=ids).update(state='confirmed')\n"
+        "Claim.objects.filter(pk=1).exclude(state='cancelled').update(state='cancelled')\n"
+        "holds = Claim.objects.filter(state='held')\n"
+        "holds.update(state='released')\n"
+        "for claim in holds:\n"
+        "    claim.save()\n"
+        "registration.claim.delete()\n"
+        "offering.claims.all().delete()\n"
+        "first = list(Claim.objects.all())[0]\n"
+        "first.save(update_fields=['state'])\n"
+        "CompiledUpdate(Claim, ['state'])\n"
+        "Claim.objects.bulk_update(rows, ['state'])\n"
+    )
+    violations = claim_writes(source, "payments/services.py")
+    assert [v.line for v in violations] == [1, 2, 4, 6, 7, 8, 10, 11, 12]
+    assert str(violations[2]) == "payments/services.py:4: writes claims with .update() outside capacity/"
+    reads = (
+        "claim = Claim.objects.filter(pk=1).first()\n"
+        "claim.refresh_from_db()\n"
+        "state = registration.claim.state\n"
+        "Order.objects.filter(pk=1).update(status='paid')\n"
+        "order.save()\n"
+        "confirm_claims(claim_ids=[claim.pk])\n"
+    )
+    assert claim_writes(reads, "payments/services.py") == []
 
 
 def test_signal_checker_flags_receivers_and_save_signals():
