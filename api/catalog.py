@@ -7,9 +7,9 @@ from ninja import Query, Router, Schema
 
 from api.context import organization
 from api.schemas import ErrorOut, FacilityOut, OfferingDetailOut, OfferingPageOut, OrganizationOut
-from catalog import selectors
+from capacity.catalog import OfferingWithAvailability, catalog_offerings, offering_detail
 from catalog.models import Offering
-from catalog.selectors import OfferingWithAvailability
+from catalog.selectors import facilities
 
 router = Router(tags=["catalog"])
 
@@ -59,7 +59,7 @@ def get_organization(request: HttpRequest, slug: str) -> object:
 @router.get("/orgs/{slug}/offerings", response={200: OfferingPageOut, 404: ErrorOut}, auth=None)
 def list_offerings(request: HttpRequest, slug: str, filters: Query[CatalogFilter]) -> dict[str, object]:
     """The catalog with live availability per offering (C5), in a constant number of queries."""
-    count, page = selectors.catalog_offerings(organization=organization(slug), now=timezone.now(), **filters.dict())
+    count, page = catalog_offerings(organization=organization(slug), now=timezone.now(), **filters.dict())
     return {
         "count": count,
         "limit": filters.limit,
@@ -70,9 +70,7 @@ def list_offerings(request: HttpRequest, slug: str, filters: Query[CatalogFilter
 
 @router.get("/orgs/{slug}/offerings/{offering_id}", response={200: OfferingDetailOut, 404: ErrorOut}, auth=None)
 def get_offering(request: HttpRequest, slug: str, offering_id: int) -> dict[str, object]:
-    item, meetings = selectors.offering_detail(
-        organization=organization(slug), offering_id=offering_id, now=timezone.now()
-    )
+    item, meetings = offering_detail(organization=organization(slug), offering_id=offering_id, now=timezone.now())
     return offering_out(item) | {
         "meetings": [{"starts_at": m.starts_at, "ends_at": m.ends_at, "location": m.location} for m in meetings]
     }
@@ -80,4 +78,4 @@ def get_offering(request: HttpRequest, slug: str, offering_id: int) -> dict[str,
 
 @router.get("/orgs/{slug}/facilities", response={200: list[FacilityOut], 404: ErrorOut}, auth=None)
 def list_facilities(request: HttpRequest, slug: str) -> object:
-    return list(selectors.facilities(organization=organization(slug)))
+    return list(facilities(organization=organization(slug)))

@@ -28,10 +28,10 @@ from api.schemas import (
     StaffRegistrationOut,
 )
 from audit.models import Channel
+from capacity.catalog import offering_detail
 from capacity.selectors import live_holds
 from carts import selectors as cart_selectors
 from carts.services import delete_cart, delete_hold, office_add_to_cart
-from catalog.selectors import offering_detail
 from orders.models import Order
 from orders.selectors import household_orders
 from orders.services import checkout

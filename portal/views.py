@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.selectors import organizations_overview
+from capacity.selectors import organizations_overview
 from ui.entry_points import organization_links
 from ui.tables import Column, Link, Table
 
