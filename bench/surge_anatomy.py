@@ -58,7 +58,7 @@ PHASES = (
     ("auth: bearer token lookup", "api/auth.py", "authenticate"),
     ("household lookup", "api/context.py", "customer_household"),
     ("ninja: parse and validate the body", "ninja/operation.py", "_get_values"),
-    ("add_to_cart service, all of it", "carts/services.py", "add_to_cart"),
+    ("add_to_cart service, all of it", "carts/services/adding.py", "add_to_cart"),
     ("  cart lock + offering lock + count", "capacity/locks.py", "lock_offerings"),
     ("  claim_seats (decide + INSERTs)", "capacity/services.py", "claim_seats"),
     ("  COMMIT / ROLLBACK (atomic exit)", "django/db/transaction.py", "__exit__"),

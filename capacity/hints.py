@@ -1,7 +1,7 @@
 """Which offerings this process has lately seen full: a hint for the add's path, never an answer.
 
 An add for an offering that was full a moment ago first looks without a lock, to be refused
-at once if it still is (carts.services._refuse_early); an add for any other offering goes
+at once if it still is (carts.services.adding._refuse_early); an add for any other offering goes
 straight to the lock, sparing the look. Whatever the hint says, the answer comes from the
 database: a stale hint costs one look too many or too few, never a wrong answer.
 """

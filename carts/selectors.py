@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from capacity.models import Claim
 from carts.models import Cart, CartBalance
-from carts.services import timer_minutes
+from carts.services.open_cart import timer_minutes
 from households.models import Household
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 import capacity.locks
 import capacity.services
-import carts.services
+import carts.services.adding
 from capacity.errors import CapacityShortfall
 from capacity.locks import LockedOfferings, lock_offerings
 from capacity.models import Claim
@@ -146,7 +146,7 @@ def test_d3_negative_control_race_overbooks_without_the_offering_lock(org, monke
             counted.wait(timeout=10)
         return counts
 
-    monkeypatch.setattr(carts.services, "lock_offerings", lock_nothing)
+    monkeypatch.setattr(carts.services.adding, "lock_offerings", lock_nothing)
     monkeypatch.setattr(capacity.locks, "lock_offerings", lock_nothing)
     monkeypatch.setattr(capacity.services, "claim_counts", count_then_wait)
 
@@ -181,7 +181,7 @@ def test_c2_fifty_threads_race_for_twenty_seats(org):
 def test_c4_a_full_offering_is_refused_without_waiting_for_its_lock(org):
     """Registration morning: the class is full (and this process has seen it refuse an add,
     capacity.hints) and another add holds its lock. An add for it is refused at once, from an
-    unlocked snapshot (carts.services._refuse_early), instead of queueing behind the lock for
+    unlocked snapshot (carts.services.adding._refuse_early), instead of queueing behind the lock for
     its turn to be told so; an add for a class with room does wait, and gets its seat."""
     full, open_class = make_offering(org, capacity=1), make_offering(org, capacity=5)
     first, second, late, waiting = households(org, 4)
@@ -211,7 +211,7 @@ def test_c4_a_full_offering_is_refused_without_waiting_for_its_lock(org):
 def test_first_adds_of_one_household_racing_share_one_cart(org):
     """Several first adds of one household at once (two tabs, the app and the portal): each
     finds no open cart and starts one; the unique constraint lets one win, the others run
-    again, find that cart and join it (carts.services._add_locked). Nobody sees an error."""
+    again, find that cart and join it (carts.services.adding._add_locked). Nobody sees an error."""
     household = households(org, 1)[0]
     offerings = [make_offering(org, capacity=SEATS) for _ in range(8)]
     calls = [add_call(household, offering) for offering in offerings]  # one participant, eight classes

@@ -242,7 +242,7 @@ class CartMachine(RuleBasedStateMachine):
         assert code == expected[0], f"add: model expected {expected[0]}, service answered {code}: {value}"
         if code == "offering_full":
             assert value.details["held_in_carts"] == expected[1]
-        if code != OK:  # refused before any lock (carts.services._refuse_early): nothing changed
+        if code != OK:  # refused before any lock (carts.services.adding._refuse_early): nothing changed
             return multiple()
         claims = {claim.pk: (claim.offering_id, claim.participant_id) for claim in value.claims}
         self.model.add(h, claims, channel=channel)

@@ -111,7 +111,7 @@ def test_t4_adding_to_an_expired_cart_starts_a_new_one_and_never_revives_old_ite
 
 
 def test_t4_a_refused_add_changes_nothing_and_the_next_add_closes_the_lapsed_cart(timed_org):
-    """A full offering is refused before any lock or transaction (carts.services._refuse_early):
+    """A full offering is refused before any lock or transaction (carts.services.adding._refuse_early):
     nothing is written, not even the closing of the household's lapsed cart, whose holds have
     stopped counting anyway (C3). The next add that goes through closes it (T4)."""
     household, other = make_household(timed_org), make_household(timed_org)

@@ -1,0 +1,311 @@
+"""Adding to a cart: an offering for a participant, a facility rental (S5), an enrollment by
+staff (S4, C6), each holding its seats in the transaction that checks capacity (C1, T2, T3).
+
+Every add follows one shape (STYLE 2.3): plan outside the lock, then in one short durable
+transaction lock the cart, lock the offerings, count, compare, write: the cart lock, the
+offering lock (which also reads the participants), the count, then the INSERTs of the claim,
+its audit event and a new cart (one statement on PostgreSQL, one each on SQLite) or the
+UPDATE of an existing cart's timer. On PostgreSQL that is three round trips: BEGIN with the
+locks and the count, the writes, COMMIT (core.sqlbatch, decision 0006). An add for an
+offering seen full a moment ago is first looked at without any lock, and refused there if it
+still is (`_refuse_early`, decision 0007). Pinned in carts/tests/test_query_counts.py.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent, Channel
+from capacity import policies as capacity_policies
+from capacity.errors import CapacityShortfall
+from capacity.hints import RECENTLY_FULL
+from capacity.locks import OfferingsRead, lock_offerings, offerings_snapshot
+from capacity.models import Claim
+from capacity.services import Override, SeatRequest, claim_seats
+from carts import errors, policies
+from carts.models import Cart
+from carts.services.events import cart_event
+from carts.services.open_cart import OPEN_CART, continue_or_start_cart, restart_timer
+from catalog.models import Facility, Offering
+from core.querycache import CompiledInsert, CompiledUpdate, NewRow
+from households.models import Household
+from organizations.models import Organization, Permission, StaffMembership
+from organizations.services import require_permission
+
+
+@dataclass(frozen=True)
+class AddResult:
+    cart: Cart
+    claims: list[Claim]  # the new holds, with `offering` and `participant` loaded
+
+
+def add_to_cart(
+    *,
+    household: Household,
+    offering_id: int,
+    participant_id: int | None,
+    channel: str,
+    actor_id: int | None = None,
+    override: Override | None = None,
+) -> AddResult:
+    """Put one offering in the household's open cart for a participant, holding the seat in
+    the same transaction that checks capacity (C1, C2). Refusals: C4 and `carts.errors`."""
+    return _add(
+        household=household,
+        wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
+        channel=channel,
+        actor_id=actor_id,
+        override=override,
+    )
+
+
+def add_rental_to_cart(
+    *,
+    household: Household,
+    facility_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    channel: str,
+    actor_id: int | None = None,
+    override: Override | None = None,
+) -> AddResult:
+    """Hold a facility for [starts_at, ends_at): every back-to-back slot that covers it, all or
+    nothing. Each slot is an offering of capacity one, so two carts can never hold the same
+    facility time (S5)."""
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise errors.InvalidItem("Give the rental's times with their UTC offset, e.g. 2027-01-09T10:00:00-05:00.")
+    if ends_at <= starts_at:
+        raise errors.InvalidItem("A rental must end after it starts.")
+    if not Facility.objects.filter(organization_id=household.organization_id, pk=facility_id).exists():
+        raise errors.ItemNotFound("No such facility in this organization.")
+    slots = list(
+        Offering.objects.filter(
+            organization_id=household.organization_id,
+            kind=Offering.Kind.RENTAL,
+            facility_id=facility_id,
+            is_archived=False,
+            starts_at__gte=starts_at,
+            ends_at__lte=ends_at,
+        )
+        .order_by("starts_at")
+        .values_list("pk", "starts_at", "ends_at")
+    )
+    if not policies.contiguous_slots([(s, e) for _, s, e in slots], starts_at=starts_at, ends_at=ends_at):
+        raise errors.RentalUnavailable(
+            "That time is not bookable: choose a range made of the facility's listed rental slots."
+        )
+    return _add(
+        household=household,
+        wanted=[SeatRequest(offering_id=pk) for pk, _, _ in slots],
+        channel=channel,
+        actor_id=actor_id,
+        override=override,
+    )
+
+
+def office_add_to_cart(
+    *,
+    membership: StaffMembership,
+    household: Household,
+    offering_id: int,
+    participant_id: int | None,
+    override_reason: str | None = None,
+) -> AddResult:
+    """Staff enroll for a household through its cart. A cart the office starts runs on the
+    office wizard's timer (T5); a cart the customer started keeps the portal's timer.
+    Holds in other carts count as taken (S4); exceeding capacity needs the override
+    permission and a reason, both recorded on the claim and in the audit trail (C6)."""
+    require_permission(membership, Permission.ENROLL)
+    if household.organization_id != membership.organization_id:
+        raise errors.ItemNotFound("No such household in this organization.")
+    override = None
+    if override_reason is not None:
+        require_permission(membership, Permission.OVERRIDE_CAPACITY)
+        if not override_reason.strip():
+            raise errors.OverrideNotAllowed("Say why this enrollment may exceed capacity.")
+        override = Override(by_user_id=membership.user_id, reason=override_reason.strip())
+    return _add(
+        household=household,
+        wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
+        channel=Channel.OFFICE,
+        actor_id=membership.user_id,
+        override=override,
+    )
+
+
+def _add(
+    *,
+    household: Household,
+    wanted: Sequence[SeatRequest],
+    channel: str,
+    actor_id: int | None,
+    override: Override | None,
+) -> AddResult:
+    """Every add: for an offering this process lately saw full, first the look that may refuse
+    it at once (`_refuse_early`); then the add under the locks. What is refused for capacity,
+    and what is granted, keeps that hint up to date (capacity.hints)."""
+    offering_ids = {r.offering_id for r in wanted}
+    try:
+        if RECENTLY_FULL.any_of(offering_ids):
+            _refuse_early(household=household, wanted=wanted, override=override)
+        result = _add_locked(household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override)
+    except CapacityShortfall as full:
+        RECENTLY_FULL.saw_full(s.offering_id for s in full.shortfalls)
+        raise
+    RECENTLY_FULL.saw_room(offering_ids)
+    return result
+
+
+def _add_locked(
+    *,
+    household: Household,
+    wanted: Sequence[SeatRequest],
+    channel: str,
+    actor_id: int | None,
+    override: Override | None,
+) -> AddResult:
+    # Two first adds of one household can race to create its open cart; the unique
+    # constraint lets one win, and the loser simply runs again and finds that cart.
+    for attempt in range(2):
+        try:
+            return _add_in_transaction(
+                household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
+            )
+        except IntegrityError as exc:
+            # PostgreSQL names the constraint; SQLite names the table and columns.
+            message = str(exc)
+            lost_race = "cart_one_open_per_household" in message or "carts_cart.organization_id" in message
+            if attempt or not lost_race:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic(durable=True)
+def _add_in_transaction(
+    *,
+    household: Household,
+    wanted: Sequence[SeatRequest],
+    channel: str,
+    actor_id: int | None,
+    override: Override | None,
+) -> AddResult:
+    """One add in one transaction. A refusal raises and rolls it back: a refused add writes
+    nothing, whichever way it was refused (`_refuse_early`, or here under the locks); a lapsed
+    cart it found is closed by the next add that goes through, or by the cleanup job (T4)."""
+    now = timezone.now()
+    organization = household.organization
+    participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
+    # One round trip: the cart lock, the offering lock (with the participants) and the count.
+    cart_lock = OPEN_CART.pending(household_id=household.pk, for_update=True)
+    locked = lock_offerings(
+        organization_id=organization.pk,
+        offering_ids=[r.offering_id for r in wanted],
+        household_id=household.pk,
+        participant_ids=participant_ids,
+        first=[cart_lock],
+        count_at=now,
+    )
+    cart = continue_or_start_cart(cart_lock.objects(), household, now=now, channel=channel, actor_id=actor_id)
+    participants = locked.participants
+    _check_items(locked, wanted, organization=organization, now=now)
+
+    is_new_cart = cart.pk is None
+    restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
+
+    def item_added(claim: Claim) -> AuditEvent:  # claim_seats fills in the ids of new rows
+        data = {
+            "offering": claim.offering_id,
+            "participant": claim.participant_id,
+            "expires_at": cart.expires_at.isoformat(),
+        } | ({"override_reason": override.reason} if override else {})
+        return cart_event(cart, "cart.item_added", channel, actor_id, now, subject=("claim", claim.pk), data=data)
+
+    claims = claim_seats(
+        locked=locked,
+        wanted=wanted,
+        organization_id=organization.pk,
+        household_id=household.pk,
+        channel=channel,
+        actor_id=actor_id,
+        override=override,
+        now=now,
+        cart_id=cart.pk,
+        new_cart=NewRow(_INSERT_CART, cart) if is_new_cart else None,  # written with the claim
+        audit=item_added,
+        also=[] if is_new_cart else [_SAVE_TIMER.pending(cart)],  # with the INSERTs
+        at_commit=True,  # and with the COMMIT: nothing else is written after them
+    )
+    for claim in claims:  # what callers show is already in hand: no query to read it back
+        claim.offering = locked[claim.offering_id]
+        claim.participant = participants.get(claim.participant_id) if claim.participant_id else None
+    return AddResult(cart=cart, claims=claims)
+
+
+def _refuse_early(*, household: Household, wanted: Sequence[SeatRequest], override: Override | None) -> None:
+    """Refuse, without a transaction and without waiting for any lock, an add whose answer is
+    already no: on registration morning most adds are for offerings that are full by then,
+    and each of them would otherwise queue on the offering's lock only to be told so.
+
+    One unlocked read (the offerings with the participants and their counts: one statement,
+    one snapshot) and the same checks the locked add makes, in the same order (`_check_items`,
+    `capacity.policies.refusal`), so the answer is the one the add would have given at that
+    instant. Refusing on a snapshot is sound: the offering was full then, and the lock only
+    matters for granting, which stays with `claim_seats()` under it (D3). An add that passes
+    goes on to the locked path, which decides again. Such a refusal writes nothing at all; a
+    lapsed cart of the household stays for the next add or the cleanup job to close (T4), its
+    holds not counting meanwhile (C3)."""
+    now = timezone.now()
+    participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
+    seen = offerings_snapshot(
+        organization_id=household.organization_id,
+        offering_ids=[r.offering_id for r in wanted],
+        household_id=household.pk,
+        participant_ids=participant_ids,
+        count_at=now,
+    )
+    _check_items(seen, wanted, organization=household.organization, now=now)
+    counts = seen.counts_at(now, participant_ids)
+    if counts is None:
+        raise RuntimeError("the snapshot was read without its counts")
+    refused = capacity_policies.refusal(offerings=seen, counts=counts, wanted=wanted, override=override is not None)
+    if refused is not None:
+        raise refused
+
+
+def _check_items(
+    offerings: OfferingsRead, wanted: Sequence[SeatRequest], *, organization: Organization, now: datetime
+) -> None:
+    """Whether each item can go in a cart now (participants of the household, eligibility,
+    registration window): raises the specific refusal. Capacity is `claim_seats()`'s."""
+    participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
+    participants = offerings.participants
+    if len(participants) != len(participant_ids):
+        raise errors.ParticipantNotFound
+    today = timezone.localdate(now, organization.zone)
+    for request in wanted:
+        offering = offerings[request.offering_id]
+        participant = participants.get(request.participant_id) if request.participant_id else None
+        policies.check_registrable(
+            kind=offering.kind,
+            name=offering.name,
+            opens_at=offering.registration_opens_at,
+            closes_at=offering.registration_closes_at,
+            min_age=offering.min_age,
+            max_age=offering.max_age,
+            has_participant=participant is not None,
+            participant_age=participant.age_on(policies.age_reference_day(starts_on=offering.starts_on, today=today))
+            if participant
+            else None,
+            now=now,
+        )
+
+
+# A new cart, written by claim_seats() in one statement with its first claim (NewRow).
+_INSERT_CART = CompiledInsert(Cart)
+
+
+# An existing cart's restarted timer (T2, T3), written in the add's INSERT round trip.
+_SAVE_TIMER = CompiledUpdate(Cart, ["first_added_at", "last_added_at", "expires_at"])
