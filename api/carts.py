@@ -15,8 +15,8 @@ from carts.models import Cart
 from carts.selectors import CartView
 from carts.services import AddResult
 from households.models import Household
-from orders.selectors import household_orders
 from payments.services import checkout_and_request_payment
+from registrations.selectors import household_orders
 
 router = Router(tags=["cart"], auth=AUTH)
 REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}

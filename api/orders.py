@@ -8,11 +8,11 @@ from api.schemas import BalanceOut, ErrorOut, OrderOut, PaymentSessionOut, Regis
 from carts.selectors import orders_in_cart
 from orders.errors import OrderNotFound
 from orders.models import Order
-from orders.selectors import household_orders, household_registrations
-from payments.policies import Share
-from payments.selectors import payable_balances
+from orders.policies import Share
+from orders.selectors import payable_balances
 from payments.services import start_online_payment
 from registrations.models import Registration
+from registrations.selectors import household_orders, household_registrations
 
 router = Router(tags=["orders"], auth=AUTH)
 

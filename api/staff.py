@@ -32,9 +32,8 @@ from capacity.catalog import offering_detail
 from capacity.selectors import live_holds
 from carts import selectors as cart_selectors
 from carts.services import delete_cart, delete_hold, office_add_to_cart
+from carts.services.checkout import checkout
 from orders.models import Order
-from orders.selectors import household_orders
-from orders.services import checkout
 from organizations.errors import InvalidSettings
 from organizations.models import Organization, Permission, validate_grace_hours
 from organizations.services import require_permission, update_settings
@@ -42,7 +41,7 @@ from payments.selectors import open_alerts
 from payments.services import put_on_account, record_offline_payment, resolve_alert
 from registrations.impacts import grace_impacts
 from registrations.models import Registration
-from registrations.selectors import organization_registrations, payment_status
+from registrations.selectors import household_orders, organization_registrations, payment_status
 from registrations.services import delete_registration
 
 router = Router(tags=["staff"], auth=AUTH)

@@ -8,12 +8,12 @@ from audit.models import Channel
 from capacity.models import Claim
 from carts.models import Cart
 from carts.services import add_to_cart, empty_cart
+from carts.services.checkout import checkout
 from catalog.models import Offering
 from core.errors import DomainError
 from demo.data import HOLDS, ORDERS
 from households.models import Household
 from orders.models import Order
-from orders.services import checkout
 from organizations.models import Organization, StaffMembership
 from payments.services import put_on_account
 

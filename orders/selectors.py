@@ -1,25 +1,18 @@
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F
 
 from households.models import Household
-from orders.models import Order, OrderLine
-from registrations.models import Registration
+from orders.models import Order
 
 
-def household_orders(*, household: Household) -> QuerySet[Order]:
-    """A household's orders, newest first, with lines and registrations (X1: only its own)."""
-    return (
-        Order.objects.filter(household_id=household.pk)
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("offering", "participant").order_by("pk")),
-            Prefetch("registrations", queryset=Registration.objects.select_related("claim").order_by("pk")),
+def payable_balances(*, household: Household) -> list[Order]:
+    """B1-B3: the household's orders with a balance it may pay online; none when the
+    organization has paying balances online switched off (B2)."""
+    if not household.organization.pay_balances_online:
+        return []
+    return list(
+        Order.objects.filter(
+            household_id=household.pk, on_account=True, payable_online=True, amount_paid__lt=F("total")
         )
-        .order_by("-created_at", "-pk")
-    )
-
-
-def household_registrations(*, household: Household) -> QuerySet[Registration]:
-    return (
-        Registration.objects.filter(household_id=household.pk)
-        .select_related("offering", "participant", "claim", "order")
-        .order_by("-submitted_at", "-pk")
+        .exclude(status=Order.Status.CANCELLED)
+        .order_by("created_at", "pk")
     )

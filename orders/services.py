@@ -1,94 +1,36 @@
-from dataclasses import dataclass
+"""Writes on orders: the order a checkout makes of a cart's holds (P1)."""
+
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
-from django.utils import timezone
-
 from audit.models import Channel
-from audit.services import event as audit_event
-from audit.services import record, record_many
-from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
-from capacity.services import promote_claims
-from carts import errors as cart_errors
-from carts.models import Cart, CartBalance
-from households.models import Household
 from orders.models import Order, OrderLine
-from payments.policies import Share
-from registrations.models import Registration
 
 
-@dataclass(frozen=True)
-class CheckoutResult:
-    order: Order | None  # None when the cart held only balances of earlier orders
-    created: bool  # False when this cart had already been checked out (a double submit)
-    # What one payment must cover, order by order (B3): the new order, then each balance.
-    payment_plan: tuple[Share, ...] = ()
-
-
-@transaction.atomic(durable=True)
-def checkout(
-    *, household: Household, channel: str, actor_id: int | None = None, cart_id: int | None = None
-) -> CheckoutResult:
-    """Turn the household's cart into one order and its registrations, in one transaction
-    (P1). The holds become tentative registrations that keep their seats and data while
-    payment is outstanding (P2); a zero-total order is confirmed at once.
-
-    Submitting the same cart twice yields the same order: the cart row is locked, and a
-    second submit finds it already checked out.
-    """
-    carts = Cart.objects.filter(household_id=household.pk)
-    cart = lock_one(carts.filter(pk=cart_id) if cart_id is not None else carts.filter(status=Cart.Status.OPEN))
-    if cart is None:
-        raise cart_errors.CartEmpty if cart_id is None else cart_errors.ItemNotFound("No such cart.")
-    if cart.status == Cart.Status.CHECKED_OUT:
-        return CheckoutResult(order=Order.objects.filter(cart_id=cart.pk).first(), created=False)
-    if cart.status == Cart.Status.EXPIRED:
-        raise cart_errors.CartExpired
-    holds = list(
-        Claim.objects.filter(cart_id=cart.pk, state=Claim.State.HELD)
-        .select_related("offering", "participant")
-        .order_by("pk")
-    )
-    balances = list(CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).order_by("pk"))
-    if not holds and not balances:
-        raise cart_errors.CartEmpty
-    locked = lock_offerings(organization_id=cart.organization_id, offering_ids=[c.offering_id for c in holds])
-    # The clock is read after the locks: a hold that lapsed while this waited may already
-    # have been given to someone else, so it must not be promoted (C3).
-    now = timezone.now()
-    if cart.is_expired_at(now):
-        raise cart_errors.CartExpired
-    plan = [
-        Share(order.pk, order.balance)
-        for order in Order.objects.filter(pk__in=[b.order_id for b in balances]).order_by("pk").select_for_update()
-        if order.balance > 0
-    ]
-    if not holds:
-        _close(cart, now)
-        record(
-            organization_id=cart.organization_id,
-            verb="cart.checked_out",
-            channel=channel,
-            actor_id=actor_id,
-            subject_type="cart",
-            subject_id=cart.pk,
-            household_id=household.pk,
-            data={"balances": {str(share.order_id): str(share.amount) for share in plan}},
-            now=now,
-        )
-        return CheckoutResult(order=None, created=True, payment_plan=tuple(plan))
-
+def place_order(
+    *,
+    organization_id: int,
+    household_id: int,
+    cart_id: int,
+    holds: Sequence[Claim],
+    channel: str,
+    actor_id: int | None,
+    now: datetime,
+) -> tuple[Order, list[OrderLine]]:
+    """The order of a cart's holds, a line per hold at its price, in the holds' order (P1).
+    A zero-total order is paid at once. Runs inside checkout's transaction; `holds` have
+    their offering and participant loaded (for the lines' descriptions)."""
     total = sum((claim.price for claim in holds), Decimal("0"))
     is_free = total == 0
     # G4: a customer checking out must pay; an office order waits for staff to take payment
     # or put it on account, and is never deleted automatically.
     payment_required = not is_free and channel in (Channel.PORTAL, Channel.API)
     order = Order.objects.create(
-        organization_id=cart.organization_id,
-        household_id=household.pk,
-        cart=cart,
+        organization_id=organization_id,
+        household_id=household_id,
+        cart_id=cart_id,
         status=Order.Status.PAID if is_free else Order.Status.AWAITING_PAYMENT,
         total=total,
         payment_required=payment_required,
@@ -107,61 +49,7 @@ def checkout(
         )
         for claim in holds
     )
-    registrations = Registration.objects.bulk_create(
-        Registration(
-            organization_id=cart.organization_id,
-            household_id=household.pk,
-            participant_id=claim.participant_id,
-            offering_id=claim.offering_id,
-            order=order,
-            order_line=line,
-            claim=claim,
-            channel=channel,
-            submitted_at=now,
-        )
-        for claim, line in zip(holds, lines, strict=True)
-    )
-    to_state = Claim.State.CONFIRMED if is_free else Claim.State.TENTATIVE
-    promoted = promote_claims(locked=locked, claim_ids=[c.pk for c in holds], to_state=to_state, now=now)
-    if promoted != len(holds):
-        raise AssertionError("a live hold of a locked, unexpired cart could not be promoted")
-    _close(cart, now)
-    shared = {
-        "organization_id": cart.organization_id,
-        "channel": channel,
-        "actor_id": actor_id,
-        "household_id": household.pk,
-        "now": now,
-    }
-    record_many(
-        [
-            audit_event(
-                verb="order.created",
-                subject_type="order",
-                subject_id=order.pk,
-                data={"cart": cart.pk, "total": str(total), "status": order.status},
-                **shared,
-            ),
-            *(
-                audit_event(
-                    verb=f"registration.{to_state}",
-                    subject_type="registration",
-                    subject_id=registration.pk,
-                    data={"order": order.pk, "offering": registration.offering_id, "claim": registration.claim_id},
-                    **shared,
-                )
-                for registration in registrations
-            ),
-        ]
-    )
-    plan = ([Share(order.pk, total)] if total > 0 else []) + plan
-    return CheckoutResult(order=order, created=True, payment_plan=tuple(plan))
-
-
-def _close(cart: Cart, now: datetime) -> None:
-    cart.status = Cart.Status.CHECKED_OUT
-    cart.closed_at = now
-    cart.save(update_fields=["status", "closed_at"])
+    return order, lines
 
 
 def _describe(claim: Claim) -> str:

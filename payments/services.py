@@ -16,16 +16,16 @@ from audit.services import record, record_many
 from capacity.locks import require_transaction
 from capacity.models import Claim
 from capacity.services import confirm_claims
+from carts.services.checkout import checkout
 from households.models import Household
 from notifications.services import enqueue
 from orders.errors import OrderNotFound
 from orders.models import Order
-from orders.services import checkout
+from orders.policies import CENT, Share, split_payment
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable
 from payments.models import Payment, PaymentAllocation, PaymentSession, StaffAlert
-from payments.policies import CENT, Share, split_payment
 from payments.providers import get_provider
 from registrations.models import Registration
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from audit.models import Channel
 from audit.services import record
 from capacity.locks import lock_one
+from orders.policies import Share
 from organizations.models import Organization
 from payments.errors import InvalidWebhook
 from payments.models import PaymentSession, WebhookDelivery, WebhookEvent
-from payments.policies import Share
 from payments.providers import ProviderEvent, get_provider
 from payments.services import record_payment
 

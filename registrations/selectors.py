@@ -2,9 +2,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from households.models import Household
 from notifications.models import Notification
+from orders.models import Order, OrderLine
 from organizations.models import Organization
 from registrations.models import Registration
 from registrations.policies import (
@@ -90,4 +92,24 @@ def payment_status(registration: Registration, organization: Organization, now: 
 def organization_registrations(*, organization_id: int) -> QuerySet[Registration]:
     return Registration.objects.filter(organization_id=organization_id).select_related(
         "order", "offering", "participant", "household", "claim"
+    )
+
+
+def household_orders(*, household: Household) -> QuerySet[Order]:
+    """A household's orders, newest first, with lines and registrations (X1: only its own)."""
+    return (
+        Order.objects.filter(household_id=household.pk)
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("offering", "participant").order_by("pk")),
+            Prefetch("registrations", queryset=Registration.objects.select_related("claim").order_by("pk")),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def household_registrations(*, household: Household) -> QuerySet[Registration]:
+    return (
+        Registration.objects.filter(household_id=household.pk)
+        .select_related("offering", "participant", "claim", "order")
+        .order_by("-submitted_at", "-pk")
     )

@@ -1,6 +1,7 @@
-"""Writes on registrations: deletion by staff (P6) and by the grace-period policy (G2, G3)."""
+"""Writes on registrations: made at checkout (P1), deleted by staff (P6) and by the grace-period
+policy (G2, G3)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,10 +11,11 @@ from django.utils import timezone
 from audit.models import Channel
 from audit.services import record
 from capacity.locks import lock_one
+from capacity.models import Claim
 from capacity.services import cancel_claims
 from notifications.models import Notification
 from notifications.services import enqueue
-from orders.models import Order
+from orders.models import Order, OrderLine
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from registrations import policies
@@ -21,6 +23,27 @@ from registrations.errors import RegistrationNotFound
 from registrations.models import Registration
 from registrations.policies import Notice
 from registrations.selectors import facts_for, grace_policy, unpaid_registrations
+
+
+def register_order(
+    *, order: Order, lines: Sequence[OrderLine], holds: Sequence[Claim], channel: str, now: datetime
+) -> list[Registration]:
+    """The registrations of a new order, one per line and the hold it came from (P1). Their
+    state is their claim's, which checkout promotes (P2). Runs inside checkout's transaction."""
+    return Registration.objects.bulk_create(
+        Registration(
+            organization_id=order.organization_id,
+            household_id=order.household_id,
+            participant_id=claim.participant_id,
+            offering_id=claim.offering_id,
+            order=order,
+            order_line=line,
+            claim=claim,
+            channel=channel,
+            submitted_at=now,
+        )
+        for claim, line in zip(holds, lines, strict=True)
+    )
 
 
 @transaction.atomic(durable=True)

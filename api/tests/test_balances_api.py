@@ -3,14 +3,14 @@ from decimal import Decimal
 from django.db import transaction
 
 from carts.services import add_to_cart
+from carts.services.checkout import checkout
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from orders.models import Order
-from orders.services import checkout
+from orders.policies import Share
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff
 from payments.models import PaymentSession
-from payments.policies import Share
 from payments.services import put_on_account, record_payment
 
 

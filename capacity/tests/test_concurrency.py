@@ -34,13 +34,13 @@ from capacity.models import Claim
 from capacity.selectors import claim_counts
 from carts.models import Cart
 from carts.services import add_rental_to_cart, add_to_cart
+from carts.services.checkout import checkout
 from catalog.models import Offering
 from catalog.tests.factories import make_facility_with_slots, make_offering
 from core.querycache import run_together
 from households.models import Household, Participant
 from households.tests.factories import make_household
 from orders.models import Order
-from orders.services import checkout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

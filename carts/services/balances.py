@@ -10,7 +10,7 @@ from carts.models import Cart, CartBalance
 from carts.services.events import cart_event
 from carts.services.open_cart import clear_timer, has_items, lock_or_start_cart, restart_timer
 from households.models import Household
-from payments.selectors import payable_balances
+from orders.selectors import payable_balances
 
 
 @transaction.atomic(durable=True)

@@ -51,7 +51,7 @@ def test_c4_full_offering_is_refused_with_held_count_and_nothing_written(org):
 
 def test_c4_full_without_holds_says_simply_full(org):
     offering = make_offering(org, capacity=1, price="0")
-    from orders.services import checkout
+    from carts.services.checkout import checkout
 
     buyer = make_household(org)
     add(buyer, offering)

@@ -32,10 +32,10 @@ from capacity.selectors import ClaimCounts, claim_counts
 from carts.models import Cart
 from carts.selectors import open_cart_view
 from carts.services import add_rental_to_cart, add_to_cart, empty_cart, expire_carts, remove_from_cart
+from carts.services.checkout import checkout
 from catalog.tests.factories import make_facility_with_slots, make_offering
 from core.errors import DomainError
 from households.tests.factories import make_household
-from orders.services import checkout
 from organizations.tests.factories import make_organization
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from orders.policies import CENT
 from payments.errors import InvalidWebhook
 from payments.models import PaymentSession, SandboxCheckout, SandboxDelivery
-from payments.policies import CENT
 from payments.providers import register
 from payments.providers.base import Outcome, PaymentProvider, ProviderEvent
 from payments.providers.signing import header_value, sign, verify

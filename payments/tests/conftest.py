@@ -17,10 +17,10 @@ import time_machine
 from django.utils import timezone
 
 from carts.services import add_to_cart
+from carts.services.checkout import checkout
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from orders.models import Order
-from orders.services import checkout
 from organizations.tests.factories import make_organization
 from payments.models import PaymentSession
 from payments.services import start_online_payment

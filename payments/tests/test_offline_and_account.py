@@ -6,9 +6,9 @@ import time_machine
 
 from audit.models import AuditEvent
 from carts.services import add_to_cart
+from carts.services.checkout import checkout
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
-from orders.services import checkout
 from organizations.errors import PermissionDenied
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff

@@ -6,9 +6,9 @@ import time_machine
 from django.core.management import CommandError, call_command
 
 from carts.services import add_to_cart
+from carts.services.checkout import checkout
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
-from orders.services import checkout
 from organizations.tests.factories import make_organization
 from registrations.models import Registration
 

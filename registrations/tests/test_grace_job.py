@@ -14,15 +14,15 @@ from audit.models import AuditEvent
 from capacity.errors import CapacityShortfall
 from capacity.selectors import claim_counts
 from carts.services import add_to_cart
+from carts.services.checkout import checkout
 from catalog.tests.factories import make_offering
 from households.models import Household
 from households.tests.factories import make_household
 from notifications.models import Notification
-from orders.services import checkout
+from orders.policies import Share
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff
 from payments.models import StaffAlert
-from payments.policies import Share
 from payments.services import record_offline_payment, record_payment
 from registrations.impacts import grace_impacts
 from registrations.models import Registration

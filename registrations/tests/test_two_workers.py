@@ -12,12 +12,12 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from carts.services import add_to_cart
+from carts.services.checkout import checkout
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from jobs.registry import JOBS
 from jobs.services import run_job
 from notifications.models import Notification
-from orders.services import checkout
 from organizations.tests.factories import make_organization
 from registrations.models import Registration
 

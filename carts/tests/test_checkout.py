@@ -10,10 +10,10 @@ from capacity.selectors import claim_counts
 from carts import errors
 from carts.models import Cart
 from carts.services import add_rental_to_cart, add_to_cart
+from carts.services.checkout import checkout
 from catalog.tests.factories import make_facility_with_slots, make_offering
 from households.tests.factories import make_household
 from orders.models import Order
-from orders.services import checkout
 from registrations.models import Registration
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payments.policies import Share, split_payment
+from orders.policies import Share, split_payment
 
 cents = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c) / 100)
 

@@ -1,4 +1,5 @@
-"""Pure money rules (D5, B5): exact decimal splits, no floats, nothing lost."""
+"""Pure money rules over orders (D5, B3, B5): how one payment splits exactly over the orders it
+pays for, in decimal cents, no floats, nothing lost. Checkout plans the shares, payments applies them."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
