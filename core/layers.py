@@ -21,9 +21,9 @@ LAYERS: list[list[str]] = [
 ]
 
 
-def layer_of(package: str) -> int | None:
-    """The index of `package`'s layer (0 is the bottom), None if it is not a project package."""
-    for index, packages in enumerate(LAYERS):
+def layer_of(package: str, layers: list[list[str]] = LAYERS) -> int | None:
+    """The index of `package`'s layer (0 is the bottom), None if it has none."""
+    for index, packages in enumerate(layers):
         if package in packages:
             return index
     return None

@@ -1,4 +1,5 @@
-"""Architecture checks over the source tree (STYLE.md 2.12), in place of semgrep rules.
+"""Architecture checks over the source tree (STYLE.md 2.12), in place of semgrep rules. The
+layers, import cycles and module lengths are checked in test_layers.py.
 
 Each rule is a small checker that takes one file's source and returns violations as
 `path:line: what`; the tests at the bottom feed each checker a bad snippet, so that a rule
@@ -7,8 +8,6 @@ that could never fail would be noticed.
 
 import ast
 import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,25 +15,24 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
 
-ROOT = Path(__file__).resolve().parents[2]
-SKIPPED_DIRS = {".venv", "venv", "var", ".git", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
-SKIPPED_DIRS |= {".ruff_cache", ".mypy_cache"}
-
-DOMAIN_APPS = (
-    "organizations",
-    "accounts",
-    "households",
-    "catalog",
-    "capacity",
-    "carts",
-    "orders",
-    "registrations",
-    "payments",
-    "notifications",
-    "audit",
-    "jobs",
+from core.layers import LAYERS
+from registrar.tests.sourcetree import (
+    ROOT,
+    Violation,
+    imported_modules,
+    is_project_path,
+    is_test_file,
+    module_package,
+    python_files,
+    relative,
+    report,
+    scan,
 )
-INTERFACE_APPS = ("ui", "api", "portal", "office", "demo")
+
+# The interfaces only parse, call and render (STYLE 2.1): no models. jobs keeps the record of
+# its own runs (JobRun), the worker's bookkeeping rather than the business's.
+INTERFACES = set(LAYERS[-2])
+INTERFACE_MODELS = {"jobs": {"JobRun"}}
 # The only module where a model signal may be used: telling a cache that its data changed.
 SIGNAL_MODULE_NAME = "cache_invalidation.py"
 SIGNAL_NAMES = {"receiver", "post_save", "pre_save", "post_delete", "pre_delete", "m2m_changed"}
@@ -47,91 +45,7 @@ CLAIM_MANAGERS = {"objects", "_default_manager", "_base_manager", "claims"}  # `
 SLEEP_ALLOWED_IN = {"capacity/tests/test_concurrency.py"}
 
 
-@dataclass(frozen=True)
-class Violation:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-# --- walking the tree -------------------------------------------------------------------
-
-
-def python_files(*tops: str) -> Iterator[Path]:
-    """Every project .py file under these top-level directories (all of them if none)."""
-    starts = [ROOT / top for top in tops] if tops else [ROOT]
-    for start in starts:
-        if not start.is_dir():
-            continue
-        for path in sorted(start.rglob("*.py")):
-            if not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts):
-                yield path
-
-
-def is_project_path(path: Path) -> bool:
-    path = path.resolve()
-    return path.is_relative_to(ROOT) and not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts)
-
-
-def relative(path: Path) -> str:
-    return path.relative_to(ROOT).as_posix()
-
-
-def is_test_file(path: str) -> bool:
-    parts = path.split("/")
-    return "tests" in parts[:-1] or parts[-1].startswith("test_") or parts[-1] == "conftest.py"
-
-
-def scan(paths: Iterator[Path], checker: Callable[[str, str], list[Violation]]) -> list[Violation]:
-    return [violation for path in paths for violation in checker(path.read_text(encoding="utf-8"), relative(path))]
-
-
-def report(violations: list[Violation], rule: str) -> str:
-    return f"{rule}:\n" + "\n".join(f"  {violation}" for violation in violations)
-
-
 # --- the checkers -----------------------------------------------------------------------
-
-
-def module_package(path: str) -> list[str]:
-    """Where a module's relative imports start: carts/tests/test_x.py and carts/tests/__init__.py
-    both resolve `from . import y` to carts.tests.y."""
-    return path.removesuffix(".py").split("/")[:-1]
-
-
-def imported_modules(tree: ast.Module, path: str) -> Iterator[tuple[int, str]]:
-    """(line, absolute module name) for every import, relative ones resolved, and for
-    `import_module("x")` / `__import__("x")` calls with a literal name."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield node.lineno, alias.name
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                package = module_package(path)
-                base = package[: len(package) - (node.level - 1)]
-                module = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                module = node.module or ""
-            yield node.lineno, module
-            for alias in node.names:  # `from . import api` brings in a module too
-                yield node.lineno, f"{module}.{alias.name}" if module else alias.name
-        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name in {"import_module", "__import__"} and isinstance(node.args[0].value, str):
-                yield node.lineno, node.args[0].value
-
-
-def interface_imports(source: str, path: str) -> list[Violation]:
-    """A domain module must not import ui, api, portal or office: imports go one way (2.1)."""
-    found: dict[int, Violation] = {}  # one per line
-    for line, module in imported_modules(ast.parse(source, path), path):
-        if module.split(".")[0] in INTERFACE_APPS and line not in found:
-            found[line] = Violation(path, line, f"domain code imports interface module {module!r}")
-    return sorted(found.values(), key=lambda v: v.line)
 
 
 def _claim_names(tree: ast.Module) -> set[str]:
@@ -306,19 +220,6 @@ def test_the_tree_is_found():
     assert len(list(python_files())) > 50
 
 
-def test_every_project_app_is_classified_as_domain_or_interface():
-    project_apps = {config.label for config in apps.get_app_configs() if is_project_path(Path(config.path))}
-    unclassified = sorted(project_apps - set(DOMAIN_APPS) - set(INTERFACE_APPS))
-    assert not unclassified, f"add {unclassified} to DOMAIN_APPS or INTERFACE_APPS in {relative(Path(__file__))}"
-    missing = {label for label in DOMAIN_APPS if not (ROOT / label).is_dir()}
-    assert not missing, f"listed as domain apps but not in the tree: {sorted(missing)}"
-
-
-def test_domain_apps_import_nothing_from_interface_apps():
-    violations = scan(python_files(*DOMAIN_APPS), interface_imports)
-    assert not violations, report(violations, "domain apps must not import ui, api, portal or office")
-
-
 def test_claims_are_written_only_in_capacity():
     paths = (path for path in python_files() if relative(path).split("/")[0] != "capacity")
     violations = scan(paths, claim_writes)
@@ -343,18 +244,23 @@ def test_tests_neither_read_the_wall_clock_nor_sleep():
     assert not violations, report(violations, "tests use timezone.now() and time_machine, never the wall clock")
 
 
-def test_every_domain_app_with_models_has_migrations():
-    app_dirs = [
-        (label, Path(apps.get_app_config(label).path), bool(list(apps.get_app_config(label).get_models())))
-        for label in DOMAIN_APPS
-    ]
+def project_app_configs() -> list:
+    return [config for config in apps.get_app_configs() if is_project_path(Path(config.path))]
+
+
+def test_every_project_app_with_models_has_migrations():
+    app_dirs = [(config.label, Path(config.path), bool(list(config.get_models()))) for config in project_app_configs()]
     violations = missing_migrations(app_dirs)
-    assert not violations, report(violations, "every domain app with models has migrations")
+    assert not violations, report(violations, "every app with models has migrations")
 
 
 def test_interface_apps_have_no_models():
-    installed = [label for label in INTERFACE_APPS if apps.is_installed(label)]
-    with_models = {label: [m.__name__ for m in apps.get_app_config(label).get_models()] for label in installed}
+    with_models = {
+        config.label: sorted({m.__name__ for m in config.get_models()} - INTERFACE_MODELS.get(config.label, set()))
+        for config in project_app_configs()
+        if config.label in INTERFACES
+    }
+    assert with_models, "no interface app is installed"
     assert not any(with_models.values()), f"interface apps hold no models: {with_models}"
 
 
@@ -375,22 +281,6 @@ def test_makemigrations_check_finds_nothing_to_write():
 
 
 # --- each checker can fail ----------------------------------------------------------------
-
-
-def test_interface_import_checker_flags_absolute_relative_and_dynamic_imports():
-    source = (
-        "from capacity.models import Claim\n"
-        "import api.schemas\n"
-        "from portal.views import home\n"
-        "from .... import office\n"  # carts/tests/deep -> the tree root
-        "from ... import services\n"  # carts.services: fine
-        "import importlib\n"
-        "importlib.import_module('api.carts')\n"
-    )
-    violations = interface_imports(source, "carts/tests/deep/test_x.py")
-    assert [v.line for v in violations] == [2, 3, 4, 7]
-    assert str(violations[0]) == "carts/tests/deep/test_x.py:2: domain code imports interface module 'api.schemas'"
-    assert interface_imports("from capacity import api_helpers\nimport apiary\n", "carts/services.py") == []
 
 
 def test_claim_checker_flags_construction_and_bulk_writes():
@@ -483,7 +373,8 @@ def test_relative_imports_resolve_from_the_package():
     assert module_package("carts/tests/test_x.py") == ["carts", "tests"]
     assert module_package("carts/__init__.py") == ["carts"]
     source = "from . import api\nfrom .. import api\nfrom ... import api\n"  # carts.tests.api, carts.api, api
-    assert [v.line for v in interface_imports(source, "carts/tests/test_x.py")] == [3]
+    modules = sorted(set(imported_modules(ast.parse(source), "carts/tests/test_x.py")))
+    assert modules == [(1, "carts.tests"), (1, "carts.tests.api"), (2, "carts"), (2, "carts.api"), (3, ""), (3, "api")]
 
 
 def test_test_files_are_recognised():
