@@ -3,33 +3,21 @@ turns the provider's signed webhook into a ProviderEvent. Everything else (recor
 splitting, idempotency, late payments) is the same for all of them: payments.services."""
 
 from payments.errors import UnknownProvider
-from payments.providers.base import PaymentProvider, ProviderEvent
-
-_REGISTRY: dict[str, type[PaymentProvider]] = {}
-
-
-def register(cls: type[PaymentProvider]) -> type[PaymentProvider]:
-    _REGISTRY[cls.name] = cls
-    return cls
+from payments.providers.base import REGISTRY, PaymentProvider, ProviderEvent, register
 
 
 def get_provider(name: str) -> PaymentProvider:
     _load()
-    if name not in _REGISTRY:
+    if name not in REGISTRY:
         raise UnknownProvider
-    return _REGISTRY[name]()
+    return REGISTRY[name]()
 
 
 def _load() -> None:
-    # Import for their @register side effect; each module only defines its provider class.
-    import importlib
-
-    for module in ("sandbox", "stripe_provider"):
-        try:
-            importlib.import_module(f"payments.providers.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"payments.providers.{module}":
-                raise
+    # Imported for their @register side effect, on first use: start-up need not load the stripe
+    # library. Each registers itself in base.REGISTRY and never imports this package back.
+    import payments.providers.sandbox
+    import payments.providers.stripe_provider  # noqa: F401
 
 
 __all__ = ["PaymentProvider", "ProviderEvent", "get_provider", "register"]

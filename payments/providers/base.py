@@ -35,3 +35,12 @@ class PaymentProvider(ABC):
     def parse_webhook(self, *, body: bytes, headers: Mapping[str, str], now: datetime) -> ProviderEvent:
         """Verify the signature and freshness of a webhook and parse it. Raises
         payments.errors.InvalidWebhook for a bad signature, a stale timestamp or a bad body."""
+
+
+# The providers by name, filled by @register as each provider module is imported.
+REGISTRY: dict[str, type[PaymentProvider]] = {}
+
+
+def register(cls: type[PaymentProvider]) -> type[PaymentProvider]:
+    REGISTRY[cls.name] = cls
+    return cls

@@ -23,8 +23,7 @@ from django.utils import timezone
 from orders.policies import CENT
 from payments.errors import InvalidWebhook
 from payments.models import PaymentSession, SandboxCheckout, SandboxDelivery
-from payments.providers import register
-from payments.providers.base import Outcome, PaymentProvider, ProviderEvent
+from payments.providers.base import Outcome, PaymentProvider, ProviderEvent, register
 from payments.providers.signing import header_value, sign, verify
 
 logger = logging.getLogger(__name__)

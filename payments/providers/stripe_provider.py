@@ -17,8 +17,7 @@ from django.conf import settings
 
 from payments.errors import InvalidWebhook
 from payments.models import PaymentSession
-from payments.providers import register
-from payments.providers.base import Outcome, PaymentProvider, ProviderEvent
+from payments.providers.base import Outcome, PaymentProvider, ProviderEvent, register
 from payments.providers.signing import header_value, signed_at
 
 SIGNATURE_HEADER = "Stripe-Signature"

@@ -86,6 +86,16 @@ def _dynamic_import(node: ast.AST) -> str | None:
     return None
 
 
+def computed_imports(tree: ast.Module) -> Iterator[int]:
+    """Lines of `import_module(...)` / `__import__(...)` whose name is computed (an f-string, a
+    variable): an import no check can follow."""
+    for node in sorted(ast.walk(tree), key=lambda node: getattr(node, "lineno", 0)):
+        if isinstance(node, ast.Call) and node.args and not isinstance(node.args[0], ast.Constant):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in {"import_module", "__import__"}:
+                yield node.lineno
+
+
 def imported_modules(tree: ast.Module, path: str) -> Iterator[tuple[int, str]]:
     """(line, absolute module name) for every import, relative ones resolved, and for
     `import_module("x")` / `__import__("x")` calls with a literal name. `from a import b`

@@ -22,6 +22,7 @@ from registrar.tests.sourcetree import (
     ROOT,
     SKIPPED_DIRS,
     Violation,
+    computed_imports,
     import_targets,
     is_migration,
     is_project_path,
@@ -205,6 +206,15 @@ def module_cycles(imports: Iterable[Import]) -> list[Violation]:
     return _cycle_violations(inside, node_of, "import cycle inside a package")
 
 
+def computed_import_names(sources: Sources) -> list[Violation]:
+    """`import_module(f"...")` and the like: the checks above cannot see what they import."""
+    return [
+        Violation(path, line, "imports a module by a computed name: name it literally, so that its layer is checked")
+        for path, source in sources.values()
+        for line in computed_imports(ast.parse(source, path))
+    ]
+
+
 def long_modules(files: Iterable[tuple[str, str]], limit: int = MAX_MODULE_LINES) -> list[Violation]:
     """(path, source) pairs: modules over `limit` lines, tests and migrations aside."""
     return [
@@ -250,6 +260,11 @@ def test_no_import_cycle_between_packages():
 def test_no_import_cycle_inside_a_package():
     violations = module_cycles(imports_of(checked_sources(), set(project_modules())))
     assert not violations, report(violations, "no import cycle between the modules of a package")
+
+
+def test_no_module_is_imported_by_a_computed_name():
+    violations = computed_import_names(checked_sources())
+    assert not violations, report(violations, "modules are imported by their literal names")
 
 
 def test_no_module_over_400_lines():
@@ -395,3 +410,15 @@ def test_long_module_checker_flags_a_module_over_the_limit_but_not_tests_or_migr
         "carts/services/adding.py:401: 401 lines: split it by what the code does (max 400)",
         "bench/sweep.py:401: 401 lines: split it by what the code does (max 400)",
     ]
+
+
+def test_computed_import_checker_flags_names_it_cannot_follow():
+    source = (
+        "import importlib\n"
+        "importlib.import_module('payments.providers.sandbox')\n"  # literal: followed
+        "for name in ('sandbox', 'stripe_provider'):\n"
+        "    importlib.import_module(f'payments.providers.{name}')\n"
+        "__import__(name)\n"
+    )
+    violations = computed_import_names({"payments.providers": ("payments/providers/__init__.py", source)})
+    assert [v.line for v in violations] == [4, 5]
