@@ -7,7 +7,7 @@ lower layer gets what only a higher one knows: docs/decisions/0009-layers.md.
 """
 
 LAYERS: list[list[str]] = [
-    ["core"],  # plumbing: error base classes, env parsing, compiled queries, the PostgreSQL backend
+    ["core"],  # plumbing: error base classes, env parsing, compiled queries, the PostgreSQL backend, middleware
     ["audit"],  # the sink every layer may write to
     ["organizations", "accounts"],
     ["households", "catalog", "notifications"],
@@ -16,8 +16,9 @@ LAYERS: list[list[str]] = [
     ["registrations"],
     ["carts"],  # carts, holds, balances in carts, and checkout (cart -> order and registrations)
     ["payments"],
+    ["ui"],  # what every page builds on (layout, forms, sign-in, error pages); never imports the pages
     ["api", "portal", "office", "jobs", "demo"],  # interfaces: import any domain package, hold no rules
-    ["registrar"],  # the project: settings, URLs, ASGI/WSGI, middleware
+    ["registrar"],  # the project: settings, URLs, ASGI/WSGI
 ]
 
 

@@ -11,7 +11,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
-from registrar.middleware import API_PREFIX
+from core.middleware import API_PREFIX
 
 
 class LoginView(auth_views.LoginView):

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
 
-from core.layers import LAYERS
+from core.layers import LAYERS, layer_of
 from registrar.tests.sourcetree import (
     ROOT,
     Violation,
@@ -29,9 +29,9 @@ from registrar.tests.sourcetree import (
     scan,
 )
 
-# The interfaces only parse, call and render (STYLE 2.1): no models. jobs keeps the record of
-# its own runs (JobRun), the worker's bookkeeping rather than the business's.
-INTERFACES = set(LAYERS[-2])
+# ui and the interfaces above it only parse, call and render (STYLE 2.1): no models. jobs keeps
+# the record of its own runs (JobRun), the worker's bookkeeping rather than the business's.
+INTERFACES = {package for layer in LAYERS[layer_of("ui") : -1] for package in layer}
 INTERFACE_MODELS = {"jobs": {"JobRun"}}
 # The only module where a model signal may be used: telling a cache that its data changed.
 SIGNAL_MODULE_NAME = "cache_invalidation.py"

@@ -3,7 +3,7 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from registrar.middleware import PageMessageMiddleware
+from core.middleware import PageMessageMiddleware
 
 
 @pytest.mark.parametrize(("path", "has_messages"), [("/", True), ("/admin/", True), ("/api/v1/orgs/x/cart", False)])
