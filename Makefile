@@ -49,6 +49,7 @@ run: $(INSTALLED) | var
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "Registrar:        $(URL)/"
+	@echo "Office:           $(URL)/office/riverside/   (sign in as admin, frontdesk, manager or instructor: see the logins above)"
 	@echo "Django admin:     $(URL)/admin/   (log in as admin)"
 	@echo "API docs:         $(URL)/api/v1/docs"
 	@echo "OpenAPI schema:   $(URL)/api/v1/openapi.json"

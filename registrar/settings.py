@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ui",
     "api",
     "portal",
+    "office",
     "jobs",
     "demo",
 ]
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "office.context_processors.office",
             ],
         },
     },

@@ -1,0 +1,52 @@
+"""One organization as the office sees it, for the office's tests: staff of every demo role, a
+customer, another organization's administrator, and (as pages arrive) the rows each office
+route is about. `url_kwargs` gives a value for every URL keyword an office route may take, so
+the route x role matrix can request every route."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+
+from demo.data import STAFF
+from households.models import Household
+from households.tests.factories import make_household
+from organizations.models import Organization, Permission, StaffMembership
+from organizations.tests.factories import make_organization, make_staff, make_user
+
+# The roles of the matrix: the demo's staff (README: who can do what), plus the people who
+# must never get in.
+STAFF_ROLES = tuple(spec.username for spec in STAFF)  # admin, frontdesk, manager, instructor
+OUTSIDERS = ("customer", "other_org_admin")
+ROLES = ("anonymous", *OUTSIDERS, *STAFF_ROLES)
+
+
+@dataclass
+class World:
+    organization: Organization
+    other_organization: Organization
+    staff: dict[str, StaffMembership]
+    users: dict[str, User]
+    household: Household
+    url_kwargs: dict[str, object] = field(default_factory=dict)
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else self.users[role]
+
+
+def make_world() -> World:
+    organization = make_organization(slug="riverside-test", name="Riverside (test)")
+    other = make_organization(slug="elsewhere-test", name="Elsewhere (test)")
+    staff = {spec.username: make_staff(organization, list(spec.permissions)) for spec in STAFF}
+    outsider = make_staff(other, list(Permission.values))
+    household = make_household(organization, children=2)
+    users = {role: membership.user for role, membership in staff.items()}
+    users["other_org_admin"] = outsider.user
+    users["customer"] = household.payer or make_user()
+    return World(
+        organization=organization,
+        other_organization=other,
+        staff=staff,
+        users=users,
+        household=household,
+        url_kwargs={"slug": organization.slug},
+    )
