@@ -28,4 +28,4 @@ def test_home_links_each_organizations_pages_once_they_exist(org):
 def test_home_links_the_customer_portal_when_its_url_resolves(org):
     html = Client().get("/").content.decode()
     assert f'<a class="usa-link" href="/o/{org.slug}/">Customer portal</a>' in html
-    assert "Office" not in html  # not there yet
+    assert f'<a class="usa-link" href="/office/{org.slug}/">Office</a>' in html
