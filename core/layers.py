@@ -14,7 +14,7 @@ LAYERS: list[list[str]] = [
     ["capacity"],  # the ledger: the only package that writes Claim rows
     ["orders"],
     ["registrations"],
-    ["carts"],  # carts, holds, balances in carts, and checkout (cart -> order and registrations)
+    ["carts", "attendance"],  # carts, holds, balances in carts, checkout; absences and attendance at meetings
     ["payments"],
     ["ui"],  # what every page builds on (layout, forms, sign-in, error pages); never imports the pages
     ["api", "portal", "office", "jobs", "demo"],  # interfaces: import any domain package, hold no rules

@@ -1,17 +1,20 @@
 """What the demo's households are doing: live holds in two carts, an unpaid order and an
-order on account, made through the real services (each owns its durable transaction)."""
+order on account, absences at an upcoming course, made through the real services (each owns
+its durable transaction)."""
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from attendance.models import AbsenceReason, Attendance
+from attendance.services import mark_absent, record_attendance
 from audit.models import Channel
 from capacity.models import Claim
 from carts.models import Cart
 from carts.services import add_to_cart, empty_cart
 from carts.services.checkout import checkout
-from catalog.models import Offering
+from catalog.models import Meeting, Offering
 from core.errors import DomainError
-from demo.data import HOLDS, ORDERS
+from demo.data import ABSENCES, HOLDS, ORDERS
 from households.models import Household
 from orders.models import Order
 from organizations.models import Organization, StaffMembership
@@ -89,4 +92,47 @@ def place_orders(organization: Organization, households: dict[str, Household], s
             report.append(f"{household.name}: order {order.number} for {offering.name} on account, payable online")
         else:
             report.append(f"{household.name}: order {order.number} for {offering.name} awaiting payment")
+    return report
+
+
+def record_absences(organization: Organization, households: dict[str, Household], staff: dict[str, User]) -> list[str]:
+    """An absence the household set (which it may change) and one the instructor recorded
+    (which it sees read-only), A2-A4; meetings that already have a record are left alone."""
+    report = []
+    instructor = StaffMembership.objects.get(organization=organization, user=staff["instructor"])
+    for username, first_name, prefix, number, reason_name, by_instructor in ABSENCES:
+        household = Household.objects.select_related("organization").get(pk=households[username].pk)
+        participant = household.participants.get(first_name=first_name)
+        offering = Offering.objects.filter(organization=organization, code__startswith=prefix).order_by("code").first()
+        meeting = Meeting.objects.filter(offering=offering).order_by("starts_at")[number - 1 : number].first()
+        reason = AbsenceReason.objects.get(organization=organization, name=reason_name)
+        if (
+            meeting is None
+            or Attendance.objects.filter(meeting=meeting, participant=participant, cleared_at__isnull=True).exists()
+        ):
+            continue
+        try:
+            if by_instructor:
+                record_attendance(
+                    membership=instructor,
+                    meeting_id=meeting.pk,
+                    participant_id=participant.pk,
+                    status=Attendance.Status.ABSENT,
+                    reason_id=reason.pk,
+                    channel=Channel.OFFICE,
+                )
+            else:
+                mark_absent(
+                    household=household,
+                    participant_id=participant.pk,
+                    meeting_id=meeting.pk,
+                    reason_id=reason.pk,
+                    channel=Channel.PORTAL,
+                    actor_id=household.payer_id,
+                )
+        except DomainError as refused:
+            report.append(f"{household.name}: no demo absence ({refused})")
+            continue
+        who = "the instructor" if by_instructor else "the household"
+        report.append(f"{household.name}: {first_name} absent from {offering.name} meeting {number} ({who})")
     return report

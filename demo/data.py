@@ -291,6 +291,24 @@ HOLDS = (
 )
 
 
+# The organization's absence-reason list (A5): (name, usable by customers). Customers choose only
+# among the first four (A2); instructors and the office among all of them.
+ABSENCE_REASONS = (
+    ("Sick", True),
+    ("Vacation", True),
+    ("Family event", True),
+    ("Appointment", True),
+    ("No show", False),
+    ("Excused by instructor", False),
+)
+
+# Attendance that shows both kinds on the upcoming-courses page (A3): (household, participant,
+# offering code prefix, meeting number from 1, reason, recorded by the instructor?).
+ABSENCES = (
+    ("okafor", "Daniel", "LIFESAVE-", 3, "Excused by instructor", True),
+    ("okafor", "Daniel", "LIFESAVE-", 2, "Family event", False),
+)
+
 ORDERS = (
     # (household, participant, offering code prefix, channel, on account?)
     ("rivera", "Sam", "POTTERY-", Channel.PORTAL, False),

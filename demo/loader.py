@@ -35,6 +35,7 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
     now = now or timezone.now()
     with transaction.atomic():
         organization = people.upsert_organization()
+        people.upsert_absence_reasons(organization, now=now)
         passwords = people.Passwords()
         staff_users = people.upsert_staff(organization, passwords)
         households = people.upsert_households(organization, passwords, now=now)
@@ -56,4 +57,5 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
     # Holds and orders go through the real services, which own their (durable) transactions.
     summary.holds = activity.hold_seats(organization, households, staff_users)
     summary.holds += activity.place_orders(organization, households, staff_users)
+    summary.holds += activity.record_absences(organization, households, staff_users)
     return summary

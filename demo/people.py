@@ -7,7 +7,18 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from demo.data import DEMO_PASSWORD, EMAIL_DOMAIN, HOUSEHOLDS, ORG_NAME, ORG_SLUG, ORG_TIME_ZONE, STAFF, ParticipantSpec
+from attendance.models import AbsenceReason
+from demo.data import (
+    ABSENCE_REASONS,
+    DEMO_PASSWORD,
+    EMAIL_DOMAIN,
+    HOUSEHOLDS,
+    ORG_NAME,
+    ORG_SLUG,
+    ORG_TIME_ZONE,
+    STAFF,
+    ParticipantSpec,
+)
 from households.models import Household, Participant
 from organizations.models import Organization, StaffMembership
 
@@ -28,6 +39,17 @@ def upsert_organization() -> Organization:
         },
     )
     return organization
+
+
+def upsert_absence_reasons(organization: Organization, *, now: datetime) -> None:
+    """The absence-reason list (A5), in its order; reasons staff added since are kept."""
+    for position, (name, is_customer_usable) in enumerate(ABSENCE_REASONS, start=1):
+        AbsenceReason.objects.update_or_create(
+            organization=organization,
+            name=name,
+            defaults={"is_customer_usable": is_customer_usable, "position": position},
+            create_defaults={"is_customer_usable": is_customer_usable, "position": position, "created_at": now},
+        )
 
 
 class Passwords:

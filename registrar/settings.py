@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "orders",
     "registrations",
     "carts",
+    "attendance",
     "payments",
     # interface apps
     "ui",

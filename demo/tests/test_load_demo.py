@@ -124,3 +124,13 @@ def test_demo_carts_hold_seats_and_are_refilled_once_expired(loaded):
     assert Cart.objects.filter(household__payer__username="parker", status=Cart.Status.EXPIRED).count() == 1
     assert Cart.objects.filter(status=Cart.Status.OPEN).count() == 2
     assert held.count() == 5
+
+
+def test_demo_absence_reasons_and_absences(loaded):
+    from attendance.models import AbsenceReason, Attendance
+
+    reasons = AbsenceReason.objects.filter(organization__slug="riverside").order_by("position")
+    assert [(r.name, r.is_customer_usable) for r in reasons][:2] == [("Sick", True), ("Vacation", True)]
+    assert reasons.filter(is_customer_usable=False).count() == 2
+    kinds = set(Attendance.objects.filter(participant__first_name="Daniel").values_list("recorded_by_kind", flat=True))
+    assert kinds == {"customer", "staff"}
