@@ -17,7 +17,7 @@ URL := http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint fmt vendor screenshots
+.PHONY: help venv install run test lint fmt vendor screenshots killstorm
 
 help:
 	@echo "make run    set up, load the demo data, start the web server and the worker (PORT=$(PORT))"
@@ -27,6 +27,7 @@ help:
 	@echo "make venv   create .venv and install requirements/dev.in (again only when requirements change)"
 	@echo "make screenshots   run the browser tests and write docs/screenshots/*.png"
 	@echo "make vendor        fetch USWDS, htmx and axe-core from npm (versions in ui/vendor.json; UPDATE=1 after changing one)"
+	@echo "make killstorm     SIGKILL 100 workers at random moments; nothing lost or done twice (KILLS=, REGISTRATIONS=)"
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Registrar needs Python 3.11 or newer, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
@@ -76,6 +77,13 @@ lint: $(INSTALLED)
 fmt: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The long kill storm (jobs/tests/test_kill_storm.py; the suite runs a short one): workers killed
+# with SIGKILL at random moments while they delete due registrations and send their emails.
+KILLS ?= 100
+REGISTRATIONS ?= 100
+killstorm: $(INSTALLED) | var
+	KILLSTORM_KILLS=$(KILLS) KILLSTORM_REGISTRATIONS=$(REGISTRATIONS) $(BIN)/pytest -s -q jobs/tests/test_kill_storm.py $(PYTEST_ARGS)
 
 # The browser tests with SCREENSHOTS=1: each test's screenshot() call writes
 # docs/screenshots/<name>-desktop.png or -phone.png (Debian's chromium; see ui/testing/browser.py).

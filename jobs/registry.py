@@ -1,36 +1,75 @@
 """The periodic jobs that `manage.py worker` runs. A job is a plain callable that takes the
-instant of the run and returns how many things it acted on (or None). Jobs are thin: each
-calls one service of a domain app, which owns its transactions and its concurrency rules.
+run's context (jobs.services.JobContext: the instant, the worker's interval and name) and
+returns how many things it acted on, or a JobResult that also says what failed, what waits
+and why. Jobs are thin: each calls one service of a domain app, which owns its transactions
+and its concurrency rules.
 """
-
-from datetime import datetime
 
 from carts import services as cart_services
 from jobs import services as job_services
-from jobs.services import Job
-from notifications import services as notification_services
+from jobs.services import Job, JobContext, JobResult
+from notifications import delivery as notification_delivery
+from notifications.delivery import DeliveryReport
+from payments import alerts as payment_alerts
 from payments.providers import sandbox as sandbox_provider
 from registrations import services as registration_services
 
 
-def expire_carts(now: datetime) -> int:
-    return cart_services.expire_carts(now=now)
+def expire_carts(context: JobContext) -> int:
+    return cart_services.expire_carts(now=context.now)
 
 
-def apply_grace_policies(now: datetime) -> int:
-    return registration_services.apply_grace_policies(now=now)
+def apply_grace_policies(context: JobContext) -> int:
+    return registration_services.apply_grace_policies(now=context.now)
 
 
-def deliver_notifications(now: datetime) -> int:
-    return notification_services.deliver_notifications(now=now)
+def deliver_notifications(context: JobContext) -> JobResult:
+    report = notification_delivery.deliver_notifications(
+        now=context.now, interval_seconds=context.interval_seconds, worker=context.worker
+    )
+    return JobResult(
+        done=report.sent,
+        failed=report.retrying,
+        gave_up=report.failed,
+        waiting=report.waiting,
+        retry_at=report.next_attempt_at if report.retrying else None,
+        note=delivery_note(report),
+    )
 
 
-def deliver_sandbox_webhooks(now: datetime) -> int:
-    return sandbox_provider.deliver_sandbox_webhooks(now=now)
+def delivery_note(report: DeliveryReport) -> str:
+    """Why the run sent no more than it did, in a few words, and what waits."""
+    parts = []
+    if report.error:
+        parts.append(report.error)
+    if report.retrying:
+        parts.append(f"{report.retrying} to retry")
+    if report.failed:
+        parts.append(f"{report.failed} refused for good (staff alerted)")
+    if report.throttled_organizations:
+        parts.append(f"throttled in {report.throttled_organizations} organization(s)")
+    if report.waiting and parts:
+        parts.append(f"{report.waiting} waiting")
+    return "; ".join(parts)
 
 
-def prune_job_runs(now: datetime) -> int:
-    return job_services.prune_job_runs(now=now)
+def alert_failed_emails(context: JobContext) -> int:
+    return payment_alerts.alert_failed_emails(now=context.now)
+
+
+def deliver_sandbox_webhooks(context: JobContext) -> JobResult:
+    report = sandbox_provider.deliver_sandbox_webhooks_report(now=context.now)
+    return JobResult(
+        done=report.delivered,
+        failed=report.failed,
+        waiting=report.waiting,
+        retry_at=report.retry_at if report.failed else None,
+        note=report.error,
+    )
+
+
+def prune_job_runs(context: JobContext) -> int:
+    return job_services.prune_job_runs(now=context.now)
 
 
 JOBS: list[Job] = [
@@ -41,6 +80,7 @@ JOBS: list[Job] = [
         "Delete unpaid registrations whose grace period ran out and enqueue due notices (G1-G5, N2, N3).",
     ),
     Job("deliver_notifications", deliver_notifications, "Send due emails from the outbox, throttled (N1, N4, N5)."),
+    Job("alert_failed_emails", alert_failed_emails, "Alert staff of each email the mail server refused for good (N6)."),
     Job("deliver_sandbox_webhooks", deliver_sandbox_webhooks, "Send the sandbox provider's due webhooks (demos)."),
     Job("prune_job_runs", prune_job_runs, "Delete the worker's own run records older than JOB_RUN_RETENTION_DAYS."),
 ]

@@ -132,17 +132,23 @@ class WebhookDelivery(models.Model):
 
 
 class StaffAlert(models.Model):
-    """Something staff must look at, e.g. money that arrived for a deleted registration (P4)."""
+    """Something staff must look at, e.g. money that arrived for a deleted registration (P4)
+    or an email the mail server refused for good (N6)."""
 
     class Kind(models.TextChoices):
         LATE_PAYMENT = "late_payment", "Payment for a deleted registration"
         OVERPAYMENT = "overpayment", "Payment larger than the balances"
+        EMAIL_FAILED = "email_failed", "Email refused by the mail server"
 
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     message = models.CharField(max_length=1000)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The email that failed (EMAIL_FAILED): one alert per failed email, however many workers look.
+    notification = models.OneToOneField(
+        "notifications.Notification", on_delete=models.PROTECT, null=True, blank=True, related_name="staff_alert"
+    )
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(

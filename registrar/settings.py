@@ -196,11 +196,23 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# LOG_FORMAT=json writes one JSON object per line (core.logformat), for a log collector.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "core.logformat.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-    # Refusals (409 full, 404 unknown) are expected answers, not incidents: log 5xx only.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        # Refusals (409 full, 404 unknown) are expected answers, not incidents: log 5xx only.
+        "django.request": {"level": "ERROR"},
+        # The worker's one line per run (INFO when all went well; `worker --verbosity 0` hides it).
+        "jobs": {"level": env_str("WORKER_LOG_LEVEL", "INFO")},
+    },
 }

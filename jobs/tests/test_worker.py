@@ -18,7 +18,7 @@ from carts.services import add_to_cart
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from jobs import registry
-from jobs.models import JobRun
+from jobs.models import JobRun, WorkerHeartbeat
 from jobs.services import Job
 from jobs.worker import Worker
 
@@ -40,7 +40,11 @@ def run_once(*args):
     return out.getvalue(), err.getvalue()
 
 
-def test_t4_once_expires_a_cart_whose_timer_ran_out_and_audits_it(org, offering):
+def run_lines(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if getattr(record, "event", "") == "worker.run"]
+
+
+def test_t4_once_expires_a_cart_whose_timer_ran_out_and_audits_it(org, offering, caplog):
     lapsing, live = make_household(org), make_household(org)
     with time_machine.travel(T0, tick=False) as traveller:
         lapsing_cart = hold_a_seat(lapsing, offering)  # 20-minute timeout: expires at T0 + 20 min
@@ -48,7 +52,7 @@ def test_t4_once_expires_a_cart_whose_timer_ran_out_and_audits_it(org, offering)
         live_cart = hold_a_seat(live, offering)  # expires at T0 + 30 min
         traveller.shift(timedelta(minutes=11))
 
-        out, _ = run_once()
+        run_once()
 
     lapsing_cart.refresh_from_db()
     live_cart.refresh_from_db()
@@ -63,37 +67,51 @@ def test_t4_once_expires_a_cart_whose_timer_ran_out_and_audits_it(org, offering)
     run = JobRun.objects.get(job="expire_carts")
     assert (run.job, run.outcome, run.count, run.error) == ("expire_carts", JobRun.Outcome.OK, 1, "")
     assert run.started_at == run.finished_at == T0 + timedelta(minutes=21)
-    assert "expire_carts: 1" in out
+    [line] = run_lines(caplog)
+    assert ": expire_carts 1, apply_grace_policies 0 (nothing due)," in line
 
 
-def test_once_runs_every_registered_job_and_is_quiet_when_there_is_nothing_to_do(db):
+def test_once_runs_every_registered_job_and_logs_one_line_with_the_reason_for_each_zero(db, caplog):
     out, _ = run_once()
     assert list(JobRun.objects.order_by("pk").values_list("job", "outcome", "count")) == [
         (job.name, JobRun.Outcome.OK, 0) for job in registry.JOBS
     ]
     assert out == ""
+    [line] = run_lines(caplog)
+    assert line.endswith(", ".join(f"{job.name} 0 (nothing due)" for job in registry.JOBS))
+    assert " run ok in " in line
 
 
-def test_failing_job_is_recorded_and_the_others_still_run(db, monkeypatch):
-    def broken(now):
+def test_verbosity_0_keeps_a_cron_job_quiet_unless_something_failed(db, caplog):
+    run_once("--verbosity", "0")
+    assert run_lines(caplog) == []
+
+
+def test_failing_job_is_recorded_and_the_others_still_run(db, monkeypatch, caplog):
+    def broken(context):
         raise ValueError("the printer is on fire")
 
     ran_at = []
     monkeypatch.setattr(
         registry,
         "JOBS",
-        [Job("broken", broken), Job("tally", lambda now: ran_at.append(now) or 7)],
+        [Job("broken", broken), Job("tally", lambda context: ran_at.append(context.now) or 7)],
     )
 
-    with time_machine.travel(T0, tick=False), pytest.raises(CommandError, match="Job\\(s\\) failed: broken"):
+    with time_machine.travel(T0, tick=False), pytest.raises(CommandError, match="A job failed") as failure:
         run_once()
 
+    assert failure.value.returncode == 1
     failed = JobRun.objects.get(job="broken")
     assert (failed.outcome, failed.count, failed.finished_at) == (JobRun.Outcome.FAILED, None, T0)
     assert "ValueError: the printer is on fire" in failed.error
+    assert failed.note == "ValueError: the printer is on fire"
     tally = JobRun.objects.get(job="tally")
     assert (tally.outcome, tally.count) == (JobRun.Outcome.OK, 7)
     assert ran_at == [T0]
+    [line] = run_lines(caplog)
+    assert "run failed in" in line
+    assert line.endswith("broken 0 (failed; ValueError: the printer is on fire), tally 7")
 
 
 def test_the_worker_deletes_its_own_run_records_once_they_are_past_retention(db, monkeypatch, settings):
@@ -110,13 +128,12 @@ def test_the_worker_deletes_its_own_run_records_once_they_are_past_retention(db,
     recent = record("expire_carts", 29)
 
     with time_machine.travel(T0, tick=False):
-        out, _ = run_once()
+        run_once()
 
     remaining = set(JobRun.objects.values_list("pk", flat=True))
     assert remaining.isdisjoint(old)
     assert {died_mid_job, recent} <= remaining
     assert JobRun.objects.get(job="prune_job_runs").count == 5
-    assert "prune_job_runs: 5" in out
 
     settings.JOB_RUN_RETENTION_DAYS = 7  # a shorter setting takes the 29-day-old record too
     with time_machine.travel(T0, tick=False):
@@ -134,9 +151,10 @@ def test_a_retention_below_one_day_is_refused_at_start_up():
     assert "JOB_RUN_RETENTION_DAYS must be at least 1, not 0" in started.stderr
 
 
-def test_interval_below_one_second_is_refused(db):
-    with pytest.raises(CommandError, match="at least 1 second"):
+def test_interval_below_one_second_is_refused_as_a_usage_error(db):
+    with pytest.raises(CommandError, match="at least 1 second") as refused:
         call_command("worker", "--interval", "0")
+    assert refused.value.returncode == 2
     assert not JobRun.objects.exists()
 
 
@@ -144,12 +162,12 @@ def test_interval_below_one_second_is_refused(db):
 def test_sigterm_stops_the_loop_after_the_running_job():
     ran = []
 
-    def asks_to_stop(now):
+    def asks_to_stop(context):
         ran.append("asks_to_stop")
         os.kill(os.getpid(), signal.SIGTERM)  # as `kill <pid>` or a supervisor would
         return 1
 
-    def next_job(now):
+    def next_job(context):
         ran.append("next_job")
         return 0
 
@@ -158,7 +176,11 @@ def test_sigterm_stops_the_loop_after_the_running_job():
     worker.run_forever()  # returns instead of sleeping for an hour
 
     assert ran == ["asks_to_stop"]
-    assert list(JobRun.objects.values_list("job", "outcome", "count")) == [("asks_to_stop", "ok", 1)]
+    assert list(JobRun.objects.values_list("job", "outcome", "count", "worker")) == [
+        ("asks_to_stop", "ok", 1, worker.name)
+    ]
+    heartbeat = WorkerHeartbeat.objects.get()
+    assert (heartbeat.name, heartbeat.state, heartbeat.interval_seconds) == (worker.name, "stopped", 3600)
     assert signal.getsignal(signal.SIGTERM) is handler_before
 
 
@@ -194,7 +216,7 @@ def test_n5_two_workers_at_once_expire_each_cart_exactly_once(org):
             try:
                 barrier.wait(timeout=10)
                 worker = Worker(interval=60, jobs=[Job("expire_carts", registry.expire_carts)])
-                counts.extend(run.count for run in worker.run_once())
+                counts.extend(run.count for run in worker.run_once().runs)
             except Exception as exc:  # pragma: no cover - surfaced by the assertion below
                 errors.append(exc)
             finally:
@@ -212,3 +234,4 @@ def test_n5_two_workers_at_once_expire_each_cart_exactly_once(org):
     assert AuditEvent.objects.filter(verb="cart.expired").count() == 12
     assert not Cart.objects.filter(status=Cart.Status.OPEN).exists()
     assert JobRun.objects.filter(outcome=JobRun.Outcome.OK).count() == 2
+    assert WorkerHeartbeat.objects.filter(state="stopped").count() == 2

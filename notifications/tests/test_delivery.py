@@ -6,8 +6,9 @@ from django.core import mail
 
 from jobs.registry import deliver_notifications as deliver_job
 from jobs.registry import job_names
+from jobs.services import JobContext
+from notifications.delivery import deliver_notifications, message_id, retry_delay, send_lease
 from notifications.models import Notification
-from notifications.services import CLAIM_LEASE, deliver_notifications, message_id, retry_delay
 from notifications.tests.factories import enqueue_warning
 from organizations.tests.factories import make_organization
 
@@ -18,7 +19,7 @@ START = T0 + dt.timedelta(minutes=1)  # every notice of a burst enqueued at T0 i
 
 def run(at: dt.datetime) -> int:
     with time_machine.travel(at, tick=False):
-        return deliver_notifications(now=at, interval_seconds=300)
+        return deliver_notifications(now=at, interval_seconds=300).sent
 
 
 def enqueue_burst(organization, count: int, *, prefix: str, at: dt.datetime = T0) -> list[str]:
@@ -108,15 +109,18 @@ def test_email_has_text_html_and_a_message_id_derived_from_the_key(org, settings
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
 
 
-def test_n5_a_notice_left_sending_by_a_killed_worker_is_sent_after_the_lease(org):
+def test_n5_a_notice_left_sending_by_an_unknown_worker_is_sent_after_the_short_lease(org):
+    """Without a heartbeat to tell (jobs.heartbeats releases a dead worker's claims at once),
+    the lease still ends: about the time one send may take, not ten minutes."""
     enqueue_warning(org, "orphan", now=T0)
-    # What a worker killed between claiming and sending leaves behind.
+    lease = send_lease()
+    assert lease == dt.timedelta(seconds=70)  # twice the 30-second email timeout, and 10 s
     Notification.objects.filter(key="orphan").update(
-        status=Notification.Status.SENDING, attempts=1, next_attempt_at=T0 + CLAIM_LEASE
+        status=Notification.Status.SENDING, attempts=1, next_attempt_at=T0 + lease
     )
 
-    assert run(T0 + dt.timedelta(minutes=5)) == 0  # still leased: its worker may be sending it
-    assert run(T0 + CLAIM_LEASE) == 1
+    assert run(T0 + lease - dt.timedelta(seconds=1)) == 0  # still leased: its worker may be sending it
+    assert run(T0 + lease) == 1
 
     notification = Notification.objects.get()
     assert (notification.status, notification.attempts) == (Notification.Status.SENT, 2)
@@ -126,7 +130,7 @@ def test_n5_a_notice_left_sending_by_a_killed_worker_is_sent_after_the_lease(org
 def test_n4_notices_in_flight_count_against_the_throttle(org):
     keys = enqueue_burst(org, 8, prefix="burst")
     Notification.objects.filter(key__in=keys[:3]).update(
-        status=Notification.Status.SENDING, next_attempt_at=T0 + CLAIM_LEASE
+        status=Notification.Status.SENDING, next_attempt_at=START + send_lease()
     )
 
     assert run(START) == 2
@@ -135,10 +139,10 @@ def test_n4_notices_in_flight_count_against_the_throttle(org):
 def test_a_worker_whose_lease_was_taken_over_does_not_overwrite_the_new_claim(org, monkeypatch):
     """A worker that sends after its lease ran out (and another worker re-claimed the
     notice) must not mark the newer claim's row: its update is conditional on its own lease."""
-    from notifications import services
+    from notifications import delivery as services
 
     enqueue_warning(org, "slow", now=T0)
-    late_lease = T0 + CLAIM_LEASE + dt.timedelta(minutes=30)
+    late_lease = T0 + dt.timedelta(minutes=30)
     original_email = services._email
 
     def email_after_takeover(notification, connection):
@@ -159,7 +163,7 @@ def test_retry_delay_doubles_up_to_an_hour(attempts, minutes):
     assert retry_delay(attempts) == dt.timedelta(minutes=minutes)
 
 
-def test_failed_sends_are_retried_with_backoff_and_never_dropped(org, settings):
+def test_n1_temporary_failures_are_retried_with_backoff_and_never_dropped(org, settings):
     settings.EMAIL_BACKEND = "notifications.tests.test_delivery.RefusingBackend"
     enqueue_warning(org, "refused", now=T0)
 
@@ -169,7 +173,7 @@ def test_failed_sends_are_retried_with_backoff_and_never_dropped(org, settings):
         notification = Notification.objects.get()
         assert notification.status == Notification.Status.PENDING
         assert notification.attempts == n
-        assert notification.last_error == "SMTPDataError: (554, 'try again later')"
+        assert notification.last_error == "SMTPDataError: (451, 'try again later')"
         assert notification.next_attempt_at == at + dt.timedelta(minutes=expected_delay)
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -188,18 +192,24 @@ def test_a_backend_that_sends_nothing_counts_as_a_failure(org, settings):
     assert notification.last_error == "EmailNotAccepted: the email backend sent nothing"
 
 
-def test_deliver_notifications_is_a_registered_job(org):
+def test_deliver_notifications_is_a_registered_job_throttled_by_the_workers_interval(org):
     assert "deliver_notifications" in job_names()
     enqueue_burst(org, 7, prefix="job")
     with time_machine.travel(START, tick=False):
-        assert deliver_job(START) == 5
+        result = deliver_job(JobContext(now=START, interval_seconds=60, worker="w1"))
+    assert (result.done, result.waiting, result.outcome) == (5, 2, "ok")
+    assert result.note == "throttled in 1 organization(s); 2 waiting"
+    assert set(Notification.objects.filter(status="sent").values_list("claimed_by", flat=True)) == {"w1"}
+    # One interval later by that worker's clock (60 s, not the 300 s setting) the rest goes.
+    with time_machine.travel(START + dt.timedelta(seconds=60), tick=False):
+        assert deliver_job(JobContext(now=START + dt.timedelta(seconds=60), interval_seconds=60)).done == 2
 
 
 class RefusingBackend(mail.backends.base.BaseEmailBackend):
     def send_messages(self, email_messages):
         import smtplib
 
-        raise smtplib.SMTPDataError(554, "try again later")
+        raise smtplib.SMTPDataError(451, "try again later")
 
 
 class SilentBackend(mail.backends.base.BaseEmailBackend):

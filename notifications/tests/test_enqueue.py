@@ -22,6 +22,10 @@ def full_context(organization, **fields):
         "credit": Decimal("10.00"),
         "paid_toward": "R-1001",
         "reason": "The registration was deleted for non-payment before this payment arrived.",
+        "to_email": "rivera@family.example",
+        "subject": "Payment due for order R-1001",
+        "error": "SMTPRecipientsRefused: 550 5.1.1 No such mailbox here",
+        "failed_at": SUBMITTED,
         **fields,
     }
 

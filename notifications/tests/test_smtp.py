@@ -1,5 +1,6 @@
 """Delivery through a real SMTP server (aiosmtpd on 127.0.0.1): the outbox survives the
-server being down, a refused recipient, and two workers running at once (N1, N5)."""
+server being down, a recipient refused for now or for good, and two workers running at once
+(N1, N5, N6)."""
 
 import datetime as dt
 import threading
@@ -9,9 +10,9 @@ import pytest
 import time_machine
 from django.db import connection
 
-from notifications import services
+from notifications import delivery as services
+from notifications.delivery import BACKOFF_CAP, DeliveryReport, deliver_notifications, message_id
 from notifications.models import Notification
-from notifications.services import deliver_notifications, message_id
 from notifications.tests.factories import enqueue_warning
 from organizations.tests.factories import make_organization
 
@@ -20,6 +21,10 @@ INTERVAL = dt.timedelta(seconds=300)
 
 
 def run(at: dt.datetime) -> int:
+    return report(at).sent
+
+
+def report(at: dt.datetime) -> DeliveryReport:
     with time_machine.travel(at, tick=False):
         return deliver_notifications(now=at, interval_seconds=300)
 
@@ -49,10 +54,14 @@ def test_n1_server_down_for_three_runs_then_up_every_email_arrives_once(org, smt
     for key in keys:
         enqueue_warning(org, key, now=T0)
 
-    # Nothing listens on the port yet: three runs fail, each recording the attempt.
+    # Nothing listens on the port yet: three runs fail, each recording the attempt and
+    # saying what waits and when it is tried again.
     for n, backoff_minutes in enumerate([1, 2, 4], start=1):
         at = T0 + (n - 1) * INTERVAL
-        assert run(at) == 0
+        outcome = report(at)
+        assert (outcome.sent, outcome.retrying, outcome.failed, outcome.waiting) == (0, 3, 0, 3)
+        assert outcome.next_attempt_at == at + dt.timedelta(minutes=backoff_minutes)
+        assert outcome.error.startswith("could not connect to the email server: ConnectionRefusedError")
         for notification in Notification.objects.order_by("key"):
             assert notification.status == Notification.Status.PENDING
             assert notification.attempts == n
@@ -70,15 +79,40 @@ def test_n1_server_down_for_three_runs_then_up_every_email_arrives_once(org, smt
         assert notification.sent_at == T0 + 3 * INTERVAL
 
 
-def test_n1_a_refused_recipient_is_retried_while_the_others_go_out(org, smtp_server):
+def test_n6_a_recipient_refused_for_good_fails_once_while_the_others_go_out(org, smtp_server):
     smtp_server.start()
-    smtp_server.inbox.refused.add("full-mailbox@family.example")
+    smtp_server.inbox.refused["no-such-family@family.example"] = "550 5.1.1 No such mailbox here"
+    enqueue_warning(org, "a", now=T0, to_email="a@family.example")
+    enqueue_warning(org, "refused", now=T0, to_email="no-such-family@family.example")
+    enqueue_warning(org, "b", now=T0, to_email="b@family.example")
+
+    outcome = report(T0)
+
+    assert (outcome.sent, outcome.failed, outcome.retrying, outcome.waiting) == (2, 1, 0, 0)
+    assert smtp_server.inbox.message_ids() == [message_id("a"), message_id("b")]
+    refused = Notification.objects.get(key="refused")
+    assert (refused.status, refused.attempts, refused.failed_at) == (Notification.Status.FAILED, 1, T0)
+    assert refused.last_error.startswith("SMTPRecipientsRefused")
+    assert "550" in refused.last_error
+    # Never retried by itself, however many runs follow.
+    smtp_server.inbox.refused.clear()
+    for n in range(1, 4):
+        assert run(T0 + n * BACKOFF_CAP) == 0
+    assert Notification.objects.get(key="refused").status == Notification.Status.FAILED
+    assert smtp_server.inbox.message_ids() == [message_id("a"), message_id("b")]
+
+
+def test_n1_a_recipient_refused_for_now_is_retried_while_the_others_go_out(org, smtp_server):
+    smtp_server.start()
+    smtp_server.inbox.refused["full-mailbox@family.example"] = "452 4.2.2 Mailbox full, try later"
     enqueue_warning(org, "a", now=T0, to_email="a@family.example")
     enqueue_warning(org, "refused", now=T0, to_email="full-mailbox@family.example")
     enqueue_warning(org, "b", now=T0, to_email="b@family.example")
 
-    assert run(T0) == 2
+    outcome = report(T0)
 
+    assert (outcome.sent, outcome.failed, outcome.retrying, outcome.waiting) == (2, 0, 1, 1)
+    assert outcome.next_attempt_at == T0 + dt.timedelta(minutes=1)
     assert smtp_server.inbox.message_ids() == [message_id("a"), message_id("b")]
     refused = Notification.objects.get(key="refused")
     assert (refused.status, refused.attempts) == (Notification.Status.PENDING, 1)
@@ -131,13 +165,13 @@ def test_n5_negative_control_an_unlocked_claim_does_send_twice(smtp_server, monk
         enqueue_warning(organization, f"dup-{n}", now=T0)
     both_have_read = threading.Barrier(2)
 
-    def unlocked_claim(*, organization_id, now, window, lease_until):
+    def unlocked_claim(*, organization_id, now, window, lease_until, worker):
         ids = list(
             Notification.objects.filter(organization_id=organization_id, status="pending").values_list("pk", flat=True)
         )
         both_have_read.wait(timeout=30)
         Notification.objects.filter(pk__in=ids).update(status="sending", next_attempt_at=lease_until)
-        return list(Notification.objects.filter(pk__in=ids).order_by("pk"))
+        return list(Notification.objects.filter(pk__in=ids).order_by("pk")), False
 
     monkeypatch.setattr(services, "_claim", unlocked_claim)
     run_concurrently(T0 + dt.timedelta(minutes=1), workers=2)
@@ -154,7 +188,7 @@ def run_concurrently(at: dt.datetime, *, workers: int) -> list[int]:
     def worker() -> None:
         try:
             barrier.wait(timeout=30)
-            sent = deliver_notifications(now=at, interval_seconds=300)
+            sent = deliver_notifications(now=at, interval_seconds=300).sent
             with lock:
                 results.append(sent)
         except BaseException as error:  # reported to the test thread below

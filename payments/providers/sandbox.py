@@ -171,8 +171,24 @@ def _event_body(checkout: SandboxCheckout, now: datetime) -> str:
     return json.dumps(event, separators=(",", ":"))
 
 
+@dataclass(frozen=True)
+class SandboxRun:
+    """What one delivery run did, and what it left waiting."""
+
+    delivered: int = 0
+    failed: int = 0
+    waiting: int = 0  # undelivered webhooks still to be tried
+    retry_at: datetime | None = None  # the earliest of them
+    error: str = ""  # the last failure of this run
+
+
 def deliver_sandbox_webhooks(*, now: datetime) -> int:
-    """One background run; returns how many webhooks were delivered.
+    """One background run; returns how many webhooks were delivered (see the report below)."""
+    return deliver_sandbox_webhooks_report(now=now).delivered
+
+
+def deliver_sandbox_webhooks_report(*, now: datetime) -> SandboxRun:
+    """One background run, and what it did.
 
     1. Claim up to BATCH_SIZE due deliveries in one short transaction (SKIP LOCKED on
        PostgreSQL, so concurrent workers take different rows; SQLite serialises writers),
@@ -182,7 +198,8 @@ def deliver_sandbox_webhooks(*, now: datetime) -> int:
     3. Mark each delivered, or due again after a back-off.
     """
     claimed = _claim_due(now=now)
-    delivered = 0
+    delivered = failed = 0
+    last_error = ""
     for delivery in claimed:
         error = _post(delivery.body.encode())
         if error is None:
@@ -192,7 +209,17 @@ def deliver_sandbox_webhooks(*, now: datetime) -> int:
             logger.warning("Sandbox webhook %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
             retry_at = timezone.now() + timedelta(seconds=min(30 * 2 ** (delivery.attempts - 1), 3600))
             SandboxDelivery.objects.filter(pk=delivery.pk).update(deliver_at=retry_at, last_error=error[:500])
-    return delivered
+            failed, last_error = failed + 1, f"could not deliver a webhook: {error}"
+    if not claimed:
+        return SandboxRun()
+    waiting = SandboxDelivery.objects.filter(delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+    return SandboxRun(
+        delivered=delivered,
+        failed=failed,
+        waiting=waiting.count(),
+        retry_at=waiting.order_by("deliver_at").values_list("deliver_at", flat=True).first(),
+        error=last_error,
+    )
 
 
 def _due(now: datetime) -> Q:

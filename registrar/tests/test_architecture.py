@@ -30,9 +30,10 @@ from registrar.tests.sourcetree import (
 )
 
 # ui and the interfaces above it only parse, call and render (STYLE 2.1): no models. jobs keeps
-# the record of its own runs (JobRun), the worker's bookkeeping rather than the business's.
+# the record of its own runs (JobRun) and of its workers (WorkerHeartbeat), the worker's
+# bookkeeping rather than the business's.
 INTERFACES = {package for layer in LAYERS[layer_of("ui") : -1] for package in layer}
-INTERFACE_MODELS = {"jobs": {"JobRun"}}
+INTERFACE_MODELS = {"jobs": {"JobRun", "WorkerHeartbeat"}}
 # The only module where a model signal may be used: telling a cache that its data changed.
 SIGNAL_MODULE_NAME = "cache_invalidation.py"
 SIGNAL_NAMES = {"receiver", "post_save", "pre_save", "post_delete", "pre_delete", "m2m_changed"}
