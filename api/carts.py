@@ -34,6 +34,8 @@ def cart_out(view: CartView) -> dict[str, object]:
         "expired_at": view.expired_at,
         "timeout_minutes": view.timeout_minutes,
         "limit_minutes": view.limit_minutes,
+        "held_by_office": view.held_by_office,
+        "taken_over_at": view.taken_over_at,
     }
 
 

@@ -79,8 +79,10 @@ class OrganizationOut(Schema):
 
 
 class SettingsOut(OrganizationOut):
-    office_cart_timeout_minutes: int
-    office_cart_limit_minutes: int
+    office_class_timeout_minutes: int
+    office_class_limit_minutes: int
+    office_camp_timeout_minutes: int
+    office_camp_limit_minutes: int
     admin_email: str
 
 
@@ -89,8 +91,18 @@ class SettingsIn(Schema):
     time_zone: str | None = None
     cart_timeout_minutes: int | None = Field(default=None, description="5-120 (T1)")
     cart_limit_minutes: int | None = Field(default=None, description="5-120 (T1)")
-    office_cart_timeout_minutes: int | None = Field(default=None, description="5-120 (T5)")
-    office_cart_limit_minutes: int | None = Field(default=None, description="5-120 (T5)")
+    office_class_timeout_minutes: int | None = Field(
+        default=None, description="5-120: the office's class enrollment wizard's cart timeout (T5)"
+    )
+    office_class_limit_minutes: int | None = Field(
+        default=None, description="5-120: the office's class enrollment wizard's cart limit (T5)"
+    )
+    office_camp_timeout_minutes: int | None = Field(
+        default=None, description="5-120: the office's camp enrollment wizard's cart timeout (T5)"
+    )
+    office_camp_limit_minutes: int | None = Field(
+        default=None, description="5-120: the office's camp enrollment wizard's cart limit (T5)"
+    )
     admin_email: str | None = None
 
 
@@ -156,6 +168,11 @@ class CartOut(Schema):
     expired_at: datetime | None = Field(description="set when the cart's timer ran out; its items were released")
     timeout_minutes: int
     limit_minutes: int
+    held_by_office: bool = Field(
+        description="the office started this cart or took it over and is completing it (S3): only staff add to it; "
+        "the household may still empty it"
+    )
+    taken_over_at: datetime | None = Field(description="when the office took over a cart the household started (S3)")
 
 
 class CartAddOut(Schema):

@@ -72,3 +72,31 @@ class AlreadyInCart(DomainError):
     code = "already_in_cart"
     kind = "conflict"
     default_message = "That balance is already in your cart."
+
+
+class CustomerCartOpen(DomainError):
+    """S3: staff tried to add to a cart the customer started and nobody in the office took over."""
+
+    code = "customer_cart_open"
+    kind = "conflict"
+    default_message = (
+        "This household has already started a registration in the portal. Open that cart and take it over "
+        "to add or remove items, or check it out for them."
+    )
+
+
+class CartHeldByOffice(DomainError):
+    """S3: the office is completing this cart; the customer cannot add to it meanwhile."""
+
+    code = "cart_held_by_office"
+    kind = "conflict"
+    default_message = (
+        "The office is completing this registration with you. Call them to change it, or empty your cart "
+        "to start again."
+    )
+
+
+class NothingToTakeOver(DomainError):
+    code = "nothing_to_take_over"
+    kind = "conflict"
+    default_message = "This household has no open cart with items in it to take over."

@@ -17,7 +17,8 @@ class Cart(models.Model):
 
     class Timer(models.TextChoices):
         PORTAL = "portal", "Customer portal timer"
-        OFFICE = "office", "Office enrollment wizard timer"  # T5
+        OFFICE_CLASS = "office_class", "Office class enrollment wizard timer"  # T5
+        OFFICE_CAMP = "office_camp", "Office camp enrollment wizard timer"  # T5
 
     # No database FK check on organization (decision 0005): every add would share-lock the
     # one organization row, and concurrent share locks on one row cost PostgreSQL a multixact
@@ -28,11 +29,17 @@ class Cart(models.Model):
     )
     household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="carts")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
-    timer = models.CharField(max_length=8, choices=Timer.choices, default=Timer.PORTAL)
+    timer = models.CharField(max_length=12, choices=Timer.choices, default=Timer.PORTAL)
     channel = models.CharField(max_length=10)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # S3: staff took over a cart the customer started, to complete it for them; from then on
+    # the office holds it (`is_held_by_office`) and the customer's portal says so.
+    taken_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    taken_over_at = models.DateTimeField(null=True, blank=True)
     first_added_at = models.DateTimeField(null=True, blank=True)
     last_added_at = models.DateTimeField(null=True, blank=True)
     # None while the cart is empty: an emptied cart has no timer (T7).
@@ -57,6 +64,11 @@ class Cart(models.Model):
 
     def is_expired_at(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+    @property
+    def is_held_by_office(self) -> bool:
+        """S3: the office started this cart, or took it over; only staff add to it then."""
+        return self.channel == "office" or self.taken_over_by_id is not None
 
 
 class CartBalance(models.Model):

@@ -1,6 +1,7 @@
 """Pure cart rules (D5): facts and settings in, decisions out. No ORM, no clock."""
 
 import itertools
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from carts import errors
@@ -11,6 +12,26 @@ def cart_expires_at(
 ) -> datetime:
     """T2, T3: the timeout restarts at every add, the limit never does."""
     return min(last_added_at + timedelta(minutes=timeout_minutes), first_added_at + timedelta(minutes=limit_minutes))
+
+
+def office_timer(kinds: Iterable[str]) -> str:
+    """T5: the office wizard whose timer a cart the office starts runs on: the camp wizard's
+    when it enrolls in a camp, the class wizard's for everything else (classes, memberships,
+    rentals)."""
+    return "office_camp" if "camp" in set(kinds) else "office_class"
+
+
+def check_holder(*, is_fresh: bool, is_held_by_office: bool, channel: str) -> None:
+    """S3: who may add to a cart that holds something. Staff add only to a cart the office
+    holds (one it started, or took over explicitly); a customer's cart must be taken over
+    first. A customer cannot add to a cart the office is completing (they may still empty
+    it, T6). A new or emptied cart (`is_fresh`) belongs to whoever adds first."""
+    if is_fresh:
+        return
+    if channel == "office" and not is_held_by_office:
+        raise errors.CustomerCartOpen
+    if channel != "office" and is_held_by_office:
+        raise errors.CartHeldByOffice
 
 
 def check_registrable(

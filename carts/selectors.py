@@ -2,6 +2,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import User
+
 from capacity.models import Claim
 from carts.models import Cart, CartBalance
 from carts.services.open_cart import timer_minutes
@@ -47,6 +49,10 @@ class CartView:
     first_added_at: datetime | None
     channel: str | None
     balances: list[CartBalanceView] = field(default_factory=list)
+    # S3: the office started this cart or took it over, and is completing it for the household.
+    held_by_office: bool = False
+    taken_over_at: datetime | None = None
+    taken_over_by_name: str = ""  # for staff pages; the customer is told "the office"
 
     @property
     def total(self) -> Decimal:
@@ -56,8 +62,10 @@ class CartView:
 
 
 def open_cart_view(*, household: Household, now: datetime) -> CartView:
-    """The household's open cart as it stands at `now` (two queries)."""
-    cart = Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN).first()
+    """The household's open cart as it stands at `now` (three queries)."""
+    cart = (
+        Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN).select_related("taken_over_by").first()
+    )
     return cart_view(household=household, cart=cart, now=now)
 
 
@@ -125,7 +133,16 @@ def cart_view(*, household: Household, cart: Cart | None, now: datetime) -> Cart
         first_added_at=cart.first_added_at,
         channel=cart.channel,
         balances=balances,
+        held_by_office=cart.is_held_by_office,
+        taken_over_at=cart.taken_over_at,
+        taken_over_by_name=_staff_name(cart.taken_over_by) if cart.taken_over_by_id else "",
     )
+
+
+def _staff_name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
 
 
 def orders_in_cart(*, household: Household, now: datetime) -> set[int]:

@@ -10,7 +10,7 @@ from attendance.services import mark_absent, record_attendance
 from audit.models import Channel
 from capacity.models import Claim
 from carts.models import Cart
-from carts.services import add_to_cart, empty_cart
+from carts.services import add_to_cart, empty_cart, take_over_cart
 from carts.services.checkout import checkout
 from catalog.models import Meeting, Offering
 from core.errors import DomainError
@@ -51,6 +51,17 @@ def hold_seats(organization: Organization, households: dict[str, Household], sta
                 continue
             expires = timezone.localtime(result.cart.expires_at, organization.zone)
             report.append(f"{household.name}: {first_name} held in {code} until {expires:%H:%M %Z} ({spec.channel})")
+        if spec.taken_over_by:
+            staff_member = StaffMembership.objects.get(organization=organization, user=staff[spec.taken_over_by])
+            try:
+                cart = take_over_cart(membership=staff_member, household=household)
+            except DomainError as refused:
+                report.append(f"{household.name}: cart not taken over ({refused})")
+                continue
+            expires = timezone.localtime(cart.expires_at, organization.zone)
+            report.append(
+                f"{household.name}: cart taken over by {spec.taken_over_by}, office timer until {expires:%H:%M %Z}"
+            )
     return report
 
 

@@ -111,6 +111,7 @@ class HoldSpec:
     channel: str
     items: tuple[tuple[str, str], ...]  # (participant first name, offering code)
     staff_username: str | None = None
+    taken_over_by: str | None = None  # S3: a staff member took the customer's cart over
 
 
 @dataclass(frozen=True)
@@ -282,11 +283,12 @@ FACILITIES = (
 
 HOLDS = (
     HoldSpec("parker", Channel.PORTAL, (("Maya", "SWIM2-TUE1630"), ("Leo", "SOCCER-T-SAT1100"))),
+    # Linh Nguyen started in the portal, got stuck and phoned: the front desk took the cart over (S3).
     HoldSpec(
         "nguyen",
-        Channel.OFFICE,
+        Channel.PORTAL,
         (("Ava", "BALLET-I-THU1730"), ("Ben", "SWIM2-TUE1630"), ("Chloe", "MOVE-SAT0900")),
-        staff_username="frontdesk",
+        taken_over_by="frontdesk",
     ),
 )
 

@@ -46,17 +46,29 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"Unknown time zone {value!r}.", code="invalid_time_zone")
 
 
+# T5: the office wizards' timers, a (timeout, limit) pair per wizard.
+OFFICE_TIMER_FIELDS = (
+    "office_class_timeout_minutes",
+    "office_class_limit_minutes",
+    "office_camp_timeout_minutes",
+    "office_camp_limit_minutes",
+)
+
+
 class Organization(models.Model):
     """One department or club: its own programs, staff, customers, settings and time zone."""
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="America/Toronto", validators=[validate_time_zone])
-    # T1, T5: portal carts and the office enrollment wizards have separate timers.
+    # T1, T5: portal carts and the office's two enrollment wizards (class and camp, as the
+    # seeds' Class Settings and Camp Settings) each have their own timer.
     cart_timeout_minutes = models.PositiveSmallIntegerField(default=20, validators=[validate_cart_minutes])
     cart_limit_minutes = models.PositiveSmallIntegerField(default=60, validators=[validate_cart_minutes])
-    office_cart_timeout_minutes = models.PositiveSmallIntegerField(default=60, validators=[validate_cart_minutes])
-    office_cart_limit_minutes = models.PositiveSmallIntegerField(default=120, validators=[validate_cart_minutes])
+    office_class_timeout_minutes = models.PositiveSmallIntegerField(default=60, validators=[validate_cart_minutes])
+    office_class_limit_minutes = models.PositiveSmallIntegerField(default=120, validators=[validate_cart_minutes])
+    office_camp_timeout_minutes = models.PositiveSmallIntegerField(default=60, validators=[validate_cart_minutes])
+    office_camp_limit_minutes = models.PositiveSmallIntegerField(default=120, validators=[validate_cart_minutes])
     admin_email = models.EmailField(blank=True)
     # Unpaid registrations (G1-G5): 0 keep, -1 delete quietly after the payment window, N hours.
     grace_period_hours = models.IntegerField(default=0, validators=[validate_grace_hours])
@@ -86,17 +98,12 @@ class Organization(models.Model):
                 name="org_cart_limit_range",
                 condition=models.Q(cart_limit_minutes__gte=CART_MINUTES_MIN, cart_limit_minutes__lte=CART_MINUTES_MAX),
             ),
-            models.CheckConstraint(
-                name="org_office_timeout_range",
-                condition=models.Q(
-                    office_cart_timeout_minutes__gte=CART_MINUTES_MIN, office_cart_timeout_minutes__lte=CART_MINUTES_MAX
-                ),
-            ),
-            models.CheckConstraint(
-                name="org_office_limit_range",
-                condition=models.Q(
-                    office_cart_limit_minutes__gte=CART_MINUTES_MIN, office_cart_limit_minutes__lte=CART_MINUTES_MAX
-                ),
+            *(
+                models.CheckConstraint(
+                    name=f"org_{field}_range",
+                    condition=models.Q(**{f"{field}__gte": CART_MINUTES_MIN, f"{field}__lte": CART_MINUTES_MAX}),
+                )
+                for field in OFFICE_TIMER_FIELDS
             ),
         ]
 

@@ -121,19 +121,24 @@ def office_add_to_cart(
     require_permission(membership, Permission.ENROLL)
     if household.organization_id != membership.organization_id:
         raise errors.ItemNotFound("No such household in this organization.")
-    override = None
-    if override_reason is not None:
-        require_permission(membership, Permission.OVERRIDE_CAPACITY)
-        if not override_reason.strip():
-            raise errors.OverrideNotAllowed("Say why this enrollment may exceed capacity.")
-        override = Override(by_user_id=membership.user_id, reason=override_reason.strip())
     return _add(
         household=household,
         wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
         channel=Channel.OFFICE,
         actor_id=membership.user_id,
-        override=override,
+        override=staff_override(membership, override_reason),
     )
+
+
+def staff_override(membership: StaffMembership, reason: str | None) -> Override | None:
+    """C6: a staff member's deliberate excess over capacity, only with the override permission
+    and a reason; None when no reason was given (no override asked for)."""
+    if reason is None:
+        return None
+    require_permission(membership, Permission.OVERRIDE_CAPACITY)
+    if not reason.strip():
+        raise errors.OverrideNotAllowed("Say why this enrollment may exceed capacity.")
+    return Override(by_user_id=membership.user_id, reason=reason.strip()[:500])
 
 
 def _add(
@@ -213,6 +218,17 @@ def _add_in_transaction(
     _check_items(locked, wanted, organization=organization, now=now)
 
     is_new_cart = cart.pk is None
+    # A new cart, or one emptied (no timer, T7): this add starts it afresh, on this channel's
+    # timer (T5: the office's class or camp wizard), held by whoever adds (S3).
+    is_fresh = is_new_cart or cart.expires_at is None
+    policies.check_holder(is_fresh=is_fresh, is_held_by_office=cart.is_held_by_office, channel=channel)
+    if is_fresh:
+        cart.channel, cart.taken_over_by_id, cart.taken_over_at = channel, None, None
+        cart.timer = (
+            policies.office_timer(offering.kind for offering in locked)
+            if channel == Channel.OFFICE
+            else Cart.Timer.PORTAL
+        )
     restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
 
     def item_added(claim: Claim) -> AuditEvent:  # claim_seats fills in the ids of new rows
@@ -235,7 +251,7 @@ def _add_in_transaction(
         cart_id=cart.pk,
         new_cart=NewRow(_INSERT_CART, cart) if is_new_cart else None,  # written with the claim
         audit=item_added,
-        also=[] if is_new_cart else [_SAVE_TIMER.pending(cart)],  # with the INSERTs
+        also=[] if is_new_cart else [(_RESTART_CART if is_fresh else _SAVE_TIMER).pending(cart)],  # with the INSERTs
         at_commit=True,  # and with the COMMIT: nothing else is written after them
     )
     for claim in claims:  # what callers show is already in hand: no query to read it back
@@ -309,3 +325,7 @@ _INSERT_CART = CompiledInsert(Cart)
 
 # An existing cart's restarted timer (T2, T3), written in the add's INSERT round trip.
 _SAVE_TIMER = CompiledUpdate(Cart, ["first_added_at", "last_added_at", "expires_at"])
+# An emptied cart's first add: its timer, and who starts it afresh (T5, S3).
+_RESTART_CART = CompiledUpdate(
+    Cart, ["first_added_at", "last_added_at", "expires_at", "channel", "timer", "taken_over_by", "taken_over_at"]
+)

@@ -17,9 +17,12 @@ from organizations.models import Organization
 
 
 def timer_minutes(organization: Organization, timer: str) -> tuple[int, int]:
-    """(timeout, limit) for a cart's timer profile: the portal's (T1) or the office wizard's (T5)."""
-    if timer == Cart.Timer.OFFICE:
-        return organization.office_cart_timeout_minutes, organization.office_cart_limit_minutes
+    """(timeout, limit) for a cart's timer profile: the portal's (T1) or one of the office's
+    two wizards' (T5: class, camp)."""
+    if timer == Cart.Timer.OFFICE_CLASS:
+        return organization.office_class_timeout_minutes, organization.office_class_limit_minutes
+    if timer == Cart.Timer.OFFICE_CAMP:
+        return organization.office_camp_timeout_minutes, organization.office_camp_limit_minutes
     return organization.cart_timeout_minutes, organization.cart_limit_minutes
 
 
@@ -42,7 +45,7 @@ def continue_or_start_cart(
         cart = Cart(
             organization_id=household.organization_id,
             household_id=household.pk,
-            timer=Cart.Timer.OFFICE if channel == Channel.OFFICE else Cart.Timer.PORTAL,
+            timer=Cart.Timer.OFFICE_CLASS if channel == Channel.OFFICE else Cart.Timer.PORTAL,
             channel=channel,
             created_by_id=actor_id,
             created_at=now,

@@ -42,8 +42,10 @@ def test_t1_settings_outside_5_to_120_are_refused_naming_the_range(org):
     for field in (
         "cart_timeout_minutes",
         "cart_limit_minutes",
-        "office_cart_timeout_minutes",
-        "office_cart_limit_minutes",
+        "office_class_timeout_minutes",
+        "office_class_limit_minutes",
+        "office_camp_timeout_minutes",
+        "office_camp_limit_minutes",
     ):
         for bad in (4, 121, 0):
             setattr(org, field, bad)
@@ -186,7 +188,7 @@ def test_remove_from_an_expired_cart_is_refused_as_expired(timed_org):
 
 def test_t5_office_wizard_uses_its_own_timer(db):
     organization = make_organization(
-        cart_timeout_minutes=10, cart_limit_minutes=20, office_cart_timeout_minutes=45, office_cart_limit_minutes=90
+        cart_timeout_minutes=10, cart_limit_minutes=20, office_class_timeout_minutes=45, office_class_limit_minutes=90
     )
     staff = make_staff(organization)
     household = make_household(organization)
@@ -197,7 +199,7 @@ def test_t5_office_wizard_uses_its_own_timer(db):
             offering_id=make_offering(organization).pk,
             participant_id=household.participants.first().pk,
         )
-    assert result.cart.timer == Cart.Timer.OFFICE
+    assert result.cart.timer == Cart.Timer.OFFICE_CLASS
     assert result.cart.expires_at == minutes(45)
     assert result.claims[0].channel == "office"
     assert add_at(minutes(0), make_household(organization), make_offering(organization)).expires_at == minutes(10)

@@ -111,13 +111,16 @@ def test_staff_roles_and_demo_password(loaded):
 def test_demo_carts_hold_seats_and_are_refilled_once_expired(loaded):
     held = Claim.objects.filter(state=Claim.State.HELD, cart__status=Cart.Status.OPEN)
     assert sorted(held.values_list("household__payer__username", "offering__code", "channel")) == [
-        ("nguyen", "BALLET-I-THU1730", "office"),
-        ("nguyen", "MOVE-SAT0900", "office"),
-        ("nguyen", "SWIM2-TUE1630", "office"),
+        ("nguyen", "BALLET-I-THU1730", "portal"),
+        ("nguyen", "MOVE-SAT0900", "portal"),
+        ("nguyen", "SWIM2-TUE1630", "portal"),
         ("parker", "SOCCER-T-SAT1100", "portal"),
         ("parker", "SWIM2-TUE1630", "portal"),
     ]
     assert "demo12345" in loaded
+    # The nguyen cart was started in the portal and taken over by the front desk (S3).
+    taken = Cart.objects.get(household__payer__username="nguyen", status=Cart.Status.OPEN)
+    assert (taken.taken_over_by.username, taken.timer) == ("frontdesk", Cart.Timer.OFFICE_CLASS)
     # The portal cart (20-minute timer) has run out; the office one (60 minutes) has not.
     with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
         load()
