@@ -17,12 +17,13 @@ URL := http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint fmt vendor screenshots killstorm
+.PHONY: help venv install run test lint typecheck fmt vendor screenshots killstorm
 
 help:
 	@echo "make run    set up, load the demo data, start the web server and the worker (PORT=$(PORT))"
 	@echo "make test   set up, run the test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
-	@echo "make lint   ruff check and ruff format --check"
+	@echo "make lint   ruff check, ruff format --check and make typecheck"
+	@echo "make typecheck   mypy with django-stubs (strict for the ledger's packages; pyproject.toml)"
 	@echo "make fmt    ruff check --fix and ruff format"
 	@echo "make venv   create .venv and install requirements/dev.in (again only when requirements change)"
 	@echo "make screenshots   run the browser tests and write docs/screenshots/*.png"
@@ -73,6 +74,11 @@ test: $(INSTALLED) | var
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# What it checks, and how strictly: [tool.mypy] in pyproject.toml.
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
 
 fmt: $(INSTALLED)
 	$(BIN)/ruff check --fix .

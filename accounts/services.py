@@ -17,7 +17,7 @@ def issue_token(*, user: AbstractBaseUser, label: str = "") -> str:
     """Create an API token for `user` and return it. Only its digest is stored, so this is
     the one moment the raw token exists."""
     raw = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, digest=token_digest(raw), label=label)
+    ApiToken.objects.create(user_id=user.pk, digest=token_digest(raw), label=label)
     return raw
 
 

@@ -32,6 +32,7 @@ class BearerToken(HttpBearer):
             # registration morning): token, user and household in one query.
             household = _HOUSEHOLD_BY_TOKEN.first(slug=slug, digest=digest)
             if household is not None:
+                # Read back by api.context.customer_household; HttpRequest declares no such attribute.
                 request.customer_household = household  # type: ignore[attr-defined]
                 return household.payer
         found = (

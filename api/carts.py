@@ -1,12 +1,12 @@
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.responses import NinjaJSONEncoder
 
 from api.auth import AUTH
-from api.context import customer_household
+from api.context import ApiRequest, customer_household
 from api.orders import order_out
 from api.schemas import BalanceIn, CartAddOut, CartItemIn, CartOut, CheckoutIn, CheckoutOut, ErrorOut, RentalIn
 from audit.models import Channel
@@ -45,8 +45,8 @@ def added_out(household: Household, result: AddResult) -> dict[str, object]:
     timeout, limit = services.timer_minutes(household.organization, cart.timer)
     return {
         "cart_id": cart.pk,
-        "expires_at": cart.expires_at,
-        "seconds_left": int((cart.expires_at - timezone.now()).total_seconds()),
+        "expires_at": result.expires_at,
+        "seconds_left": int((result.expires_at - timezone.now()).total_seconds()),
         "timeout_minutes": timeout,
         "limit_minutes": limit,
         "added": [
@@ -81,14 +81,14 @@ def _show(household: Household, cart: Cart | None) -> dict[str, object]:
 
 
 @router.get("/orgs/{slug}/cart", response={200: CartOut, **REFUSALS})
-def get_cart(request: HttpRequest, slug: str) -> dict[str, object]:
+def get_cart(request: ApiRequest, slug: str) -> dict[str, object]:
     """The open cart, its items and the instant it expires (T6)."""
     household = customer_household(request, slug)
     return cart_out(selectors.open_cart_view(household=household, now=timezone.now()))
 
 
 @router.post("/orgs/{slug}/cart/items", response={201: CartAddOut, **REFUSALS})
-def add_item(request: HttpRequest, slug: str, payload: CartItemIn) -> HttpResponse:
+def add_item(request: ApiRequest, slug: str, payload: CartItemIn) -> HttpResponse:
     """Hold a place: refused with 409 `offering_full` (C4), `already_enrolled`, `age_ineligible`,
     `registration_not_open`/`registration_closed`; 503 `busy` if the lock could not be had."""
     household = customer_household(request, slug)
@@ -103,7 +103,7 @@ def add_item(request: HttpRequest, slug: str, payload: CartItemIn) -> HttpRespon
 
 
 @router.post("/orgs/{slug}/cart/rentals", response={201: CartAddOut, **REFUSALS})
-def add_rental(request: HttpRequest, slug: str, payload: RentalIn) -> HttpResponse:
+def add_rental(request: ApiRequest, slug: str, payload: RentalIn) -> HttpResponse:
     """Hold facility time [starts_at, ends_at), made of back-to-back rental slots (S5)."""
     household = customer_household(request, slug)
     result = services.add_rental_to_cart(
@@ -118,7 +118,7 @@ def add_rental(request: HttpRequest, slug: str, payload: RentalIn) -> HttpRespon
 
 
 @router.delete("/orgs/{slug}/cart/items/{item_id}", response={200: CartOut, **REFUSALS})
-def remove_item(request: HttpRequest, slug: str, item_id: int) -> dict[str, object]:
+def remove_item(request: ApiRequest, slug: str, item_id: int) -> dict[str, object]:
     """Remove one item; the timer does not restart (T7)."""
     household = customer_household(request, slug)
     cart = services.remove_from_cart(
@@ -128,7 +128,7 @@ def remove_item(request: HttpRequest, slug: str, item_id: int) -> dict[str, obje
 
 
 @router.delete("/orgs/{slug}/cart", response={200: CartOut, **REFUSALS})
-def empty(request: HttpRequest, slug: str) -> dict[str, object]:
+def empty(request: ApiRequest, slug: str) -> dict[str, object]:
     """Empty the cart at any time (T6)."""
     household = customer_household(request, slug)
     cart = services.empty_cart(household=household, channel=Channel.API, actor_id=request.auth.pk)
@@ -136,7 +136,7 @@ def empty(request: HttpRequest, slug: str) -> dict[str, object]:
 
 
 @router.post("/orgs/{slug}/cart/balances", response={201: CartOut, **REFUSALS})
-def add_balance(request: HttpRequest, slug: str, payload: BalanceIn) -> Status:
+def add_balance(request: ApiRequest, slug: str, payload: BalanceIn) -> Status:
     """B3: put an order's balance in the cart; 409 `already_in_cart` if it is there (B4)."""
     household = customer_household(request, slug)
     cart = services.add_balance_to_cart(
@@ -146,7 +146,7 @@ def add_balance(request: HttpRequest, slug: str, payload: BalanceIn) -> Status:
 
 
 @router.delete("/orgs/{slug}/cart/balances/{order_id}", response={200: CartOut, **REFUSALS})
-def remove_balance(request: HttpRequest, slug: str, order_id: int) -> dict[str, object]:
+def remove_balance(request: ApiRequest, slug: str, order_id: int) -> dict[str, object]:
     household = customer_household(request, slug)
     cart = services.remove_balance_from_cart(
         household=household, order_id=order_id, channel=Channel.API, actor_id=request.auth.pk
@@ -155,7 +155,7 @@ def remove_balance(request: HttpRequest, slug: str, order_id: int) -> dict[str, 
 
 
 @router.post("/orgs/{slug}/checkout", response={200: CheckoutOut, 201: CheckoutOut, **REFUSALS})
-def submit_checkout(request: HttpRequest, slug: str, payload: CheckoutIn) -> Status:
+def submit_checkout(request: ApiRequest, slug: str, payload: CheckoutIn) -> Status:
     """Turn the cart into an order with tentative registrations (P1, P2) and, when something
     is due, a payment at the provider covering the order and any balances in the cart (B3).
     Sending the same `cart_id` again returns the same order with 200."""

@@ -1,5 +1,6 @@
 """Who is asking, for which organization: permission- and tenant-checked fetches (X1)."""
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from households.errors import HouseholdNotFound
@@ -9,6 +10,14 @@ from organizations.models import Organization, StaffMembership
 from organizations.services import require_permission
 
 
+class ApiRequest(HttpRequest):
+    """The request of an endpoint behind `api.auth.AUTH`, as the type checker should see it:
+    ninja sets `auth` to the user the authenticator returned. (Only an annotation: the
+    request is Django's own.)"""
+
+    auth: User
+
+
 def organization(slug: str) -> Organization:
     found = Organization.objects.filter(slug=slug).first()
     if found is None:
@@ -16,7 +25,7 @@ def organization(slug: str) -> Organization:
     return found
 
 
-def customer_household(request: HttpRequest, slug: str) -> Household:
+def customer_household(request: ApiRequest, slug: str) -> Household:
     """The caller's own household in this organization (no query when the bearer token was
     resolved together with it, one otherwise). Staff act on other households through the
     staff endpoints, never through these."""
@@ -34,7 +43,7 @@ def customer_household(request: HttpRequest, slug: str) -> Household:
     return household
 
 
-def staff_membership(request: HttpRequest, slug: str, permission: str | None = None) -> StaffMembership:
+def staff_membership(request: ApiRequest, slug: str, permission: str | None = None) -> StaffMembership:
     membership = (
         StaffMembership.objects.select_related("organization", "user")
         .filter(organization__slug=slug, user_id=request.auth.pk, is_active=True)

@@ -1,8 +1,7 @@
-from django.http import HttpRequest
 from ninja import Router, Status
 
 from api.auth import AUTH
-from api.context import customer_household
+from api.context import ApiRequest, customer_household
 from api.schemas import ErrorOut, HouseholdOut, ParticipantIn, ParticipantOut
 from audit.models import Channel
 from households.services import add_participant
@@ -11,7 +10,7 @@ router = Router(tags=["household"], auth=AUTH)
 
 
 @router.get("/orgs/{slug}/household", response={200: HouseholdOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def get_household(request: HttpRequest, slug: str) -> dict[str, object]:
+def get_household(request: ApiRequest, slug: str) -> dict[str, object]:
     """The caller's household and its participants."""
     household = customer_household(request, slug)
     return {
@@ -27,7 +26,7 @@ def get_household(request: HttpRequest, slug: str) -> dict[str, object]:
     "/orgs/{slug}/household/participants",
     response={201: ParticipantOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def create_participant(request: HttpRequest, slug: str, payload: ParticipantIn) -> Status:
+def create_participant(request: ApiRequest, slug: str, payload: ParticipantIn) -> Status:
     household = customer_household(request, slug)
     participant = add_participant(household=household, channel=Channel.API, actor_id=request.auth.pk, **payload.dict())
     return Status(201, participant)

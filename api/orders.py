@@ -1,13 +1,12 @@
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
 from api.auth import AUTH
-from api.context import customer_household
+from api.context import ApiRequest, customer_household
 from api.schemas import BalanceOut, ErrorOut, OrderOut, PaymentSessionOut, RegistrationOut
 from carts.selectors import orders_in_cart
 from orders.errors import OrderNotFound
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.policies import Share
 from orders.selectors import payable_balances
 from payments.services import start_online_payment
@@ -54,22 +53,26 @@ def order_out(order: Order) -> dict[str, object]:
             registration_out(
                 r,
                 lines[r.order_line_id].offering.name,
-                lines[r.order_line_id].participant.full_name if lines[r.order_line_id].participant else None,
+                _participant_name(lines[r.order_line_id]),
             )
             for r in order.registrations.all()
         ],
     }
 
 
+def _participant_name(line: OrderLine) -> str | None:
+    return line.participant.full_name if line.participant else None
+
+
 @router.get("/orgs/{slug}/orders", response={200: list[OrderOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def list_orders(request: HttpRequest, slug: str) -> list[dict[str, object]]:
+def list_orders(request: ApiRequest, slug: str) -> list[dict[str, object]]:
     """The household's own orders (X1), newest first."""
     household = customer_household(request, slug)
     return [order_out(order) for order in household_orders(household=household)[:200]]
 
 
 @router.get("/orgs/{slug}/orders/{order_id}", response={200: OrderOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def get_order(request: HttpRequest, slug: str, order_id: int) -> dict[str, object]:
+def get_order(request: ApiRequest, slug: str, order_id: int) -> dict[str, object]:
     household = customer_household(request, slug)
     order = household_orders(household=household).filter(pk=order_id).first()
     if order is None:
@@ -80,7 +83,7 @@ def get_order(request: HttpRequest, slug: str, order_id: int) -> dict[str, objec
 @router.get(
     "/orgs/{slug}/registrations", response={200: list[RegistrationOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
-def list_registrations(request: HttpRequest, slug: str) -> list[dict[str, object]]:
+def list_registrations(request: ApiRequest, slug: str) -> list[dict[str, object]]:
     household = customer_household(request, slug)
     return [
         registration_out(r, r.offering.name, r.participant.full_name if r.participant else None)
@@ -89,7 +92,7 @@ def list_registrations(request: HttpRequest, slug: str) -> list[dict[str, object
 
 
 @router.get("/orgs/{slug}/balances", response={200: list[BalanceOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def list_balances(request: HttpRequest, slug: str) -> list[dict[str, object]]:
+def list_balances(request: ApiRequest, slug: str) -> list[dict[str, object]]:
     """B3, B4: orders with a balance the household may pay online, with the order's note,
     and whether each is already in the cart."""
     household = customer_household(request, slug)
@@ -112,7 +115,7 @@ def list_balances(request: HttpRequest, slug: str) -> list[dict[str, object]]:
     "/orgs/{slug}/orders/{order_id}/pay",
     response={201: PaymentSessionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
 )
-def pay_order(request: HttpRequest, slug: str, order_id: int) -> Status:
+def pay_order(request: ApiRequest, slug: str, order_id: int) -> Status:
     """Pay (or try again to pay) what is owed on one of the household's unpaid orders."""
     household = customer_household(request, slug)
     order = household_orders(household=household).filter(pk=order_id).first()

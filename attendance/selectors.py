@@ -105,8 +105,9 @@ def upcoming_courses(*, household: Household, now: datetime) -> list[UpcomingCou
     ]
 
 
-def attendance_of(*, participant_ids: set[int], meeting_ids: set[int]) -> dict[tuple[int, int], Attendance]:
-    """The live attendance records of these participants at these meetings, by (meeting, participant)."""
+def attendance_of(*, participant_ids: set[int], meeting_ids: set[int]) -> dict[tuple[int, int | None], Attendance]:
+    """The live attendance records of these participants at these meetings, by (meeting,
+    participant); a registration without a participant finds none there."""
     if not participant_ids or not meeting_ids:
         return {}
     return {
@@ -144,5 +145,10 @@ def meeting_roster(*, organization_id: int, meeting_id: int) -> tuple[Meeting, l
         .select_related("participant", "household")
         .order_by("participant__last_name", "participant__first_name", "pk")
     )
-    records = attendance_of(participant_ids={r.participant_id for r in registrations}, meeting_ids={meeting.pk})
+    records = attendance_of(
+        participant_ids={
+            r.participant_id for r in registrations if r.participant_id is not None
+        },  # each: the query asks for one
+        meeting_ids={meeting.pk},
+    )
     return meeting, [RosterLine(r, records.get((meeting.pk, r.participant_id))) for r in registrations]

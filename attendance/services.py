@@ -48,6 +48,7 @@ def mark_absent(
     return _write(
         existing,
         registration=registration,
+        participant_id=participant_id,
         meeting=meeting,
         status=Attendance.Status.ABSENT,
         reason=reason,
@@ -116,6 +117,7 @@ def record_attendance(
     return _write(
         _lock_live(meeting_id=meeting.pk, participant_id=participant_id),
         registration=registration,
+        participant_id=participant_id,
         meeting=meeting,
         status=status,
         reason=reason,
@@ -258,6 +260,7 @@ def _write(
     existing: Attendance | None,
     *,
     registration: Registration,
+    participant_id: int,  # the registration's
     meeting: Meeting,
     status: str,
     reason: AbsenceReason | None,
@@ -273,7 +276,7 @@ def _write(
                 attendance = Attendance.objects.create(
                     organization_id=registration.organization_id,
                     meeting=meeting,
-                    participant_id=registration.participant_id,
+                    participant_id=participant_id,
                     registration=registration,
                     status=status,
                     reason=reason,
@@ -331,7 +334,8 @@ def _reason_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
         raise errors.InvalidAbsenceReason("Enter the reason's name.", field="name")
-    if len(cleaned) > AbsenceReason._meta.get_field("name").max_length:
+    limit = AbsenceReason._meta.get_field("name").max_length
+    if limit is not None and len(cleaned) > limit:
         raise errors.InvalidAbsenceReason("A reason's name is at most 100 characters.", field="name")
     return cleaned
 

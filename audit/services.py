@@ -28,7 +28,8 @@ def event(
         actor_id=actor_id,
         actor_label=actor_label,
         subject_type=subject_type,
-        subject_id=subject_id,
+        # None only until the subject's row is written (see above): the field itself is not null.
+        subject_id=subject_id,  # type: ignore[misc]
         household_id=household_id,
         data=data or {},
         created_at=now,

@@ -119,11 +119,13 @@ def _offerings(
         offerings = offerings.select_for_update(of=("self",))
     # The participants ride along as scalar subqueries (one per field), so that an add reads
     # them without a round trip of their own.
-    for i, participant_id in enumerate(participant_ids):
-        person = Participant.objects.filter(household_id=household_id, pk=participant_id)
-        offerings = offerings.annotate(
-            **{f"participant{i}_{attname}": Subquery(person.values(attname)) for attname in _PARTICIPANT_FIELDS}
-        )
+    # Both callers pass participants only with their household.
+    if household_id is not None:
+        for i, participant_id in enumerate(participant_ids):
+            person = Participant.objects.filter(household_id=household_id, pk=participant_id)
+            offerings = offerings.annotate(
+                **{f"participant{i}_{attname}": Subquery(person.values(attname)) for attname in _PARTICIPANT_FIELDS}
+            )
     if counts_at is not None:
         # Only without the lock: counted in the statement that waits for a lock, the claims
         # would be those of the snapshot taken before the wait (READ COMMITTED).
@@ -199,7 +201,9 @@ def offerings_snapshot(
         for_update=False,
         counts_at=count_at,
     )
-    counted = {o.pk: counts_from_json(o.claim_counts, people) for o in offerings}
+    # claim_counts: the annotation _offerings adds with counts_at; the compiled query's rows are typed as
+    # plain offerings, so the checker cannot see it.
+    counted = {o.pk: counts_from_json(o.claim_counts, people) for o in offerings}  # type: ignore[attr-defined]
     return OfferingsRead(*_found(offerings, wanted, people), _Counted(count_at, people, counted))
 
 

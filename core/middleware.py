@@ -1,6 +1,6 @@
 """Middleware of our own: Django's, scoped to the requests that use it."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 
 from django.contrib.messages.middleware import MessageMiddleware
 from django.http import HttpRequest, HttpResponseBase
@@ -13,9 +13,7 @@ class PageMessageMiddleware(MessageMiddleware):
     which never shows them: setting up their storage on every request was about 2.5 % of an add
     to cart (bench/instructions.py). Still a MessageMiddleware, as the admin's check requires."""
 
-    get_response: Callable[[HttpRequest], HttpResponseBase]
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
         return super().__call__(request)

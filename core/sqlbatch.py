@@ -49,12 +49,15 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.asyncio import async_unsafe
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 Statement = tuple[str, Sequence[Any]]  # SQL with Django's %s placeholders, and its parameters
 Done = Callable[[list[list[Any]]], None]  # what to do with a held write's rows once it is sent
@@ -91,7 +94,9 @@ class _Session:
         self.adapters = AdaptersMap(raw_connection.adapters)
         if connection.timezone is datetime.UTC and raw_connection.info.timezone is datetime.UTC:
             timestamptz = psycopg.postgres.types["timestamptz"].oid
-            self.adapters.register_loader(timestamptz, psycopg.adapters.get_loader(timestamptz, Format.TEXT))
+            loader = psycopg.adapters.get_loader(timestamptz, Format.TEXT)
+            if loader is not None:  # psycopg always has one; the type says it might not
+                self.adapters.register_loader(timestamptz, loader)
         self.connection = raw_connection
         self.encoding = raw_connection.info.encoding
         self.transformer = Transformer(self)  # an adapt context: .adapters and .connection
@@ -216,11 +221,12 @@ def _pipelined(
             # The pipeline was left half read (a signal, a dead socket): nothing more can be
             # said on this connection. Django closes it and, inside atomic(), rolls back.
             connection.close()
-            raise interrupted.__cause__ from None
+            raise (interrupted.__cause__ or interrupted) from None
     if connection.queries_logged:
         duration = time.monotonic() - started
         for sql, params in everything:
-            connection.queries_log.append({"sql": connection.ops.compose_sql(sql, params), "time": f"{duration:.3f}"})
+            sql_text = cast("PostgresOperations", connection.ops).compose_sql(sql, params)
+            connection.queries_log.append({"sql": sql_text, "time": f"{duration:.3f}"})
         if commit:
             connection.queries_log.append({"sql": "COMMIT", "time": f"{duration:.3f}"})
     start = 0

@@ -78,6 +78,9 @@ def place_orders(organization: Organization, households: dict[str, Household], s
             report.append(f"{household.name}: already has orders, left as they are")
             continue
         offering = Offering.objects.filter(organization=organization, code__startswith=prefix).order_by("code").first()
+        if offering is None:
+            report.append(f"{household.name}: no demo order (no offering {prefix}*)")
+            continue
         participant = household.participants.get(first_name=first_name)
         actor = cashier.user_id if channel == Channel.OFFICE else household.payer_id
         try:
@@ -92,6 +95,8 @@ def place_orders(organization: Organization, households: dict[str, Household], s
             order = checkout(household=household, channel=channel, actor_id=actor).order
         except DomainError as refused:
             report.append(f"{household.name}: no demo order ({refused})")
+            continue
+        if order is None:  # the cart held a place, so checkout made an order; the type allows none
             continue
         if on_account:
             put_on_account(
@@ -118,7 +123,8 @@ def record_absences(organization: Organization, households: dict[str, Household]
         meeting = Meeting.objects.filter(offering=offering).order_by("starts_at")[number - 1 : number].first()
         reason = AbsenceReason.objects.get(organization=organization, name=reason_name)
         if (
-            meeting is None
+            offering is None
+            or meeting is None
             or Attendance.objects.filter(meeting=meeting, participant=participant, cleared_at__isnull=True).exists()
         ):
             continue

@@ -57,43 +57,43 @@ def upsert_offerings(organization: Organization, *, now: datetime) -> None:
         schedules[offering.pk] = meetings
 
     camp_monday = _first_summer_camp_monday(today)
-    for spec in CAMPS:
-        for week in range(spec.weeks):
+    for camp in CAMPS:
+        for week in range(camp.weeks):
             monday = camp_monday + timedelta(weeks=week)
-            days = [_slot(monday + timedelta(days=d), time(9, 0), 7 * 60, zone, spec.location) for d in range(5)]
+            days = [_slot(monday + timedelta(days=d), time(9, 0), 7 * 60, zone, camp.location) for d in range(5)]
             friday = monday + timedelta(days=4)
             offering = _upsert_offering(
                 organization,
-                f"{spec.stem}-W{week + 1}",
+                f"{camp.stem}-W{week + 1}",
                 kind=Offering.Kind.CAMP,
-                name=f"{spec.title}: Week {week + 1} ({_date_range(monday, friday)})",
-                description=spec.description,
-                price=Decimal(spec.price),
-                capacity=spec.capacity,
+                name=f"{camp.title}: Week {week + 1} ({_date_range(monday, friday)})",
+                description=camp.description,
+                price=Decimal(camp.price),
+                capacity=camp.capacity,
                 registration_opens_at=opened,
                 registration_closes_at=days[0][0],
-                min_age=spec.ages[0],
-                max_age=spec.ages[1],
+                min_age=camp.ages[0],
+                max_age=camp.ages[1],
                 starts_on=monday,
                 ends_on=friday,
             )
             schedules[offering.pk] = days
 
-    for spec in MEMBERSHIPS:
+    for membership in MEMBERSHIPS:
         _upsert_offering(
             organization,
-            spec.code,
+            membership.code,
             kind=Offering.Kind.MEMBERSHIP,
-            name=spec.name,
-            description=spec.description,
-            price=Decimal(spec.price),
+            name=membership.name,
+            description=membership.description,
+            price=Decimal(membership.price),
             capacity=None,
             registration_opens_at=opened,
             registration_closes_at=None,
-            min_age=spec.ages[0],
-            max_age=spec.ages[1],
+            min_age=membership.ages[0],
+            max_age=membership.ages[1],
             starts_on=today,
-            ends_on=_add_months(today, spec.months) - timedelta(days=1),
+            ends_on=_add_months(today, membership.months) - timedelta(days=1),
         )
 
     _sync_meetings(schedules)

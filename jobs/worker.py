@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # How often a sleeping worker looks at its stop flag: the longest a stop can wait.
 SLEEP_SLICE_SECONDS = 0.5
-OUTCOME_RANK = {
+OUTCOME_RANK: dict[str, int] = {  # by JobRun.outcome, a plain string once read from the database
     JobRun.Outcome.OK: 0,
     JobRun.Outcome.DEGRADED: 1,
     JobRun.Outcome.FAILED: 2,

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -295,7 +295,7 @@ def _queue_after(now: datetime) -> tuple[int, datetime | None]:
     return waiting, later
 
 
-def _own_claim(notification: Notification, lease_until: datetime):
+def _own_claim(notification: Notification, lease_until: datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(
         pk=notification.pk, status=Notification.Status.SENDING, next_attempt_at=lease_until
     )

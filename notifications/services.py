@@ -47,7 +47,7 @@ def render_notification(*, kind: str, context: dict) -> RenderedEmail:
     if kind not in KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}")
     with timezone.override(context["time_zone"]):
-        subject = render_to_string(f"notifications/{kind}.subject.txt", context)
+        subject: str = render_to_string(f"notifications/{kind}.subject.txt", context)
         body_text = render_to_string(f"notifications/{kind}.txt", context)
         body_html = render_to_string(f"notifications/{kind}.html", context)
     subject = " ".join(subject.split())[: Notification._meta.get_field("subject").max_length]

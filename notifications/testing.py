@@ -11,6 +11,7 @@ from email import policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 STALL_POLL_SECONDS = 0.02
 
@@ -31,7 +32,9 @@ class Inbox:
         self.release = threading.Event()
         self._lock = threading.Lock()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         if address in self.refused:
             return self.refused[address]
         if address in self.stall_once:
@@ -42,8 +45,11 @@ class Inbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content
+        if not isinstance(raw, bytes):  # never: the controller keeps what it receives as bytes (decode_data=False)
+            raise TypeError(f"expected the message as bytes, got {type(raw).__name__}")
+        message = email.message_from_bytes(raw, policy=policy.default)
         with self._lock:
             self.messages.append(message)
             self.stored_at.append(time.monotonic())

@@ -13,5 +13,5 @@ def page_or_partial(
     """The whole page, or only `{% partialdef partial %}` of it when htmx asked (and did not
     ask for the whole page by boosting)."""
     htmx = getattr(request, "htmx", None)
-    wants_partial = bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    wants_partial = bool(htmx and not htmx.boosted and not htmx.history_restore_request)
     return render(request, f"{template}#{partial}" if wants_partial else template, context, status=status)

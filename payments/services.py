@@ -192,7 +192,7 @@ ALERT_EMAILS = {StaffAlert.Kind.LATE_PAYMENT: "staff_late_payment", StaffAlert.K
 
 def _alert(
     organization: Organization,
-    kind: str,
+    kind: StaffAlert.Kind,
     payment: Payment,
     order: Order | None,
     now: datetime,

@@ -88,7 +88,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "registrar.wsgi.application"
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     default_sqlite = f"sqlite:///{DATA_DIR / 'registrar.sqlite3'}"
     config = dj_database_url.parse(env_str("DATABASE_URL", default_sqlite), conn_max_age=env_int("CONN_MAX_AGE", 60))
     if config["ENGINE"] == "django.db.backends.sqlite3":

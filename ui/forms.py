@@ -72,7 +72,7 @@ class BoundField(forms.BoundField):
         if self.errors and kind in ERROR_CLASS_KINDS | {"multi"}:
             classes.append(ERROR_CLASS)
         own = attrs.get("class") or (widget or self.field.widget).attrs.get("class", "")
-        attrs["class"] = " ".join([*classes, *own.split()])
+        attrs["class"] = " ".join([*classes, *(own.split() if isinstance(own, str) else [])])
         return attrs
 
 

@@ -40,6 +40,7 @@ from organizations.services import require_permission
 class AddResult:
     cart: Cart
     claims: list[Claim]  # the new holds, with `offering` and `participant` loaded
+    expires_at: datetime  # the cart's, as this add set it (T3)
 
 
 def add_to_cart(
@@ -93,7 +94,9 @@ def add_rental_to_cart(
         .order_by("starts_at")
         .values_list("pk", "starts_at", "ends_at")
     )
-    if not policies.contiguous_slots([(s, e) for _, s, e in slots], starts_at=starts_at, ends_at=ends_at):
+    # Every slot: the filter on starts_at and ends_at leaves out the rows where either is null.
+    spans = [(s, e) for _, s, e in slots if s is not None and e is not None]
+    if not policies.contiguous_slots(spans, starts_at=starts_at, ends_at=ends_at):
         raise errors.RentalUnavailable(
             "That time is not bookable: choose a range made of the facility's listed rental slots."
         )
@@ -229,14 +232,16 @@ def _add_in_transaction(
             if channel == Channel.OFFICE
             else Cart.Timer.PORTAL
         )
-    restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
+    expires_at = restart_timer(cart, organization, now)  # a new or emptied cart starts its limit now (T3, T7)
 
     def item_added(claim: Claim) -> AuditEvent:  # claim_seats fills in the ids of new rows
-        data = {
+        data: dict[str, object] = {
             "offering": claim.offering_id,
             "participant": claim.participant_id,
-            "expires_at": cart.expires_at.isoformat(),
-        } | ({"override_reason": override.reason} if override else {})
+            "expires_at": expires_at.isoformat(),
+        }
+        if override:
+            data["override_reason"] = override.reason
         return cart_event(cart, "cart.item_added", channel, actor_id, now, subject=("claim", claim.pk), data=data)
 
     claims = claim_seats(
@@ -257,7 +262,7 @@ def _add_in_transaction(
     for claim in claims:  # what callers show is already in hand: no query to read it back
         claim.offering = locked[claim.offering_id]
         claim.participant = participants.get(claim.participant_id) if claim.participant_id else None
-    return AddResult(cart=cart, claims=claims)
+    return AddResult(cart=cart, claims=claims, expires_at=expires_at)
 
 
 def _refuse_early(*, household: Household, wanted: Sequence[SeatRequest], override: Override | None) -> None:

@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -98,29 +99,28 @@ def checkout(
     if promoted != len(holds):
         raise AssertionError("a live hold of a locked, unexpired cart could not be promoted")
     _close(cart, now)
-    shared = {
-        "organization_id": cart.organization_id,
-        "channel": channel,
-        "actor_id": actor_id,
-        "household_id": household.pk,
-        "now": now,
-    }
+    event = partial(
+        audit_event,
+        organization_id=cart.organization_id,
+        channel=channel,
+        actor_id=actor_id,
+        household_id=household.pk,
+        now=now,
+    )
     record_many(
         [
-            audit_event(
+            event(
                 verb="order.created",
                 subject_type="order",
                 subject_id=order.pk,
                 data={"cart": cart.pk, "total": str(order.total), "status": order.status},
-                **shared,
             ),
             *(
-                audit_event(
+                event(
                     verb=f"registration.{to_state}",
                     subject_type="registration",
                     subject_id=registration.pk,
                     data={"order": order.pk, "offering": registration.offering_id, "claim": registration.claim_id},
-                    **shared,
                 )
                 for registration in registrations
             ),

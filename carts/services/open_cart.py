@@ -53,14 +53,15 @@ def continue_or_start_cart(
     return cart
 
 
-def restart_timer(cart: Cart, organization: Organization, now: datetime) -> None:
+def restart_timer(cart: Cart, organization: Organization, now: datetime) -> datetime:
     if cart.first_added_at is None:
         cart.first_added_at = now
     cart.last_added_at = now
     timeout, limit = timer_minutes(organization, cart.timer)
-    cart.expires_at = policies.cart_expires_at(
+    cart.expires_at = expires_at = policies.cart_expires_at(
         first_added_at=cart.first_added_at, last_added_at=now, timeout_minutes=timeout, limit_minutes=limit
     )
+    return expires_at
 
 
 def clear_timer(cart: Cart) -> None:

@@ -28,7 +28,7 @@ def delete_hold(*, membership: StaffMembership, claim_id: int) -> Claim:
     claim = Claim.objects.filter(
         organization_id=membership.organization_id, pk=claim_id, state=Claim.State.HELD, cart__isnull=False
     ).first()
-    if claim is None:
+    if claim is None or claim.cart_id is None:  # never None: the filter asks for a cart
         raise errors.ItemNotFound("No such hold in this organization.")
     cart = lock_one(Cart.objects.filter(pk=claim.cart_id, status=Cart.Status.OPEN))
     if (

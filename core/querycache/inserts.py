@@ -64,7 +64,7 @@ class CompiledInsert(Generic[M]):
         if not connection.features.can_return_columns_from_insert:
             raise NotImplementedError(f"{connection.vendor} cannot return the id of an INSERT")
         query = InsertQuery(self.model)
-        query.insert_values(self.fields, objs)
+        query.insert_values(self.fields, list(objs))
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = [self.model._meta.pk]
         [(sql, params)] = compiler.as_sql()
@@ -98,7 +98,7 @@ class CompiledUpdate(Generic[M]):
 
     def __init__(self, model: type[M], fields: Sequence[str]) -> None:
         self.model = model
-        self.fields = [model._meta.get_field(name) for name in fields]
+        self.fields = [_concrete_field(model, name) for name in fields]
         self._sql: dict[str, str] = {}
 
     def pending(self, obj: M, *, using: str = DEFAULT_DB_ALIAS) -> PendingWrite:
@@ -115,11 +115,18 @@ class CompiledUpdate(Generic[M]):
         # Compiled with stand-ins: a None would be inlined as NULL instead of a placeholder.
         query = UpdateQuery(self.model)
         query.add_update_fields([(field, None, _stand_in(field)) for field in self.fields])
-        query.add_filter("pk", obj.pk)
+        query.add_q(models.Q(pk=obj.pk))
         sql, params = query.get_compiler(connection=connection).as_sql()
         if len(params) != len(self.fields) + 1:
             raise ValueError(f"{self.model.__name__}: the UPDATE has parameters besides the values and the key")
         return sql
+
+
+def _concrete_field(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name}: CompiledUpdate writes a model's own fields, not a relation")
+    return field
 
 
 def _stand_in(field: models.Field) -> Any:

@@ -194,7 +194,7 @@ class CompiledQuery(Generic[M]):
         n = next(counter)
         if isinstance(value, datetime):
             sentinel: Any = INSTANT_BASE + timedelta(seconds=n)
-            adapted = connection.ops.adapt_datetimefield_value(sentinel)
+            adapted: Any = connection.ops.adapt_datetimefield_value(sentinel)
         elif isinstance(value, int):
             sentinel = adapted = INT_BASE + n
         elif isinstance(value, str):

@@ -2,7 +2,7 @@
 trips as the database allows (core.sqlbatch)."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -23,6 +23,9 @@ class Sendable:
         raise NotImplementedError
 
 
+S = TypeVar("S", bound=Sendable)
+
+
 class PendingWrite(Sendable):
     """A compiled INSERT or UPDATE bound to its values; `done(rows)` runs once it is sent."""
 
@@ -39,7 +42,7 @@ class PendingWrite(Sendable):
             self.done(rows)
 
 
-def run_together(*pending: Sendable, at_commit: bool = False) -> tuple[Sendable, ...]:
+def run_together(*pending: S, at_commit: bool = False) -> tuple[S, ...]:
     """Send these statements in order, in one round trip where the database allows it
     (core.sqlbatch), and return them, answered. Under READ COMMITTED each one sees what
     was committed when it started, as if sent on its own: a count after a lock sees
@@ -54,7 +57,7 @@ def run_together(*pending: Sendable, at_commit: bool = False) -> tuple[Sendable,
     to_send = [p for p in pending if p.sql is not None]
     if to_send:
         connection = connections[to_send[0].using]
-        statements = [(p.sql, p.params) for p in to_send]
+        statements = [(p.sql, p.params) for p in to_send if p.sql is not None]
 
         def receive(results: list[list[list[Any]]]) -> None:
             for p, rows in zip(to_send, results, strict=True):

@@ -55,9 +55,8 @@ def instant_time(value: datetime | None, zone: tzinfo | str | None = None) -> st
 @register.simple_tag
 def page_numbers(page_obj: Page) -> list[int | None]:
     """The page numbers to link, None where an ellipsis goes: 1 … 4 5 6 … 20."""
-    ellipsis = page_obj.paginator.ELLIPSIS
     return [
-        None if number == ellipsis else number
+        number if isinstance(number, int) else None  # the rest are the paginator's ELLIPSIS
         for number in page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
     ]
 

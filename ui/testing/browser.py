@@ -28,7 +28,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import pytest
 
@@ -54,7 +54,9 @@ WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOT_DIR = ROOT / "docs" / "screenshots"
 DEFAULT_TIMEOUT_MS = 10_000
-INTERACTIVE_ROLES = ("link", "button", "textbox", "checkbox", "radio", "combobox", "searchbox", "tab", "menuitem")
+# The roles tab_to() and press_on() look for: any of them, or the one named.
+Role = Literal["link", "button", "textbox", "checkbox", "radio", "combobox", "searchbox", "tab", "menuitem"]
+INTERACTIVE_ROLES: tuple[Role, ...] = get_args(Role)
 
 
 @pytest.hookimpl(trylast=True)
@@ -178,12 +180,12 @@ def assert_no_sideways_scroll(page: "Page") -> None:
     )
 
 
-def _target(page: "Page", name: str, role: str | None) -> "Locator":
+def _target(page: "Page", name: str, role: Role | None) -> "Locator":
     if role:
-        return page.get_by_role(role, name=name, exact=True)  # type: ignore[arg-type]
+        return page.get_by_role(role, name=name, exact=True)
     locator = page.get_by_role(INTERACTIVE_ROLES[0], name=name, exact=True)
     for other in INTERACTIVE_ROLES[1:]:
-        locator = locator.or_(page.get_by_role(other, name=name, exact=True))  # type: ignore[arg-type]
+        locator = locator.or_(page.get_by_role(other, name=name, exact=True))
     return locator
 
 
@@ -193,7 +195,7 @@ def focused_description(page: "Page") -> str:
     return focused.aria_snapshot().strip() if focused.count() else "nothing"
 
 
-def tab_to(page: "Page", name: str, *, role: str | None = None, max_presses: int = 40) -> "Locator":
+def tab_to(page: "Page", name: str, *, role: Role | None = None, max_presses: int = 40) -> "Locator":
     """Press Tab, as a keyboard user does, until the element with this accessible name has focus
     (of `role` if given, else any link, button or form control). Fails listing where focus went."""
     target = _target(page, name, role)
@@ -209,7 +211,7 @@ def tab_to(page: "Page", name: str, *, role: str | None = None, max_presses: int
     )
 
 
-def press_on(page: "Page", name: str, *, key: str = "Enter", role: str | None = None) -> None:
+def press_on(page: "Page", name: str, *, key: str = "Enter", role: Role | None = None) -> None:
     """tab_to(name), then press Enter (links, buttons, submitting) or "Space" (checkboxes, buttons)."""
     tab_to(page, name, role=role)
     page.keyboard.press(key)

@@ -11,16 +11,18 @@ from django.db.backends.postgresql import base
 from core import sqlbatch
 
 
+# The three hooks are Django's, called by commit(), rollback() and close(); django-stubs leaves
+# such private methods out, hence the ignores.
 class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self) -> None:
         if self.connection is not None and sqlbatch.commit(self):
             return
-        super()._commit()
+        super()._commit()  # type: ignore[misc]
 
     def _rollback(self) -> None:
         sqlbatch.discard(self)
-        super()._rollback()
+        super()._rollback()  # type: ignore[misc]
 
     def _close(self) -> None:
         sqlbatch.discard(self)
-        super()._close()
+        super()._close()  # type: ignore[misc]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -16,11 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="organization slug")
         parser.add_argument("--hours", required=True, type=int, help="proposed grace period: -1, 0 or N hours")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
             raise CommandError(f"No organization with slug {options['org']!r}.")
-        hours = int(options["hours"])  # type: ignore[call-overload]
+        hours = int(options["hours"])
         try:
             validate_grace_hours(hours)
         except ValidationError as exc:
