@@ -100,20 +100,18 @@ class CompiledQuery(Generic[M]):
         return Pending(self, using, values, as_objects=False)
 
     def _objects(self, statement: _Statement, rows: list[list[Any]], using: str) -> list[M]:
+        (_, _, own), *related = self._layout
         found = []
         for row in rows:
-            start, instance = 0, None
-            for path, model, attnames in self._layout:
-                obj = model.from_db(using, attnames, row[start : start + len(attnames)])
+            instance = self.model.from_db(using, own, row[: len(own)])
+            start = len(own)
+            for path, model, attnames in related:
+                _attach(instance, path, model.from_db(using, attnames, row[start : start + len(attnames)]))
                 start += len(attnames)
-                if instance is None:
-                    instance = obj
-                else:
-                    _attach(instance, path, obj)
             for name, value in zip(statement.annotations, row[start:], strict=True):
                 setattr(instance, name, value)
             found.append(instance)
-        return found  # type: ignore[return-value]
+        return found
 
     # --- compiling ----------------------------------------------------------------------
 
@@ -212,7 +210,10 @@ class CompiledQuery(Generic[M]):
         for path in self.related:
             model: type[models.Model] = self.model
             for part in path.split("__"):
-                model = model._meta.get_field(part).related_model  # type: ignore[assignment]
+                related_model = model._meta.get_field(part).related_model
+                if not isinstance(related_model, type):
+                    raise ValueError(f"{self.model.__name__}: {path} is not a chain of foreign keys")
+                model = related_model
             layout.append((f"{path}__", model, [f.attname for f in model._meta.concrete_fields]))
         return layout
 
