@@ -9,7 +9,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from api import carts, catalog, households, orders, payments_webhooks, staff
+from api import (
+    carts,
+    catalog,
+    households,
+    orders,
+    payments_webhooks,
+    reports,
+    setup,
+    setup_catalog,
+    setup_imports,
+    setup_reasons,
+    staff,
+)
 from api.auth import token_router
 from core.errors import DomainError
 
@@ -72,4 +84,9 @@ api.add_router("", households.router)
 api.add_router("", carts.router)
 api.add_router("", orders.router)
 api.add_router("", staff.router)
+api.add_router("", setup.router)
+api.add_router("", setup_catalog.router)
+api.add_router("", setup_imports.router)
+api.add_router("", reports.router)
+api.add_router("", setup_reasons.router)
 api.add_router("", payments_webhooks.router)

@@ -79,31 +79,23 @@ class OrganizationOut(Schema):
 
 
 class SettingsOut(OrganizationOut):
-    office_class_timeout_minutes: int
-    office_class_limit_minutes: int
-    office_camp_timeout_minutes: int
-    office_camp_limit_minutes: int
-    admin_email: str
+    """Every setting (X7); secrets are never shown back, only whether one is set."""
 
-
-class SettingsIn(Schema):
-    name: str | None = None
-    time_zone: str | None = None
-    cart_timeout_minutes: int | None = Field(default=None, description="5-120 (T1)")
-    cart_limit_minutes: int | None = Field(default=None, description="5-120 (T1)")
-    office_class_timeout_minutes: int | None = Field(
-        default=None, description="5-120: the office's class enrollment wizard's cart timeout (T5)"
-    )
-    office_class_limit_minutes: int | None = Field(
-        default=None, description="5-120: the office's class enrollment wizard's cart limit (T5)"
-    )
-    office_camp_timeout_minutes: int | None = Field(
-        default=None, description="5-120: the office's camp enrollment wizard's cart timeout (T5)"
-    )
-    office_camp_limit_minutes: int | None = Field(
-        default=None, description="5-120: the office's camp enrollment wizard's cart limit (T5)"
-    )
-    admin_email: str | None = None
+    locale: str = Field(description="en-ca, en-us or fr-ca")
+    office_class_timeout_minutes: int = Field(ge=5, le=120, description="T5: the office's class wizard")
+    office_class_limit_minutes: int = Field(ge=5, le=120, description="T5; at least its timeout")
+    office_camp_timeout_minutes: int = Field(ge=5, le=120, description="T5: the office's camp wizard")
+    office_camp_limit_minutes: int = Field(ge=5, le=120, description="T5; at least its timeout")
+    grace_period_hours: int = Field(ge=-1, le=87_600, description="0 keep (G1), -1 quietly (G2), N hours (G3)")
+    payment_window_minutes: int = Field(ge=5, le=1440, description="G2")
+    registration_notifications: bool = Field(description="N2: administrator notices of incomplete registrations")
+    admin_email: str = Field(description="organization-wide recipient of registration notices")
+    notification_throttle: int = Field(ge=1, le=1000, description="N4: notifications per background run")
+    pay_balances_online: bool = Field(description="B2")
+    payment_provider: str = Field(description="none, sandbox or stripe")
+    payment_publishable_key: str
+    payment_secret_key_set: bool = Field(description="whether a secret key is stored (never shown)")
+    payment_webhook_secret_set: bool = Field(description="whether a webhook secret is stored (never shown)")
 
 
 class ParticipantOut(Schema):

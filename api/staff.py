@@ -7,7 +7,7 @@ from ninja import Router, Status
 from api.auth import AUTH
 from api.carts import added_out, cart_out
 from api.catalog import offering_out
-from api.context import ApiRequest, staff_household, staff_membership
+from api.context import ApiRequest, json_body, staff_household, staff_membership
 from api.orders import order_out
 from api.schemas import (
     AlertOut,
@@ -21,12 +21,13 @@ from api.schemas import (
     OnAccountIn,
     OrderOut,
     PaymentOut,
-    SettingsIn,
     SettingsOut,
     StaffCartItemIn,
     StaffRegistrationOut,
 )
+from api.setup import impacts_out
 from audit.models import Channel
+from bulk.settings import change_settings
 from capacity.catalog import offering_detail
 from capacity.selectors import live_holds
 from carts import selectors as cart_selectors
@@ -35,7 +36,8 @@ from carts.services.checkout import checkout
 from orders.models import Order
 from organizations.errors import InvalidSettings
 from organizations.models import Organization, Permission, validate_grace_hours
-from organizations.services import require_permission, update_settings
+from organizations.preferences import json_schema
+from organizations.services import require_permission, shown_settings
 from payments.selectors import open_alerts
 from payments.services import put_on_account, record_offline_payment, resolve_alert
 from registrations.impacts import grace_impacts
@@ -48,15 +50,25 @@ REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Err
 
 
 @router.get("/orgs/{slug}/settings", response={200: SettingsOut, **REFUSALS})
-def get_settings(request: ApiRequest, slug: str) -> object:
-    return staff_membership(request, slug, Permission.MANAGE_SETTINGS).organization
+def get_settings(request: ApiRequest, slug: str) -> dict[str, object]:
+    """Every setting (X7); secrets say only whether they are set."""
+    organization = staff_membership(request, slug, Permission.MANAGE_SETTINGS).organization
+    return {"slug": organization.slug, **shown_settings(organization)}
 
 
-@router.patch("/orgs/{slug}/settings", response={200: SettingsOut, **REFUSALS})
-def patch_settings(request: ApiRequest, slug: str, payload: SettingsIn) -> object:
-    """Change settings; cart timers outside 5-120 minutes are refused, naming the range (T1)."""
+@router.patch(
+    "/orgs/{slug}/settings",
+    response={200: SettingsOut, **REFUSALS},
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": json_schema()}}}},
+)
+def patch_settings(request: ApiRequest, slug: str) -> dict[str, object]:
+    """Change any subset of the settings. An unknown key, a wrong type or a value out of range
+    is refused (400, code `invalid_settings`) naming each field and its allowed range in
+    `details.fields`, and nothing changes. A cart limit below its timeout is refused (T3).
+    A longer timer extends the live carts as POST settings/preview shows; none is cut short."""
     membership = staff_membership(request, slug)
-    return update_settings(membership=membership, changes=payload.dict(exclude_unset=True), channel=Channel.OFFICE)
+    organization, _ = change_settings(membership=membership, changes=json_body(request), channel=Channel.OFFICE)
+    return {"slug": organization.slug, **shown_settings(organization)}
 
 
 @router.get("/orgs/{slug}/staff/offerings/{offering_id}/occupancy", response={200: OccupancyOut, **REFUSALS})
@@ -252,23 +264,4 @@ def staff_grace_impacts(request: ApiRequest, slug: str, hours: int) -> dict[str,
     except ValidationError as exc:
         raise InvalidSettings(" ".join(exc.messages), fields={"hours": " ".join(exc.messages)}) from None
     impacts = grace_impacts(organization=membership.organization, grace_period_hours=hours, now=timezone.now())
-    return {
-        "grace_period_hours": hours,
-        "computed_at": impacts.now,
-        "deletions": len(impacts.deletions),
-        "emails": len(impacts.emails),
-        "rows": [
-            {
-                "registration_id": row.registration.pk,
-                "household_name": row.registration.household.name,
-                "participant_name": row.registration.participant.full_name if row.registration.participant else None,
-                "offering_name": row.registration.offering.name,
-                "submitted_at": row.registration.submitted_at,
-                "amount_due": row.registration.order.balance,
-                "deletes_now": row.deletes,
-                "scheduled_for_deletion_at": row.scheduled_for,
-                "emails": [{"kind": str(kind), "to": to} for kind, to in row.recipients(membership.organization)],
-            }
-            for row in impacts.rows
-        ],
-    }
+    return impacts_out(impacts, membership.organization)

@@ -1,5 +1,26 @@
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
+
+
+class AuditIsAppendOnly(Exception):
+    """An audit event was about to be changed or deleted (D4: the trail is append-only)."""
+
+
+def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
+    raise AuditIsAppendOnly("The audit trail is append-only: events are never changed or deleted (D4).")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Reads and inserts only. On PostgreSQL the trigger of migration 0003 refuses an UPDATE or
+    DELETE from any client; on SQLite (no trigger: Django's test flush deletes rows with plain
+    SQL) this refusal in code is the guard."""
+
+    update = _refuse
+    delete = _refuse
+    bulk_update = _refuse
+    update_or_create = _refuse
 
 
 class Channel(models.TextChoices):
@@ -34,6 +55,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["organization", "created_at"], name="audit_org_time_idx"),
@@ -42,3 +65,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.verb} {self.subject_type}#{self.subject_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: saving an event that is already stored would change it."""
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse()

@@ -29,7 +29,11 @@ def reset_due(layout: Layout, now: datetime, *, due: bool = True) -> None:
     }
     with transaction.atomic():
         sql("DELETE FROM notifications_notification WHERE id > %(notifications)s", p)
+        # The trail is append-only (audit migration 0003): the benchmark, as the table's owner,
+        # lifts the trigger for this transaction only to put its database back as built.
+        sql("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
         sql("DELETE FROM audit_auditevent WHERE id > %(audit)s", p)
+        sql("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_append_only")
         sql("DELETE FROM jobs_jobrun")
         sql("DELETE FROM registrations_registration WHERE id > %(background)s", p)
         sql("DELETE FROM orders_orderline WHERE id > %(background)s", p)

@@ -79,9 +79,10 @@ def _ages(min_age: int | None, max_age: int | None) -> str:
     return f"up to {max_age}"
 
 
-def age_reference_day(*, starts_on: date | None, today: date) -> date:
-    """Ages are taken on the offering's first day (or today, for open-ended offerings)."""
-    return starts_on or today
+def age_reference_day(*, starts_on: date | None, today: date, cutoff_on: date | None = None) -> date:
+    """Ages are taken on the offering's age cutoff day if it has one (E1), else on its first
+    day (or today, for open-ended offerings)."""
+    return cutoff_on or starts_on or today
 
 
 def contiguous_slots(slots: list[tuple[datetime, datetime]], *, starts_at: datetime, ends_at: datetime) -> bool:

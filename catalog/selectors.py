@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 
-from catalog.models import Facility, Offering
+from catalog.models import Facility, Offering, Program
 from organizations.models import Organization
 
 
@@ -19,3 +19,12 @@ def listed_offerings(
     if facility_id is not None:
         offerings = offerings.filter(facility_id=facility_id)
     return offerings
+
+
+def programs(*, organization_id: int) -> QuerySet[Program]:
+    return Program.objects.filter(organization_id=organization_id).order_by("name", "season")
+
+
+def setup_offerings(*, organization_id: int) -> QuerySet[Offering]:
+    """Every offering of the organization, archived and cancelled ones too, for its managers."""
+    return Offering.objects.filter(organization_id=organization_id).select_related("program").order_by("-pk")

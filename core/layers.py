@@ -16,6 +16,7 @@ LAYERS: list[list[str]] = [
     ["registrations"],
     ["carts", "attendance"],  # carts, holds, balances in carts, checkout; absences and attendance at meetings
     ["payments"],
+    ["bulk", "imports", "reports"],  # previewed bulk changes (F2), CSV imports, the reports' figures and charts
     ["ui"],  # what every page builds on (layout, forms, sign-in, error pages); never imports the pages
     ["api", "portal", "office", "jobs", "demo"],  # interfaces: import any domain package, hold no rules
     ["registrar"],  # the project: settings, URLs, ASGI/WSGI

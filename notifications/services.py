@@ -30,6 +30,7 @@ KINDS = frozenset(
         "staff_late_payment",
         "staff_overpayment",
         "staff_email_failed",
+        "offering_cancelled",
     }
 )
 
@@ -104,6 +105,54 @@ def enqueue(
             return False
         raise
     return True
+
+
+@dataclass(frozen=True)
+class OutgoingNotice:
+    """One notice for `enqueue_many`; `context` as `render_notification` takes it."""
+
+    organization_id: int
+    key: str
+    kind: str
+    to_email: str
+    context: dict
+    registration_id: int | None = None
+
+
+def enqueue_many(notices: list[OutgoingNotice], *, now: datetime) -> int:
+    """Put several notices in the outbox in two queries (N1: each key at most once; those
+    without an address or already enqueued are skipped, a concurrent duplicate is ignored by
+    the unique key). Runs inside the caller's transaction. Returns how many were new."""
+    wanted = {n.key: n for n in notices if n.to_email}
+    if not wanted:
+        return 0
+    existing = set(Notification.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+    zones = dict(
+        Organization.objects.filter(pk__in={n.organization_id for n in wanted.values()}).values_list("pk", "time_zone")
+    )
+    rows = []
+    for notice in wanted.values():
+        if notice.key in existing:
+            continue
+        rendered = render_notification(
+            kind=notice.kind, context={"time_zone": zones[notice.organization_id]} | notice.context
+        )
+        rows.append(
+            Notification(
+                organization_id=notice.organization_id,
+                key=notice.key,
+                kind=notice.kind,
+                to_email=notice.to_email,
+                subject=rendered.subject,
+                body_text=rendered.body_text,
+                body_html=rendered.body_html,
+                registration_id=notice.registration_id,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def _is_enqueued(key: str) -> bool:

@@ -84,6 +84,16 @@ class Organization(models.Model):
         choices=[("none", "Offline payments only"), ("sandbox", "Sandbox (demo)"), ("stripe", "Stripe")],
         default="none",
     )
+    # The provider's keys for this organization; the secrets are write-only (never shown back,
+    # never written to the audit trail): the settings API and page say only whether one is set.
+    payment_publishable_key = models.CharField(max_length=200, blank=True)
+    payment_secret_key = models.CharField(max_length=200, blank=True)
+    payment_webhook_secret = models.CharField(max_length=200, blank=True)
+    locale = models.CharField(
+        max_length=10,
+        choices=[("en-ca", "English (Canada)"), ("en-us", "English (US)"), ("fr-ca", "Français (Canada)")],
+        default="en-ca",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,24 +7,7 @@ from django.utils import timezone
 from audit.services import record
 from organizations.errors import InvalidSettings, PermissionDenied
 from organizations.models import Organization, Permission, StaffMembership
-
-EDITABLE_SETTINGS = (
-    "name",
-    "time_zone",
-    "cart_timeout_minutes",
-    "cart_limit_minutes",
-    "office_class_timeout_minutes",
-    "office_class_limit_minutes",
-    "office_camp_timeout_minutes",
-    "office_camp_limit_minutes",
-    "admin_email",
-    "grace_period_hours",
-    "payment_window_minutes",
-    "registration_notifications",
-    "notification_throttle",
-    "pay_balances_online",
-    "payment_provider",
-)
+from organizations.preferences import SETTINGS, InvalidChange, clean_changes, public_value
 
 
 def require_permission(membership: StaffMembership | None, permission: str) -> StaffMembership:
@@ -39,26 +22,46 @@ def require_permission(membership: StaffMembership | None, permission: str) -> S
     return membership
 
 
+def current_settings(organization: Organization) -> dict[str, Any]:
+    """Every setting's stored value (secrets included: for services only, never shown)."""
+    return {name: getattr(organization, name) for name in SETTINGS}
+
+
+def shown_settings(organization: Organization) -> dict[str, Any]:
+    """Every setting as it may be shown back (X7): a secret only says whether it is set
+    (`<name>_set`)."""
+    return {
+        (f"{name}_set" if setting.kind == "secret" else name): public_value(setting, getattr(organization, name))
+        for name, setting in SETTINGS.items()
+    }
+
+
 @transaction.atomic
 def update_settings(*, membership: StaffMembership, changes: dict[str, Any], channel: str) -> Organization:
-    """Change organization settings (T1, T5), validated field by field; a refused change
-    changes nothing and names each bad field and its allowed range."""
+    """Change organization settings (X7), validated against organizations.preferences: an
+    unknown key, a wrong type or a value out of range refuses the whole change, naming each
+    bad field and its allowed range, and nothing changes. Audited; secrets are never written
+    to the trail, only that they changed."""
     require_permission(membership, Permission.MANAGE_SETTINGS)
-    unknown = sorted(set(changes) - set(EDITABLE_SETTINGS))
-    if unknown:
-        raise InvalidSettings(
-            f"Unknown setting(s): {', '.join(unknown)}.", fields=dict.fromkeys(unknown, "unknown setting")
-        )
+    if not isinstance(changes, dict):
+        raise InvalidSettings("Send a JSON object of settings.", fields={})
     organization = Organization.objects.select_for_update().get(pk=membership.organization_id)
-    before = {field: getattr(organization, field) for field in changes}
-    for field, value in changes.items():
-        setattr(organization, field, value)
     try:
-        organization.full_clean(exclude=["slug"])
+        cleaned = clean_changes(changes, current_settings(organization))
+    except InvalidChange as exc:
+        raise InvalidSettings(exc.refusal.message, fields=exc.refusal.fields) from None
+    changed = {name: value for name, value in cleaned.items() if getattr(organization, name) != value}
+    before = {name: _audited(name, getattr(organization, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(organization, name, value)
+    try:
+        organization.full_clean(exclude=["slug"])  # the model's own validators, as a backstop
     except ValidationError as exc:
         fields = {k: " ".join(v) for k, v in exc.message_dict.items()}
         raise InvalidSettings(" ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields) from None
-    organization.save(update_fields=list(changes))
+    if not changed:
+        return organization
+    organization.save(update_fields=list(changed))
     record(
         organization_id=organization.pk,
         verb="organization.settings_changed",
@@ -66,7 +69,14 @@ def update_settings(*, membership: StaffMembership, changes: dict[str, Any], cha
         actor_id=membership.user_id,
         subject_type="organization",
         subject_id=organization.pk,
-        data={"before": {k: str(v) for k, v in before.items()}, "after": {k: str(v) for k, v in changes.items()}},
+        data={"before": before, "after": {name: _audited(name, value) for name, value in changed.items()}},
         now=timezone.now(),
     )
     return organization
+
+
+def _audited(name: str, value: Any) -> Any:
+    """A setting's value as the audit trail keeps it: a secret becomes "(set)" or "(empty)"."""
+    if SETTINGS[name].kind == "secret":
+        return "(set)" if value else "(empty)"
+    return value

@@ -139,6 +139,7 @@ class StaffAlert(models.Model):
         LATE_PAYMENT = "late_payment", "Payment for a deleted registration"
         OVERPAYMENT = "overpayment", "Payment larger than the balances"
         EMAIL_FAILED = "email_failed", "Email refused by the mail server"
+        REFUND_DUE = "refund_due", "Money owed back after a cancellation"
 
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)

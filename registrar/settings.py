@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "carts",
     "attendance",
     "payments",
+    "bulk",
+    "imports",
+    "reports",
     # interface apps
     "ui",
     "api",

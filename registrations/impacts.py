@@ -7,7 +7,7 @@ from organizations.models import Organization
 from registrations import policies
 from registrations.models import Registration
 from registrations.policies import Notice
-from registrations.selectors import grace_policy, unpaid_registrations
+from registrations.selectors import admin_recipient, grace_policy, unpaid_registrations
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,13 @@ class ImpactRow:
     def recipients(self, organization: Organization) -> list[tuple[Notice, str]]:
         admin = (Notice.ADMIN_INCOMPLETE, Notice.ADMIN_DELETED)
         return [
-            (n, organization.admin_email if n in admin else self.registration.household.email) for n in self.notices
+            (
+                n,
+                admin_recipient(organization, self.registration.offering)
+                if n in admin
+                else self.registration.household.email,
+            )
+            for n in self.notices
         ]
 
 
@@ -49,9 +55,9 @@ def grace_impacts(*, organization: Organization, grace_period_hours: int, now: d
     which registrations it would delete, which emails it would send, and which it would
     schedule for deletion later. Computed with the worker's own `decide()` on the worker's
     own candidates, so the report and the job cannot disagree."""
-    policy = grace_policy(organization, grace_period_hours=grace_period_hours)
     rows = []
     for registration, facts in unpaid_registrations(organization_id=organization.pk, now=now):
+        policy = grace_policy(organization, grace_period_hours=grace_period_hours, offering=registration.offering)
         decision = policies.decide(facts, policy, now)
         scheduled = policies.deletion_due_at(facts, policy)
         if decision.delete or decision.notices or scheduled is not None:

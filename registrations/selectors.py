@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
+from catalog.models import Offering
 from households.models import Household
 from notifications.models import Notification
 from orders.models import Order, OrderLine
@@ -24,14 +25,29 @@ from registrations.policies import (
 HORIZON = max(AUTO_DELETE_MAX_AGE, NOTICE_LATEST)
 
 
-def grace_policy(organization: Organization, *, grace_period_hours: int | None = None) -> GracePolicy:
-    """The organization's policy, or the one it would have with another grace period (G6)."""
+def grace_policy(
+    organization: Organization, *, grace_period_hours: int | None = None, offering: Offering | None = None
+) -> GracePolicy:
+    """The organization's policy, or the one it would have with another grace period (G6);
+    for one offering's registrations, with the offering's own notice switch and recipient
+    (seed 003: "the administrator of the event or class")."""
+    notifications = organization.registration_notifications
+    if offering is not None and offering.registration_notifications is not None:
+        notifications = offering.registration_notifications
     return GracePolicy(
         grace_period_hours=organization.grace_period_hours if grace_period_hours is None else grace_period_hours,
         payment_window_minutes=organization.payment_window_minutes,
-        admin_notifications=organization.registration_notifications,
-        has_admin_email=bool(organization.admin_email),
+        admin_notifications=notifications,
+        has_admin_email=bool(admin_recipient(organization, offering)),
     )
+
+
+def admin_recipient(organization: Organization, offering: Offering | None) -> str:
+    """Who gets the administrator's registration notices for this offering: its own
+    recipient if it names one, else the organization's administrator email (N6)."""
+    if offering is not None and offering.notification_email:
+        return offering.notification_email
+    return organization.admin_email
 
 
 def facts_for(registration: Registration, notices_sent: frozenset[Notice] = frozenset()) -> RegistrationFacts:
@@ -85,7 +101,7 @@ def payment_status(registration: Registration, organization: Organization, now: 
     facts = facts_for(registration)
     return PaymentStatus(
         state=payment_state(facts, now),
-        scheduled_for_deletion_at=deletion_due_at(facts, grace_policy(organization)),
+        scheduled_for_deletion_at=deletion_due_at(facts, grace_policy(organization, offering=registration.offering)),
     )
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Channel
-from audit.services import record
+from audit.services import event, record, record_many
 from capacity.locks import lock_one
 from capacity.models import Claim
 from capacity.services import cancel_claims
@@ -22,7 +22,7 @@ from registrations import policies
 from registrations.errors import RegistrationNotFound
 from registrations.models import Registration
 from registrations.policies import Notice
-from registrations.selectors import facts_for, grace_policy, unpaid_registrations
+from registrations.selectors import admin_recipient, facts_for, grace_policy, unpaid_registrations
 
 
 def register_order(
@@ -69,8 +69,8 @@ def apply_grace_policies(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     acted = 0
     for organization in Organization.objects.order_by("pk"):
-        policy = grace_policy(organization)
         for registration, facts in unpaid_registrations(organization_id=organization.pk, now=now):
+            policy = grace_policy(organization, offering=registration.offering)
             decision = policies.decide(facts, policy, now)
             if decision.delete or decision.notices:
                 acted += _act_on(organization, registration.pk, now=now)
@@ -84,7 +84,8 @@ def _act_on(organization: Organization, registration_id: int, *, now: datetime) 
         return 0
     # Decide again under the lock: a payment that landed since the candidates were read
     # (even one cent) saves the registration and silences its notices (G4, N2).
-    decision = policies.decide(facts_for(registration, _notices_sent(registration)), grace_policy(organization), now)
+    policy = grace_policy(organization, offering=registration.offering)
+    decision = policies.decide(facts_for(registration, _notices_sent(registration)), policy, now)
     context = notice_context(organization, registration)  # before archiving: it shows the deadline
     if decision.delete:
         reason = "payment_window" if organization.grace_period_hours == -1 else "grace_period"
@@ -145,6 +146,43 @@ def _archive(
     )
 
 
+def archive_registrations(
+    registrations: Sequence[Registration], *, reason: str, now: datetime, channel: str, actor_id: int | None = None
+) -> None:
+    """Delete (archive) these registrations together (P6): their claims cancelled so their
+    seats are free, each one audited. Runs inside the caller's transaction, which has locked
+    their orders; a fixed number of queries however many there are (bulk changes, F2)."""
+    live = [r for r in registrations if r.deleted_at is None]
+    if not live:
+        return
+    cancel_claims(claim_ids=[r.claim_id for r in live], reason=f"registration_deleted:{reason}", now=now)
+    Registration.objects.filter(pk__in=[r.pk for r in live], deleted_at__isnull=True).update(
+        deleted_at=now, deleted_by_id=actor_id, deleted_reason=reason
+    )
+    record_many(
+        event(
+            organization_id=r.organization_id,
+            verb="registration.deleted",
+            channel=channel,
+            actor_id=actor_id,
+            subject_type="registration",
+            subject_id=r.pk,
+            household_id=r.household_id,
+            data={
+                "reason": reason,
+                "offering": r.offering_id,
+                "participant": r.participant_id,
+                "order": r.order_id,
+                "amount_paid": str(r.order.amount_paid),
+            },
+            now=now,
+        )
+        for r in live
+    )
+    for r in live:
+        r.deleted_at, r.deleted_by_id, r.deleted_reason = now, actor_id, reason
+
+
 def _notices_sent(registration: Registration) -> frozenset[Notice]:
     kinds = Notification.objects.filter(registration_id=registration.pk, kind__in=list(Notice)).values_list(
         "kind", flat=True
@@ -167,7 +205,7 @@ def _enqueue_notices(
             organization_id=organization.pk,
             key=f"{notice}:{registration.pk}",
             kind=notice,
-            to_email=organization.admin_email if to_admin else registration.household.email,
+            to_email=admin_recipient(organization, registration.offering) if to_admin else registration.household.email,
             context=context,
             now=now,
             registration_id=registration.pk,
@@ -177,7 +215,7 @@ def _enqueue_notices(
 def notice_context(organization: Organization, registration: Registration) -> dict[str, object]:
     """What every registration notice template may show (see notifications/templates)."""
     order = registration.order
-    due = policies.deletion_due_at(facts_for(registration), grace_policy(organization))
+    due = policies.deletion_due_at(facts_for(registration), grace_policy(organization, offering=registration.offering))
     return {
         "organization_name": organization.name,
         "time_zone": organization.time_zone,

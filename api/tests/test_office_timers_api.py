@@ -19,7 +19,7 @@ def test_t5_settings_read_and_change_the_class_and_camp_wizard_timers(org, api_f
     }
     refused = admin.patch(f"/orgs/{org.slug}/settings", {"office_camp_limit_minutes": 121})
     assert refused.status_code == 400
-    assert "office_camp_limit_minutes: Must be between 5 and 120 minutes" in refused.json()["message"]
+    assert "office_camp_limit_minutes: must be a whole number between 5 and 120 minutes" in refused.json()["message"]
     changed = admin.patch(f"/orgs/{org.slug}/settings", {"office_camp_timeout_minutes": 30})
     assert (changed.json()["office_camp_timeout_minutes"], changed.json()["office_class_timeout_minutes"]) == (30, 60)
 

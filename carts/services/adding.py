@@ -317,7 +317,9 @@ def _check_items(
             min_age=offering.min_age,
             max_age=offering.max_age,
             has_participant=participant is not None,
-            participant_age=participant.age_on(policies.age_reference_day(starts_on=offering.starts_on, today=today))
+            participant_age=participant.age_on(
+                policies.age_reference_day(starts_on=offering.starts_on, today=today, cutoff_on=offering.age_cutoff_on)
+            )
             if participant
             else None,
             now=now,

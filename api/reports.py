@@ -1,0 +1,70 @@
+"""Reports in the API (issue 14): the same figures as the office's report pages."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from api.auth import AUTH
+from api.context import ApiRequest, staff_membership
+from api.schemas import ErrorOut
+from organizations.errors import InvalidSettings
+from organizations.models import Permission
+from reports.selectors import incomplete_by_payment_state, occupancy_by_program, registrations_and_revenue_by_day
+
+router = Router(tags=["reports"], auth=AUTH)
+REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 503: ErrorOut}
+MAX_DAYS = 366
+
+
+class ProgramOccupancyOut(Schema):
+    program: str
+    capacity: int
+    confirmed: int
+    tentative: int
+    held: int
+    free: int
+
+
+class DayOut(Schema):
+    day: date
+    registrations: int
+    revenue: Decimal
+
+
+class IncompleteOut(Schema):
+    payment_state: str = Field(description="incomplete_or_pending, payment_incomplete or partially_paid (P3)")
+    registrations: int
+
+
+@router.get("/orgs/{slug}/reports/occupancy", response={200: list[ProgramOccupancyOut], **REFUSALS})
+def occupancy(request: ApiRequest, slug: str) -> object:
+    """Seats confirmed, tentative, held and free per program (C5)."""
+    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    rows = occupancy_by_program(organization=membership.organization, now=timezone.now())
+    return [row.__dict__ | {"free": row.free} for row in rows]
+
+
+@router.get("/orgs/{slug}/reports/days", response={200: list[DayOut], **REFUSALS})
+def days(request: ApiRequest, slug: str, first: date | None = None, last: date | None = None) -> object:
+    """Registrations and money received per day (the organization's days), at most 366 days."""
+    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    last = last or timezone.localdate(timezone.now(), membership.organization.zone)
+    first = first or last - timedelta(days=29)
+    if not timedelta(0) <= last - first < timedelta(days=MAX_DAYS):
+        raise InvalidSettings(
+            f"first must be on or before last, at most {MAX_DAYS} days apart.", fields={"first": "range"}
+        )
+    return [
+        d.__dict__
+        for d in registrations_and_revenue_by_day(organization=membership.organization, first=first, last=last)
+    ]
+
+
+@router.get("/orgs/{slug}/reports/incomplete", response={200: list[IncompleteOut], **REFUSALS})
+def incomplete(request: ApiRequest, slug: str) -> object:
+    """Live registrations not paid in full, by payment state (P3)."""
+    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    counts = incomplete_by_payment_state(organization=membership.organization, now=timezone.now())
+    return [{"payment_state": str(state), "registrations": n} for state, n in counts.items()]

@@ -1,0 +1,135 @@
+"""Schemas of catalog management (issue 14): every range and enum stated."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from bulk.policies import MAX_CAPACITY
+
+Kind = Literal["class", "camp", "membership", "rental"]
+
+
+class ProgramIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    season: str = Field(default="", max_length=60, description='e.g. "Summer 2026"')
+
+
+class ProgramOut(Schema):
+    id: int
+    name: str
+    description: str
+    season: str
+    is_archived: bool
+
+
+class OfferingChangeIn(Schema):
+    """Any subset; capacity is changed with PUT setup/offerings/{id}/capacity (previewed)."""
+
+    kind: Kind | None = None
+    code: str | None = Field(default=None, max_length=40)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    price: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    program_id: int | None = None
+    registration_opens_at: datetime | None = Field(default=None, description="F1: the instant registration opens")
+    registration_closes_at: datetime | None = None
+    min_age: int | None = Field(default=None, ge=0, le=120)
+    max_age: int | None = Field(default=None, ge=0, le=120)
+    age_cutoff_on: date | None = Field(default=None, description="E1: ages are taken on this day")
+    starts_on: date | None = None
+    ends_on: date | None = None
+    facility_id: int | None = Field(default=None, description="rental slots only")
+    starts_at: datetime | None = Field(default=None, description="rental slots only")
+    ends_at: datetime | None = Field(default=None, description="rental slots only")
+    registration_notifications: bool | None = Field(default=None, description="null: as the organization (N2)")
+    notification_email: str | None = Field(default=None, max_length=254, description="notice recipient (N6)")
+
+
+class OfferingIn(OfferingChangeIn):
+    kind: Kind
+    name: str = Field(min_length=1, max_length=200)
+    price: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, description="null: unlimited")
+
+
+class OfferingSetupOut(Schema):
+    id: int
+    kind: str
+    code: str
+    name: str
+    description: str
+    price: Decimal
+    capacity: int | None
+    program_id: int | None
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    min_age: int | None
+    max_age: int | None
+    age_cutoff_on: date | None
+    starts_on: date | None
+    ends_on: date | None
+    facility_id: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    registration_notifications: bool | None
+    notification_email: str
+    is_archived: bool
+    cancelled_at: datetime | None
+
+
+class ScheduleIn(Schema):
+    weekdays: list[int] = Field(min_length=1, max_length=7, description="0 Monday ... 6 Sunday")
+    starts_on: date
+    ends_on: date
+    starts_at: time
+    ends_at: time
+    location: str = Field(default="", max_length=200)
+    exceptions: list[date] = Field(default_factory=list, description="days without a meeting")
+
+
+class ScheduleOut(Schema):
+    id: int
+    weekdays: list[int]
+    starts_on: date
+    ends_on: date
+    starts_at: time
+    ends_at: time
+    location: str
+    meetings: int
+
+
+class ClosureIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class FacilityIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5000)
+    requires_approval: bool = Field(default=False, description="S6: portal bookings are requests staff approve")
+
+
+class FacilityOut(Schema):
+    id: int
+    name: str
+    description: str
+    requires_approval: bool
+
+
+class HoursIn(Schema):
+    weekday: int = Field(ge=0, le=6, description="0 Monday ... 6 Sunday")
+    opens_at: time
+    closes_at: time
+
+
+class SeasonCopyIn(Schema):
+    starts_on: date = Field(description="the new season's first day; dates move by whole weeks")
+    season: str = Field(min_length=1, max_length=60)
+
+
+class SeasonCopyOut(Schema):
+    program_id: int
+    offering_ids: list[int]
+    shift_days: int

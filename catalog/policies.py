@@ -1,0 +1,40 @@
+"""Pure catalog rules (D5): facts in, decisions out. No ORM, no clock."""
+
+from collections.abc import Collection, Iterator
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+MAX_MEETINGS = 400  # a weekly schedule longer than a few years is a typing mistake
+
+
+def meeting_days(
+    *, starts_on: date, ends_on: date, weekdays: Collection[int], skipped: Collection[date] = ()
+) -> list[date]:
+    """The days a weekly schedule meets: each chosen weekday (0 Monday ... 6 Sunday) from
+    `starts_on` to `ends_on` inclusive, except the skipped days (closures, exceptions)."""
+    chosen = set(weekdays)
+    skip = set(skipped)
+    return [day for day in _days(starts_on, ends_on) if day.weekday() in chosen and day not in skip]
+
+
+def _days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def meeting_instants(day: date, starts_at: time, ends_at: time, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A meeting's start and end as instants, from the organization's wall clock (X4)."""
+    return datetime.combine(day, starts_at, tzinfo=zone), datetime.combine(day, ends_at, tzinfo=zone)
+
+
+def shifted(value: date | None, days: int) -> date | None:
+    """A date moved by a whole number of days (copying a season forward)."""
+    return None if value is None else value + timedelta(days=days)
+
+
+def week_aligned_shift(from_day: date, to_day: date) -> int:
+    """Days between two season starts, rounded to whole weeks, so a Tuesday class stays on
+    Tuesdays when a season is copied forward."""
+    return round((to_day - from_day).days / 7) * 7

@@ -1,0 +1,333 @@
+"""Writes on the catalog (issue 14): programs, offerings, weekly schedules and their meetings,
+closures, facilities and their bookable hours. Every entry point checks *manage catalog*
+server-side and is audited. An offering's capacity is set here only when it is created:
+changing it later goes through bulk.capacity, under the offering's lock (F2, C2)."""
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import Channel
+from audit.services import record
+from catalog import policies
+from catalog.errors import InvalidCatalogItem, UnknownCatalogItem
+from catalog.models import BookableHours, Closure, Facility, Meeting, Offering, Program, Schedule
+from organizations.models import Organization, Permission, StaffMembership
+from organizations.services import require_permission
+
+OFFERING_FIELDS = (
+    "kind",
+    "code",
+    "name",
+    "description",
+    "price",
+    "capacity",
+    "program",
+    "registration_opens_at",
+    "registration_closes_at",
+    "min_age",
+    "max_age",
+    "age_cutoff_on",
+    "starts_on",
+    "ends_on",
+    "facility",
+    "starts_at",
+    "ends_at",
+    "registration_notifications",
+    "notification_email",
+)
+EDITABLE_OFFERING_FIELDS = tuple(f for f in OFFERING_FIELDS if f != "capacity")  # capacity: bulk.capacity
+PROGRAM_FIELDS = ("name", "description", "season")
+FACILITY_FIELDS = ("name", "description", "requires_approval")
+
+
+def record_change(membership: StaffMembership, verb: str, subject: tuple[str, int], data: dict[str, Any]) -> None:
+    record(
+        organization_id=membership.organization_id,
+        verb=verb,
+        channel=Channel.OFFICE,
+        actor_id=membership.user_id,
+        subject_type=subject[0],
+        subject_id=subject[1],
+        data=data,
+        now=timezone.now(),
+    )
+
+
+def _validated(obj: Any, exclude: list[str] | None = None, *, constraints: bool = True) -> None:
+    """The model's own validation (field types, ranges, choices, constraints) as one refusal
+    naming each bad field."""
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=constraints)
+    except ValidationError as exc:
+        fields = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        raise InvalidCatalogItem(" ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields) from None
+
+
+def _check_known(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise InvalidCatalogItem(
+            f"Unknown field(s): {', '.join(unknown)}.", fields=dict.fromkeys(unknown, "unknown field")
+        )
+
+
+def access_catalog_item(model: type[Any], organization_id: int, pk: int | None) -> Any:
+    """A row of this organization, or the same not-found for any other (X1)."""
+    if pk is None:
+        return None
+    found = model.objects.filter(organization_id=organization_id, pk=pk).first()
+    if found is None:
+        raise UnknownCatalogItem(f"No such {model._meta.verbose_name} in this organization.")
+    return found
+
+
+def _offering_checks(offering: Offering) -> None:
+    problems = {}
+    if offering.price is not None and offering.price < 0:
+        problems["price"] = "must be zero or more"
+    opens, closes = offering.registration_opens_at, offering.registration_closes_at
+    if opens and closes and closes <= opens:
+        problems["registration_closes_at"] = "must be after registration_opens_at"
+    if offering.starts_on and offering.ends_on and offering.ends_on < offering.starts_on:
+        problems["ends_on"] = "must be on or after starts_on"
+    if offering.min_age is not None and offering.max_age is not None and offering.max_age < offering.min_age:
+        problems["max_age"] = "must be at least min_age"
+    if offering.kind == Offering.Kind.RENTAL and not (
+        offering.facility_id and offering.starts_at and offering.ends_at and offering.starts_at < offering.ends_at
+    ):
+        problems["facility"] = "a rental slot needs a facility and a start before its end"
+    if problems:
+        raise InvalidCatalogItem(" ".join(f"{k}: {v}" for k, v in problems.items()), fields=problems)
+
+
+def _assign(membership: StaffMembership, offering: Offering, changes: Mapping[str, Any]) -> None:
+    for name, value in changes.items():
+        if name == "program":
+            offering.program = access_catalog_item(Program, membership.organization_id, value)
+        elif name == "facility":
+            offering.facility = access_catalog_item(Facility, membership.organization_id, value)
+        else:
+            setattr(offering, name, value)
+
+
+@transaction.atomic
+def create_offering(
+    *, membership: StaffMembership, fields: Mapping[str, Any], schedule: Mapping[str, Any] | None = None
+) -> Offering:
+    """A new class, camp, membership or rental slot, with its price, age rule, registration
+    opening and capacity (None: unlimited), and its weekly schedule if given (`set_schedule`'s
+    arguments): made together or not at all."""
+    require_permission(membership, Permission.MANAGE_CATALOG)
+    _check_known(fields, OFFERING_FIELDS)
+    offering = Offering(organization_id=membership.organization_id)
+    _assign(membership, offering, fields)
+    _validated(offering, exclude=["organization"], constraints=False)
+    _offering_checks(offering)  # named fields, before the constraints' own words
+    _validated(offering, exclude=["organization"])
+    offering.save()
+    record_change(
+        membership, "offering.created", ("offering", offering.pk), {"name": offering.name, "kind": offering.kind}
+    )
+    if schedule:
+        set_schedule(membership=membership, offering_id=offering.pk, **schedule)
+    return offering
+
+
+@transaction.atomic
+def update_offering(*, membership: StaffMembership, offering_id: int, changes: Mapping[str, Any]) -> Offering:
+    """Change an offering's description, price, dates and rules; capacity is changed with
+    bulk.capacity.change_capacity, which previews who would be over."""
+    require_permission(membership, Permission.MANAGE_CATALOG)
+    _check_known(changes, EDITABLE_OFFERING_FIELDS)
+    offering = access_catalog_item(Offering, membership.organization_id, offering_id)
+    before = {
+        name: str(getattr(offering, name if name not in ("program", "facility") else f"{name}_id")) for name in changes
+    }
+    _assign(membership, offering, changes)
+    _validated(offering, exclude=["organization"], constraints=False)
+    _offering_checks(offering)  # named fields, before the constraints' own words
+    _validated(offering, exclude=["organization"])
+    offering.save(update_fields=[*changes] or None)
+    after = {
+        name: str(getattr(offering, name if name not in ("program", "facility") else f"{name}_id")) for name in changes
+    }
+    record_change(membership, "offering.changed", ("offering", offering.pk), {"before": before, "after": after})
+    return offering
+
+
+@transaction.atomic
+def save_program(*, membership: StaffMembership, fields: Mapping[str, Any], program_id: int | None = None) -> Program:
+    require_permission(membership, Permission.MANAGE_CATALOG)
+    _check_known(fields, PROGRAM_FIELDS)
+    program = access_catalog_item(Program, membership.organization_id, program_id) or Program(
+        organization_id=membership.organization_id
+    )
+    for name, value in fields.items():
+        setattr(program, name, value)
+    _validated(program, exclude=["organization"])
+    program.save()
+    record_change(membership, "program.saved", ("program", program.pk), {k: str(v) for k, v in fields.items()})
+    return program
+
+
+@transaction.atomic
+def save_facility(
+    *, membership: StaffMembership, fields: Mapping[str, Any], facility_id: int | None = None
+) -> Facility:
+    require_permission(membership, Permission.MANAGE_CATALOG)
+    _check_known(fields, FACILITY_FIELDS)
+    facility = access_catalog_item(Facility, membership.organization_id, facility_id) or Facility(
+        organization_id=membership.organization_id
+    )
+    for name, value in fields.items():
+        setattr(facility, name, value)
+    _validated(facility, exclude=["organization"])
+    facility.save()
+    record_change(membership, "facility.saved", ("facility", facility.pk), {k: str(v) for k, v in fields.items()})
+    return facility
+
+
+@transaction.atomic
+def set_bookable_hours(
+    *, membership: StaffMembership, facility_id: int, hours: list[tuple[int, time, time]]
+) -> list[BookableHours]:
+    """Replace a facility's bookable hours: (weekday 0-6, opens, closes) per row."""
+    require_permission(membership, Permission.MANAGE_CATALOG)
+    facility = access_catalog_item(Facility, membership.organization_id, facility_id)
+    rows = [BookableHours(facility=facility, weekday=w, opens_at=o, closes_at=c) for w, o, c in hours]
+    for row in rows:
+        _validated(row, exclude=["facility"])
+        if row.weekday > 6 or row.closes_at <= row.opens_at:
+            raise InvalidCatalogItem(
+                "Each day needs a weekday from 0 (Monday) to 6 and a closing time after its opening time.",
+                fields={"hours": "weekday 0-6, closes after opens"},
+            )
+    BookableHours.objects.filter(facility=facility).delete()
+    BookableHours.objects.bulk_create(rows)
+    record_change(
+        membership,
+        "facility.hours_set",
+        ("facility", facility.pk),
+        {"hours": [[w, o.isoformat(), c.isoformat()] for w, o, c in hours]},
+    )
+    return rows
+
+
+@transaction.atomic
+def set_closure(*, membership: StaffMembership, day: date, name: str, closed: bool = True) -> None:
+    """Mark a day closed (a holiday) or open again; every weekly schedule is remade around it."""
+    require_permission(membership, Permission.MANAGE_CATALOG)
+    if closed:
+        if not name.strip():
+            raise InvalidCatalogItem("Name the closure.", fields={"name": "required"})
+        Closure.objects.update_or_create(
+            organization_id=membership.organization_id, day=day, defaults={"name": name.strip()[:200]}
+        )
+    else:
+        Closure.objects.filter(organization_id=membership.organization_id, day=day).delete()
+    organization = Organization.objects.get(pk=membership.organization_id)
+    for schedule in Schedule.objects.filter(
+        offering__organization_id=membership.organization_id, starts_on__lte=day, ends_on__gte=day
+    ).select_related("offering"):
+        make_meetings(schedule, organization)
+    record_change(
+        membership,
+        "closure.set",
+        ("organization", membership.organization_id),
+        {"day": day.isoformat(), "closed": closed},
+    )
+
+
+@transaction.atomic
+def set_schedule(
+    *,
+    membership: StaffMembership,
+    offering_id: int,
+    weekdays: list[int],
+    starts_on: date,
+    ends_on: date,
+    starts_at: time,
+    ends_at: time,
+    location: str = "",
+    exceptions: list[date] | None = None,
+) -> Schedule:
+    """Give an offering a weekly schedule (on the chosen weekdays between two dates), and make
+    its meetings, skipping the organization's closures and the given exceptions. Replaces the
+    offering's earlier schedule and the meetings made from it."""
+    require_permission(membership, Permission.MANAGE_CATALOG)
+    offering = access_catalog_item(Offering, membership.organization_id, offering_id)
+    problems = {}
+    if not weekdays or any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekdays):
+        problems["weekdays"] = "choose at least one day, 0 (Monday) to 6 (Sunday)"
+    if ends_on < starts_on:
+        problems["ends_on"] = "must be on or after starts_on"
+    if ends_at <= starts_at:
+        problems["ends_at"] = "must be after starts_at"
+    if (
+        not problems
+        and len(policies.meeting_days(starts_on=starts_on, ends_on=ends_on, weekdays=weekdays)) > policies.MAX_MEETINGS
+    ):
+        problems["ends_on"] = f"a schedule makes at most {policies.MAX_MEETINGS} meetings"
+    if problems:
+        raise InvalidCatalogItem(" ".join(f"{k}: {v}" for k, v in problems.items()), fields=problems)
+    Schedule.objects.filter(offering=offering).delete()  # its meetings lose their schedule ...
+    Meeting.objects.filter(offering=offering, schedule__isnull=True).delete()  # ... and go with it
+    schedule = Schedule.objects.create(
+        offering=offering,
+        weekdays=sorted(set(weekdays)),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location[:200],
+        exceptions=sorted({d.isoformat() for d in exceptions or []}),
+    )
+    meetings = make_meetings(schedule, Organization.objects.get(pk=membership.organization_id))
+    record_change(
+        membership,
+        "offering.schedule_set",
+        ("offering", offering.pk),
+        {"weekdays": schedule.weekdays, "from": starts_on.isoformat(), "to": ends_on.isoformat(), "meetings": meetings},
+    )
+    return schedule
+
+
+def make_meetings(schedule: Schedule, organization: Organization) -> int:
+    """(Re)make a schedule's meetings from its pattern; returns how many it has."""
+    closed = set(
+        Closure.objects.filter(
+            organization_id=organization.pk, day__gte=schedule.starts_on, day__lte=schedule.ends_on
+        ).values_list("day", flat=True)
+    )
+    skipped = closed | {date.fromisoformat(d) for d in schedule.exceptions}
+    days = policies.meeting_days(
+        starts_on=schedule.starts_on, ends_on=schedule.ends_on, weekdays=schedule.weekdays, skipped=skipped
+    )
+    Meeting.objects.filter(schedule=schedule).delete()
+    meetings = []
+    for day in days:
+        starts, ends = policies.meeting_instants(day, schedule.starts_at, schedule.ends_at, organization.zone)
+        meetings.append(
+            Meeting(
+                offering_id=schedule.offering_id,
+                schedule=schedule,
+                starts_at=starts,
+                ends_at=ends,
+                location=schedule.location,
+            )
+        )
+    Meeting.objects.bulk_create(meetings)
+    return len(meetings)
+
+
+def parse_instant(value: str | datetime | None, organization: Organization) -> datetime | None:
+    """A wall-clock time in the organization's zone (a page's datetime-local) as an instant."""
+    if value in (None, ""):
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=organization.zone)
