@@ -35,7 +35,8 @@ ENTRIES = (
     NavEntry("office:alerts", _("Payments and alerts"), (Permission.TAKE_PAYMENTS,)),
     NavEntry("office:classes", _("My classes"), (Permission.TEACH,)),
     # The `admin` helper's administration pages (issue 14) hang under this entry.
-    NavEntry("office:setup", _("Setup"), (Permission.MANAGE_SETTINGS,)),
+    NavEntry("office:setup", _("Setup"), (Permission.MANAGE_SETTINGS, Permission.MANAGE_CATALOG)),
+    NavEntry("office:reports", _("Reports"), (Permission.MANAGE_SETTINGS,)),
 )
 
 

@@ -4,11 +4,35 @@ checked the moment it is added."""
 
 from django.urls import path
 
-from office.views import home, setup
+from office.views import (
+    home,
+    reports,
+    setup,
+    setup_audit,
+    setup_health,
+    setup_imports,
+    setup_offerings,
+    setup_reasons,
+    setup_settings,
+)
 
 app_name = "office"
 
 urlpatterns = [
     path("<slug:slug>/", home.home, name="home"),
     path("<slug:slug>/setup/", setup.setup, name="setup"),
+    path("<slug:slug>/setup/settings/", setup_settings.settings, name="setup_settings"),
+    path("<slug:slug>/setup/offerings/", setup_offerings.offerings, name="setup_offerings"),
+    path("<slug:slug>/setup/offerings/new/", setup_offerings.new_offering, name="setup_offering_new"),
+    path("<slug:slug>/setup/offerings/<int:offering_id>/", setup_offerings.offering, name="setup_offering"),
+    path("<slug:slug>/setup/imports/", setup_imports.imports, name="setup_imports"),
+    path("<slug:slug>/setup/imports/<int:run_id>/", setup_imports.import_run, name="setup_import"),
+    path("<slug:slug>/setup/absence-reasons/", setup_reasons.absence_reasons, name="setup_absence_reasons"),
+    path("<slug:slug>/setup/audit/", setup_audit.audit_log, name="setup_audit"),
+    path("<slug:slug>/setup/outbox/", setup_health.outbox_page, name="setup_outbox"),
+    path("<slug:slug>/setup/worker/", setup_health.worker_page, name="setup_worker"),
+    path("<slug:slug>/reports/", reports.home, name="reports"),
+    path("<slug:slug>/reports/occupancy/", reports.occupancy, name="report_occupancy"),
+    path("<slug:slug>/reports/days/", reports.days, name="report_days"),
+    path("<slug:slug>/reports/incomplete/", reports.incomplete, name="report_incomplete"),
 ]

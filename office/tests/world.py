@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 
+from catalog.tests.factories import make_offering
 from demo.data import STAFF
 from households.models import Household
 from households.tests.factories import make_household
+from imports.services import plan_import
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.tests.factories import make_organization, make_staff, make_user
 
@@ -42,11 +44,13 @@ def make_world() -> World:
     users = {role: membership.user for role, membership in staff.items()}
     users["other_org_admin"] = outsider.user
     users["customer"] = household.payer or make_user()
+    offering = make_offering(organization, capacity=10, price="30.00", code="W1")
+    run = plan_import(membership=staff["admin"], kind="offerings", text="code,kind,name,price\nW2,class,Class,5.00\n")
     return World(
         organization=organization,
         other_organization=other,
         staff=staff,
         users=users,
         household=household,
-        url_kwargs={"slug": organization.slug},
+        url_kwargs={"slug": organization.slug, "offering_id": offering.pk, "run_id": run.pk},
     )

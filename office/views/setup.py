@@ -1,11 +1,34 @@
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from office.access import OfficeRequest, staff_page
 from organizations.models import Permission
 
 
-@staff_page(Permission.MANAGE_SETTINGS)
+@staff_page(Permission.MANAGE_SETTINGS, Permission.MANAGE_CATALOG)
 def setup(request: OfficeRequest) -> HttpResponse:
-    """Administration (issue 14): the settings and catalog pages start here."""
-    return render(request, "office/setup/home.html", {})
+    """Administration (issue 14): where each setup page starts, for what this staff member may do."""
+    slug = request.organization.slug
+    entries = []
+    if request.membership.has_permission(Permission.MANAGE_SETTINGS):
+        entries += [
+            (
+                "office:setup_settings",
+                _("Settings"),
+                _("Timers, grace period, notices, payments; previewed before saving."),
+            ),
+            ("office:reports", _("Reports"), _("Occupancy, registrations and revenue, incomplete registrations.")),
+            ("office:setup_audit", _("Audit log"), _("Who did what, to which household or offering, when.")),
+            ("office:setup_outbox", _("Email outbox"), _("Queued, sent and failing emails.")),
+            ("office:setup_worker", _("Worker"), _("The background jobs: last run, lag, failures.")),
+        ]
+    if request.membership.has_permission(Permission.MANAGE_CATALOG):
+        entries += [("office:setup_offerings", _("Offerings"), _("Classes, camps and memberships, their schedules."))]
+    entries += [("office:setup_imports", _("Import"), _("Offerings or households from a CSV file, checked first."))]
+    return render(
+        request,
+        "office/setup/home.html",
+        {"entries": [(reverse(name, kwargs={"slug": slug}), label, text) for name, label, text in entries]},
+    )

@@ -1,0 +1,155 @@
+"""Issue 14's pages with Django's test client: each does what its service does, refuses the
+same way, and exports its list as CSV. (The route x role matrix covers who may open them.)"""
+
+import csv
+import io
+from datetime import timedelta
+
+import time_machine
+
+from audit.models import AuditEvent
+from bulk.tests.helpers import T0, enroll
+from catalog.models import Offering
+from catalog.tests.factories import make_offering
+from organizations.models import Organization
+
+
+def url(world, name):
+    return f"/office/{world.organization.slug}/{name}"
+
+
+def test_g6_settings_page_previews_the_grace_impacts_then_saves_as_previewed(world, client_for):
+    admin = client_for("admin")
+    registration = enroll(world.organization, make_offering(world.organization, capacity=3, price="40.00"), when=T0)
+    form = admin.get(url(world, "setup/settings/")).context["form"]
+    values = {
+        name: ("on" if value is True else "" if value is False else value) for name, value in form.initial.items()
+    }
+    values["grace_period_hours"] = 24
+    with time_machine.travel(T0 + timedelta(hours=30), tick=False):
+        preview = admin.post(url(world, "setup/settings/"), values | {"action": "preview"})
+        assert preview.status_code == 200
+        assert "Grace Period Impacts" in preview.content.decode()
+        assert registration.household.name in preview.content.decode()
+        assert Organization.objects.get(pk=world.organization.pk).grace_period_hours == 0  # not saved yet
+        saved = admin.post(url(world, "setup/settings/"), values | {"action": "save"})
+    assert saved.status_code == 302
+    assert Organization.objects.get(pk=world.organization.pk).grace_period_hours == 24
+    assert AuditEvent.objects.filter(verb="organization.settings_changed").exists()
+
+
+def test_x7_the_settings_page_refuses_out_of_range_naming_the_range(world, client_for):
+    admin = client_for("admin")
+    form = admin.get(url(world, "setup/settings/")).context["form"]
+    values = {
+        name: ("on" if value is True else "" if value is False else value) for name, value in form.initial.items()
+    }
+    refused = admin.post(url(world, "setup/settings/"), values | {"cart_timeout_minutes": 500, "action": "preview"})
+    assert "between 5 and 120 minutes" in refused.content.decode()
+    assert "Check the changes" not in refused.content.decode()
+
+
+def test_an_offering_is_created_with_its_weekly_schedule_from_the_page(world, client_for):
+    made = client_for("admin").post(
+        url(world, "setup/offerings/new/"),
+        {
+            "kind": "class",
+            "name": "Pottery",
+            "price": "90.00",
+            "capacity": "10",
+            "starts_on": "2026-01-06",
+            "ends_on": "2026-01-29",
+            "weekdays": ["1", "3"],
+            "meets_from": "18:00",
+            "meets_until": "19:30",
+            "location": "Studio",
+            "skipped": "2026-01-15",
+        },
+    )
+    assert made.status_code == 302, made.context["form"].errors
+    pottery = Offering.objects.get(organization=world.organization, name="Pottery")
+    assert pottery.meetings.count() == 7
+
+
+def test_f2_capacity_and_cancellation_are_previewed_on_the_offering_page(world, client_for):
+    admin = client_for("admin")
+    offering = make_offering(world.organization, capacity=4, price="20.00", name="Chess")
+    enroll(world.organization, offering, paid="20.00")
+    enroll(world.organization, offering)
+    page = url(world, f"setup/offerings/{offering.pk}/")
+    preview = admin.post(page, {"action": "preview_capacity", "capacity": "1"}).content.decode()
+    assert "would be over the new capacity" in preview
+    refused = admin.post(page, {"action": "capacity", "capacity": "1"})
+    assert "beyond a capacity of 1" in refused.content.decode()
+    assert Offering.objects.get(pk=offering.pk).capacity == 4
+    cancel = admin.post(page, {"action": "preview_cancel"}).content.decode()
+    assert "2 registration(s) deleted" in cancel
+    assert admin.post(page, {"action": "cancel", "reason": "No teacher"}).status_code == 302
+    assert Offering.objects.get(pk=offering.pk).cancelled_at is not None
+
+
+def test_the_offerings_list_exports_as_csv(world, client_for):
+    answer = client_for("admin").get(url(world, "setup/offerings/?format=csv"))
+    assert answer["Content-Type"].startswith("text/csv")
+    assert answer.content.decode().splitlines()[0].startswith("Name,Kind,Program")
+
+
+def test_x2_the_audit_log_filters_by_what_and_exports(world, client_for):
+    admin = client_for("admin")
+    make_offering(world.organization)
+    admin.post(url(world, "setup/offerings/new/"), {"kind": "class", "name": "Yoga", "price": "5.00"})
+    page = admin.get(url(world, "setup/audit/?verb=offering.created")).content.decode()
+    assert "offering.created" in page
+    exported = admin.get(url(world, "setup/audit/?verb=offering.&format=csv")).content.decode()
+    rows = list(csv.reader(io.StringIO(exported)))[1:]
+    assert rows
+    assert all(row[2].startswith("offering.") for row in rows)
+
+
+def test_a_csv_import_shows_its_dry_run_then_imports_in_chunks(world, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin = client_for("admin")
+    upload = SimpleUploadedFile("fall.csv", b"code,kind,name,price\nP1,class,Painting,30.00\nP2,party,Bad,1\n")
+    planned = admin.post(url(world, "setup/imports/"), {"kind": "offerings", "file": upload})
+    assert planned.status_code == 302
+    dry_run = admin.get(planned["Location"]).content.decode()
+    assert "create" in dry_run
+    assert "refuse" in dry_run
+    assert not Offering.objects.filter(code="P1").exists()
+    progress = admin.post(planned["Location"], headers={"HX-Request": "true"})
+    assert 'value="100"' in progress.content.decode()
+    assert Offering.objects.filter(code="P1").exists()
+
+
+def test_reports_draw_svg_with_a_table_and_export_csv(world, client_for):
+    admin = client_for("admin")
+    enroll(world.organization, make_offering(world.organization, capacity=5, price="10.00"))
+    for name in ("occupancy", "days", "incomplete"):
+        page = admin.get(url(world, f"reports/{name}/")).content.decode()
+        assert '<svg class="width-full height-auto"' in page
+        assert "<table" in page
+        assert admin.get(url(world, f"reports/{name}/?format=csv"))["Content-Type"].startswith("text/csv")
+
+
+def test_the_office_home_warns_when_no_worker_has_run_for_10_minutes(world, client_for):
+    from django.utils import timezone
+
+    from jobs.models import WorkerHeartbeat
+
+    now = timezone.now()
+    home = client_for("frontdesk").get(url(world, ""))
+    assert "No worker has run for 10 minutes" in home.content.decode()
+    WorkerHeartbeat.objects.create(
+        name="h:1:x",
+        host="h",
+        pid=1,
+        interval_seconds=300,
+        started_at=now - timedelta(minutes=30),
+        seen_at=now - timedelta(minutes=11),
+        expires_at=now - timedelta(minutes=1),
+        state="stopped",
+    )
+    assert "No worker has run for 10 minutes" in client_for("frontdesk").get(url(world, "")).content.decode()
+    WorkerHeartbeat.objects.filter(name="h:1:x").update(seen_at=now - timedelta(minutes=2))
+    assert "No worker has run" not in client_for("frontdesk").get(url(world, "")).content.decode()
