@@ -222,10 +222,10 @@ def build_notifications_and_audit(p: dict) -> None:
     waiting registration, keyed as the grace job keys them) and `size` audit events."""
     sql(
         """INSERT INTO notifications_notification (organization_id, key, kind, to_email, subject, body_text,
-            body_html, registration_id, status, attempts, next_attempt_at, last_error, created_at, sent_at)
+            body_html, registration_id, status, attempts, next_attempt_at, last_error, created_at, sent_at, claimed_by)
         SELECT %(org)s, kind || ':' || r.i, kind,
             CASE WHEN kind LIKE 'admin%%' THEN 'office@sweep.example' ELSE 'family' || r.household || '@sweep.example' END,
-            'Registration notice', 'Registration notice.' || chr(10), '', r.i, 'sent', 1, at, '', at, at
+            'Registration notice', 'Registration notice.' || chr(10), '', r.i, 'sent', 1, at, '', at, at, ''
         FROM (
             SELECT i, household, kind, created + interval '20 minutes' AS at FROM sweep_rows,
                 unnest(ARRAY['registrant_grace_warning', 'admin_incomplete']) AS kind
