@@ -55,6 +55,7 @@ run: $(INSTALLED) | var
 	@echo "Django admin:     $(URL)/admin/   (log in as admin)"
 	@echo "API docs:         $(URL)/api/v1/docs"
 	@echo "OpenAPI schema:   $(URL)/api/v1/openapi.json"
+	@echo "Health, metrics:  $(URL)/health/ready   $(URL)/metrics"
 	@echo "Starting the web server and the worker; Ctrl-C stops both."
 	@echo ""
 # Both run in the background of one shell, which waits until either exits or a signal comes,

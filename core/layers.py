@@ -18,7 +18,8 @@ LAYERS: list[list[str]] = [
     ["payments"],
     ["bulk", "imports", "reports"],  # previewed bulk changes (F2), CSV imports, the reports' figures and charts
     ["ui"],  # what every page builds on (layout, forms, sign-in, error pages); never imports the pages
-    ["api", "portal", "office", "jobs", "demo"],  # interfaces: import any domain package, hold no rules
+    # interfaces: import any domain package, hold no rules (monitoring: /health and /metrics)
+    ["api", "portal", "office", "jobs", "monitoring", "demo"],
     ["registrar"],  # the project: settings, URLs, ASGI/WSGI
 ]
 

@@ -55,10 +55,14 @@ INSTALLED_APPS = [
     "portal",
     "office",
     "jobs",
+    "monitoring",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # /health/live, /health/ready and /metrics answer before anything else (host check, HTTPS);
+    # adds, refusals, checkouts and payments are counted as their answers leave (monitoring.actions).
+    "monitoring.middleware.MonitoringMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -173,6 +177,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "registrar@localhost")
 
 # Background worker: seconds between runs of the periodic jobs (N5).
 WORKER_INTERVAL_SECONDS = env_int("WORKER_INTERVAL_SECONDS", 300)
+# /metrics (Prometheus): with a token, only for "Authorization: Bearer <token>"; without one,
+# open in development and off in production.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# /health/ready turns 503 when the oldest email still queued has waited longer (0: never).
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTH_OUTBOX_MAX_AGE_SECONDS", 3600)
 # The worker deletes its own JobRun records once they are this many days old.
 JOB_RUN_RETENTION_DAYS = env_int("JOB_RUN_RETENTION_DAYS", 30)
 if JOB_RUN_RETENTION_DAYS < 1:  # 0 would delete each run's records during the run itself

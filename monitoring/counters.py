@@ -1,0 +1,19 @@
+"""Event counters: what happened since the process started, counted where the request is
+answered (monitoring.middleware), never in the domain code. Under gunicorn with several
+workers, PROMETHEUS_MULTIPROC_DIR makes prometheus-client keep them in files that
+/metrics adds up over the processes of one host (docs/decisions/0010-operations.md)."""
+
+from prometheus_client import Counter
+
+ADDS = Counter("registrar_adds", "Seats held by an add to cart (201 answers), by channel.", ["channel"])
+REFUSALS = Counter(
+    "registrar_refusals",
+    "Refused adds, checkouts and payments (4xx and 503 answers), by action, channel and refusal code.",
+    ["action", "channel", "code"],
+)
+CHECKOUTS = Counter("registrar_checkouts", "Checkouts that made an order, by channel.", ["channel"])
+PAYMENTS = Counter(
+    "registrar_payments",
+    "Payments received: provider webhooks accepted, payments recorded at the desk; by channel.",
+    ["channel"],
+)
