@@ -9,6 +9,7 @@ from api.auth import AUTH
 from api.context import ApiRequest, customer_household
 from api.orders import order_out
 from api.schemas import BalanceIn, CartAddOut, CartItemIn, CartOut, CheckoutIn, CheckoutOut, ErrorOut, RentalIn
+from api.upcoming import payment_return_url
 from audit.models import Channel
 from carts import selectors, services
 from carts.models import Cart
@@ -165,7 +166,7 @@ def submit_checkout(request: ApiRequest, slug: str, payload: CheckoutIn) -> Stat
         channel=Channel.API,
         actor_id=request.auth.pk,
         cart_id=payload.cart_id,
-        return_url=request.build_absolute_uri(f"/api/v1/orgs/{slug}/orders"),
+        return_url=payment_return_url(slug),
     )
     order = household_orders(household=household).get(pk=result.order.pk) if result.order else None
     return Status(

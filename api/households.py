@@ -1,10 +1,12 @@
 from ninja import Router, Status
 
+from api.account import HouseholdIn, household_out, verify_link
 from api.auth import AUTH
-from api.context import ApiRequest, customer_household
+from api.context import ApiRequest, customer_household, organization
 from api.schemas import ErrorOut, HouseholdOut, ParticipantIn, ParticipantOut
 from audit.models import Channel
 from households.services import add_participant
+from households.signup import add_household
 
 router = Router(tags=["household"], auth=AUTH)
 
@@ -30,3 +32,21 @@ def create_participant(request: ApiRequest, slug: str, payload: ParticipantIn) -
     household = customer_household(request, slug)
     participant = add_participant(household=household, channel=Channel.API, actor_id=request.auth.pk, **payload.dict())
     return Status(201, participant)
+
+
+@router.post(
+    "/orgs/{slug}/household",
+    response={201: HouseholdOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def create_household(request: ApiRequest, slug: str, payload: HouseholdIn) -> Status:
+    """A household in this organization for the signed-in login, which has none here yet
+    (409 `household_exists` otherwise)."""
+    household = add_household(
+        organization=organization(slug),
+        user=request.auth,
+        name=payload.name,
+        phone=payload.phone,
+        channel=Channel.API,
+        link_for=verify_link(slug),
+    )
+    return Status(201, household_out(household))

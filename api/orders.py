@@ -4,6 +4,7 @@ from ninja import Router, Status
 from api.auth import AUTH
 from api.context import ApiRequest, customer_household
 from api.schemas import BalanceOut, ErrorOut, OrderOut, PaymentSessionOut, RegistrationOut
+from api.upcoming import payment_return_url
 from carts.selectors import orders_in_cart
 from orders.errors import OrderNotFound
 from orders.models import Order, OrderLine
@@ -124,6 +125,6 @@ def pay_order(request: ApiRequest, slug: str, order_id: int) -> Status:
     session = start_online_payment(
         household=household,
         plan=[Share(order.pk, order.balance)] if order.balance > 0 else [],
-        return_url=request.build_absolute_uri(f"/api/v1/orgs/{slug}/orders/{order.pk}"),
+        return_url=payment_return_url(slug),
     )
     return Status(201, session)

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import (
+    account,
     carts,
     catalog,
     households,
@@ -21,6 +22,7 @@ from api import (
     setup_imports,
     setup_reasons,
     staff,
+    upcoming,
 )
 from api.auth import token_router
 from core.errors import DomainError
@@ -90,3 +92,5 @@ api.add_router("", setup_imports.router)
 api.add_router("", reports.router)
 api.add_router("", setup_reasons.router)
 api.add_router("", payments_webhooks.router)
+api.add_router("", account.router)
+api.add_router("", upcoming.router)

@@ -18,12 +18,24 @@ class Household(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
+    # When the payer proved the address by following the link sent at sign-up (portal, issue
+    # 12); empty for households made at the desk or by import, and until the link is followed.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # The secret of the household's private calendar feed URL; a new one revokes the old URL.
+    # Empty until the household first asks for its feed.
+    calendar_token = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             # A payer login has at most one household per organization.
             models.UniqueConstraint(fields=["organization", "payer"], name="household_one_per_payer_per_org"),
+            # Serves the calendar feed's lookup by its secret; empty tokens are not in it.
+            models.UniqueConstraint(
+                fields=["calendar_token"],
+                condition=~models.Q(calendar_token=""),
+                name="household_calendar_token_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,6 +31,9 @@ KINDS = frozenset(
         "staff_overpayment",
         "staff_email_failed",
         "offering_cancelled",
+        "registrant_receipt",  # N6: once per paid order
+        "household_verify_email",  # a new account's address (portal sign-up)
+        "password_reset",
     }
 )
 

@@ -38,3 +38,11 @@ class ProviderUnavailable(DomainError):
         "The payment provider could not be reached. Your registration is saved; "
         "please try paying again in a moment from your orders."
     )
+
+
+class PaymentNotFound(DomainError):
+    """Unknown payment, or another household's: the same answer (X1)."""
+
+    code = "payment_not_found"
+    kind = "not_found"
+    default_message = "No such payment."

@@ -27,6 +27,7 @@ from organizations.services import require_permission
 from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable
 from payments.models import Payment, PaymentAllocation, PaymentSession, StaffAlert
 from payments.providers import get_provider
+from payments.receipts import enqueue_receipt
 from registrations.models import Registration
 
 OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.CARD_PHONE)
@@ -155,6 +156,7 @@ def _apply_share(
     events = []
     registrations = list(Registration.objects.filter(order_id=order.pk).select_related("claim"))
     if order.balance == 0:
+        enqueue_receipt(organization=organization, order=order, now=now)  # N6, once per order
         live = [r for r in registrations if r.deleted_at is None and r.claim.state == Claim.State.TENTATIVE]
         confirm_claims(claim_ids=[r.claim_id for r in live])
         events += [
@@ -358,6 +360,9 @@ def start_online_payment(*, household: Household, plan: Sequence[Share], return_
             data={"amount": str(session.amount), "plan": session.plan, "provider": provider.name},
             now=now,
         )
+    # "{payment}" in the return address becomes this session's id: the page the customer
+    # comes back to waits for this payment's webhook (portal, issue 12 item 5).
+    return_url = return_url.replace("{payment}", str(session.pk))
     try:
         provider_session_id, redirect_url = provider.create_checkout(session, return_url=return_url)
     except Exception as exc:

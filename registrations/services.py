@@ -13,6 +13,7 @@ from audit.services import event, record, record_many
 from capacity.locks import lock_one
 from capacity.models import Claim
 from capacity.services import cancel_claims
+from notifications.links import portal_link
 from notifications.models import Notification
 from notifications.services import enqueue
 from orders.models import Order, OrderLine
@@ -228,5 +229,6 @@ def notice_context(organization: Organization, registration: Registration) -> di
         "submitted_at": registration.submitted_at,
         "deadline": due,
         "grace_hours": organization.grace_period_hours,
-        "pay_url": "",
+        # P7: the page that pays this order (after signing in); "" when no portal is served.
+        "pay_url": portal_link("portal:pay_order", slug=organization.slug, order_id=order.pk),
     }

@@ -1,0 +1,58 @@
+"""N6: the registrant's confirmation with a receipt, once per paid order (N1: the outbox key
+is the order), written in the transaction that records the payment which paid it in full."""
+
+from datetime import datetime
+
+from catalog.models import Meeting
+from notifications.links import portal_link
+from notifications.services import enqueue
+from notifications.templatetags.notification_format import format_instant
+from orders.models import Order
+from organizations.models import Organization
+
+DAY_FORMAT = "l j F Y, g:i a"
+
+
+def enqueue_receipt(*, organization: Organization, order: Order, now: datetime) -> bool:
+    """Put the receipt of this paid order in the outbox (what, who, when, paid, balance);
+    False when it was written already (a second payment report, a late payment, P4)."""
+    lines = list(order.lines.select_related("offering", "participant").order_by("pk"))
+    first_meetings: dict[int, datetime] = {}
+    for meeting in Meeting.objects.filter(offering_id__in={line.offering_id for line in lines}).order_by("starts_at"):
+        first_meetings.setdefault(meeting.offering_id, meeting.starts_at)
+    household = order.household
+    return enqueue(
+        organization_id=organization.pk,
+        key=f"receipt:{order.pk}",
+        kind="registrant_receipt",
+        to_email=household.email,
+        context={
+            "organization_name": organization.name,
+            "time_zone": organization.time_zone,
+            "household_name": household.name,
+            "order_number": order.number,
+            "lines": [
+                {
+                    "description": line.description,
+                    "participant_name": line.participant.full_name if line.participant else "",
+                    "starts": _starts(line.offering, first_meetings.get(line.offering_id), organization),
+                    "amount": line.amount,
+                }
+                for line in lines
+            ],
+            "total": order.total,
+            "amount_paid": order.amount_paid,
+            "balance": order.balance,
+            "paid_at": now,
+            "account_url": portal_link("portal:account", slug=organization.slug),
+        },
+        now=now,
+    )
+
+
+def _starts(offering: object, first_meeting: datetime | None, organization: Organization) -> str:
+    starts_at = first_meeting or getattr(offering, "starts_at", None)
+    if starts_at is not None:
+        return format_instant(starts_at, zone=organization.time_zone, fmt=DAY_FORMAT)
+    starts_on = getattr(offering, "starts_on", None)
+    return starts_on.strftime("%A %-d %B %Y") if starts_on else ""
