@@ -136,6 +136,16 @@ def empty(request: ApiRequest, slug: str) -> dict[str, object]:
     return _show(household, cart)
 
 
+@router.post("/orgs/{slug}/cart/extend", response={200: CartOut, **REFUSALS})
+def extend(request: ApiRequest, slug: str) -> dict[str, object]:
+    """H1: restart the timeout now, within the hard limit counted from the first add (T3);
+    409 `cart_at_time_limit` when the expiry is already the limit, `cart_empty`, `cart_expired`,
+    `cart_held_by_office` (S3)."""
+    household = customer_household(request, slug)
+    cart = services.extend_cart(household=household, channel=Channel.API, actor_id=request.auth.pk)
+    return _show(household, cart)
+
+
 @router.post("/orgs/{slug}/cart/balances", response={201: CartOut, **REFUSALS})
 def add_balance(request: ApiRequest, slug: str, payload: BalanceIn) -> Status:
     """B3: put an order's balance in the cart; 409 `already_in_cart` if it is there (B4)."""

@@ -100,3 +100,10 @@ class NothingToTakeOver(DomainError):
     code = "nothing_to_take_over"
     kind = "conflict"
     default_message = "This household has no open cart with items in it to take over."
+
+
+class CartAtTimeLimit(DomainError):
+    """H1: the cart's timer already ends at its hard limit (T3): extending gains nothing."""
+
+    code = "cart_at_time_limit"
+    kind = "conflict"

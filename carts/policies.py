@@ -92,3 +92,21 @@ def contiguous_slots(slots: list[tuple[datetime, datetime]], *, starts_at: datet
     if slots[0][0] != starts_at or slots[-1][1] != ends_at:
         return False
     return all(prev_end == next_start for (_, prev_end), (next_start, _) in itertools.pairwise(slots))
+
+
+def extended_expiry(
+    *, first_added_at: datetime, expires_at: datetime, now: datetime, timeout_minutes: int, limit_minutes: int
+) -> datetime | None:
+    """H1: the expiry an extension at `now` gives (the timeout restarted, within the limit
+    that never restarts, T3), or None when it would not move the expiry later."""
+    extended = cart_expires_at(
+        first_added_at=first_added_at, last_added_at=now, timeout_minutes=timeout_minutes, limit_minutes=limit_minutes
+    )
+    return extended if extended > expires_at else None
+
+
+def at_time_limit(*, first_added_at: datetime | None, expires_at: datetime | None, limit_minutes: int) -> bool:
+    """Whether the cart's expiry is its hard limit (T3): no extension can move it."""
+    if first_added_at is None or expires_at is None:
+        return False
+    return expires_at >= first_added_at + timedelta(minutes=limit_minutes)

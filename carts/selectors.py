@@ -155,3 +155,22 @@ def orders_in_cart(*, household: Household, now: datetime) -> set[int]:
             removed_at__isnull=True,
         ).values_list("order_id", flat=True)
     )
+
+
+def live_item_count(*, household_id: int, now: datetime) -> int:
+    """How many items (holds and balances) the household's live cart holds: the portal's
+    header shows it on every page (one query)."""
+    return (
+        Claim.objects.filter(
+            cart__household_id=household_id,
+            cart__status=Cart.Status.OPEN,
+            cart__expires_at__gt=now,
+            state=Claim.State.HELD,
+        ).count()
+        + CartBalance.objects.filter(
+            cart__household_id=household_id,
+            cart__status=Cart.Status.OPEN,
+            cart__expires_at__gt=now,
+            removed_at__isnull=True,
+        ).count()
+    )

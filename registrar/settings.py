@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "office.context_processors.office",
+                "portal.context_processors.portal",
             ],
         },
     },

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("ui.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("o/", include("portal.urls")),
     path("office/", include("office.urls")),
     path("pay/sandbox/<str:session_id>/", sandbox_payment_page, name="sandbox_payment_page"),
 ]

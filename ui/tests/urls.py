@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import include, path
+from django.urls import path
 
 from registrar.urls import handler400, handler403, handler404, handler500, urlpatterns  # noqa: F401
 from ui.confirm import ask_to_confirm, is_confirmed
@@ -88,13 +88,8 @@ def forbidden(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied
 
 
-def portal_home(request: HttpRequest, slug: str) -> HttpResponse:
-    return HttpResponse(f"the portal of {slug}")
-
-
 urlpatterns = [
     *urlpatterns,
-    path("o/<slug:slug>/", include(([path("", portal_home, name="home")], "portal"))),
     path("_ui/components/", components),
     path("_ui/confirm/", delete_hold),
     path("_ui/fail/", fail),

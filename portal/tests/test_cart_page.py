@@ -1,0 +1,198 @@
+"""Add to cart from the shop (issue 12, item 3) and the cart page (item 4): refusals in words,
+remove, empty, the countdown's facts (T6), extend (H1), a cart the office took over (S3)."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+
+from capacity.models import Claim
+from carts.models import Cart
+from carts.services import add_to_cart, take_over_cart
+from catalog.tests.factories import make_offering
+from households.tests.factories import make_household, make_participant
+from organizations.models import Permission
+from organizations.tests.factories import make_staff
+
+NOW = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def client(household):
+    client = Client()
+    client.force_login(household.payer)
+    return client
+
+
+def post(client, path, data, *, at=NOW, **headers):
+    with time_machine.travel(at, tick=False):
+        return client.post(path, data, headers=headers)
+
+
+def get(client, path, *, at=NOW):
+    with time_machine.travel(at, tick=False):
+        return client.get(path)
+
+
+def add_form(offering, *participants, next_path=""):
+    return {"offering": offering.pk, "participants": [p.pk for p in participants], "next": next_path}
+
+
+def test_c1_add_without_javascript_holds_the_seat_and_shows_the_cart(org, household, offering, client):
+    kid = household.participants.get()
+    response = post(client, f"/o/{org.slug}/cart/add/", add_form(offering, kid))
+    assert response.status_code == 302
+    assert response["Location"] == f"/o/{org.slug}/cart/"
+    assert Claim.objects.get(offering=offering).participant == kid
+    html = get(client, f"/o/{org.slug}/cart/").content.decode()
+    assert f"{offering.name} for {kid.full_name} is in your cart." in html
+    assert "Your places are held until <strong>9:20 a.m. EST</strong>." in html  # T6 without JS
+    assert 'data-expires-at="2026-03-02T14:20:00+00:00"' in html
+    assert "$50.00" in html
+    assert "Check out" in html
+
+
+def test_add_for_two_participants_at_once(org, household, offering, client):
+    second = make_participant(household, first_name="Zoe")
+    post(client, f"/o/{org.slug}/cart/add/", add_form(offering, household.participants.first(), second))
+    assert Claim.objects.filter(offering=offering, state="held").count() == 2
+
+
+def test_c4_refusals_in_plain_words(org, household, client):
+    kid = household.participants.get()  # born 2016-05-01: 9 on 2026-03-02
+    full = make_offering(org, capacity=1, name="Full class")
+    other = make_household(org)
+    with time_machine.travel(NOW, tick=False):
+        add_to_cart(household=other, offering_id=full.pk, participant_id=other.participants.get().pk, channel="portal")
+    too_old = make_offering(org, name="Tots", min_age=3, max_age=5, starts_on=date(2026, 4, 1))
+    later = make_offering(org, name="Later", registration_opens_at=datetime(2026, 3, 4, 14, 0, tzinfo=UTC))
+    taken = make_offering(org, name="Taken")
+    with time_machine.travel(NOW, tick=False):
+        add_to_cart(household=household, offering_id=taken.pk, participant_id=kid.pk, channel="portal")
+    expected = {
+        full: "Full class is full, but 1 place(s) are held in other carts and may come back",
+        too_old: f"{kid.full_name} cannot register for Tots: Tots is for ages 3-5; this participant is 9.",
+        later: "Registration for Later opens Wednesday 4 March 2026, 9:00 a.m. EST.",
+        taken: f"{kid.full_name} is already in a cart or registered for Taken.",
+    }
+    for offering, words in expected.items():
+        response = post(client, f"/o/{org.slug}/cart/add/", add_form(offering, kid, next_path=f"/o/{org.slug}/"))
+        assert response["Location"] == f"/o/{org.slug}/"  # back where they were
+        html = get(client, f"/o/{org.slug}/").content.decode()
+        assert words in html, words
+
+
+def test_add_without_choosing_anyone_says_so(org, household, offering, client):
+    post(client, f"/o/{org.slug}/cart/add/", add_form(offering))
+    assert "Choose who to register." in get(client, f"/o/{org.slug}/cart/").content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_x1_add_for_a_participant_of_another_household_is_refused(org, household, offering, client):
+    stranger = make_household(org).participants.get()
+    post(client, f"/o/{org.slug}/cart/add/", add_form(offering, stranger))
+    assert not Claim.objects.exists()
+
+
+def test_htmx_add_answers_in_place_and_updates_the_count(org, household, offering, client):
+    response = post(
+        client, f"/o/{org.slug}/cart/add/", add_form(offering, household.participants.get()), HX_Request="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "is in your cart." in html
+    assert "Go to your cart" in html
+    assert '<span id="portal-cart-count" hx-swap-oob="true"><span class="usa-tag bg-primary">1</span>' in html
+
+
+def test_t7_remove_and_t6_empty(org, household, client):
+    kid = household.participants.get()
+    a, b = make_offering(org, name="A"), make_offering(org, name="B")
+    with time_machine.travel(NOW, tick=False):
+        held = add_to_cart(household=household, offering_id=a.pk, participant_id=kid.pk, channel="portal").claims[0]
+        add_to_cart(household=household, offering_id=b.pk, participant_id=kid.pk, channel="portal")
+    response = post(client, f"/o/{org.slug}/cart/items/{held.pk}/remove/", {})
+    assert response.status_code == 302
+    assert Claim.objects.get(pk=held.pk).state == "released"
+    response = post(client, f"/o/{org.slug}/cart/empty/", {})
+    assert "Empty your cart?" in response.content.decode()  # asked first
+    assert Claim.objects.filter(state="held").count() == 1
+    post(client, f"/o/{org.slug}/cart/empty/", {"confirmed": "yes"})
+    assert not Claim.objects.filter(state="held").exists()
+    assert "Your cart is empty." in get(client, f"/o/{org.slug}/cart/").content.decode()
+
+
+def test_h1_extend_from_the_page(org, household, offering, client):
+    with time_machine.travel(NOW, tick=False):
+        add_to_cart(
+            household=household,
+            offering_id=offering.pk,
+            participant_id=household.participants.get().pk,
+            channel="portal",
+        )
+    html = get(client, f"/o/{org.slug}/cart/", at=NOW + timedelta(minutes=18)).content.decode()
+    assert "Extend my time" in html
+    assert 'data-warn-seconds="120,20"' in html
+    post(client, f"/o/{org.slug}/cart/extend/", {}, at=NOW + timedelta(minutes=18))
+    assert Cart.objects.get().expires_at == NOW + timedelta(minutes=38)
+    html = get(client, f"/o/{org.slug}/cart/", at=NOW + timedelta(minutes=18)).content.decode()
+    assert "Your cart&#x27;s time was extended." in html or "Your cart's time was extended." in html
+
+
+def test_h1_at_the_time_limit_the_page_says_it_cannot_be_extended(org, household, offering, client):
+    with time_machine.travel(NOW, tick=False):
+        add_to_cart(
+            household=household,
+            offering_id=offering.pk,
+            participant_id=household.participants.get().pk,
+            channel="portal",
+        )
+    for minute in (15, 30, 45):  # timeout 20, limit 60: the last one reaches the limit
+        post(client, f"/o/{org.slug}/cart/extend/", {}, at=NOW + timedelta(minutes=minute))
+    assert Cart.objects.get().expires_at == NOW + timedelta(minutes=60)
+    html = get(client, f"/o/{org.slug}/cart/", at=NOW + timedelta(minutes=51)).content.decode()
+    assert "it cannot be extended again" in html
+    assert "Extend my time</button>" not in html
+
+
+def test_t6_timer_fragment_gives_the_expiry_again(org, household, offering, client):
+    with time_machine.travel(NOW, tick=False):
+        add_to_cart(
+            household=household,
+            offering_id=offering.pk,
+            participant_id=household.participants.get().pk,
+            channel="portal",
+        )
+    html = get(client, f"/o/{org.slug}/cart/timer/", at=NOW + timedelta(minutes=5)).content.decode()
+    assert 'id="cart-timer"' in html
+    assert 'data-expires-at="2026-03-02T14:20:00+00:00"' in html
+    assert 'data-server-now="2026-03-02T14:05:00+00:00"' in html
+
+
+def test_t4_an_expired_cart_says_when_it_timed_out(org, household, offering, client):
+    with time_machine.travel(NOW, tick=False):
+        add_to_cart(
+            household=household,
+            offering_id=offering.pk,
+            participant_id=household.participants.get().pk,
+            channel="portal",
+        )
+    html = get(client, f"/o/{org.slug}/cart/", at=NOW + timedelta(minutes=21)).content.decode()
+    assert "Your cart timed out at Monday 2 March 2026, 9:20 a.m. EST" in html
+
+
+def test_s3_the_page_says_the_office_is_completing_the_cart(org, household, offering, client):
+    with time_machine.travel(NOW, tick=False):
+        add_to_cart(
+            household=household,
+            offering_id=offering.pk,
+            participant_id=household.participants.get().pk,
+            channel="portal",
+        )
+        take_over_cart(membership=make_staff(org, permissions=[Permission.ENROLL]), household=household)
+    html = get(client, f"/o/{org.slug}/cart/").content.decode()
+    assert "The office is completing this registration with you" in html
+    assert "Extend my time</button>" not in html
+    assert "Check out</button>" not in html
+    assert "Empty the cart" in html

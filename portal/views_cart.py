@@ -1,0 +1,156 @@
+"""The cart (issue 12, items 3 and 4): add from the catalog or an offering, the cart page with
+its live countdown (T6) and humane timer (H1: warnings, one-click extend), remove, empty.
+Every form posts and redirects without JavaScript; htmx only answers an add in place."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from audit.models import Channel
+from carts import policies, selectors, services
+from carts.errors import ItemNotFound
+from carts.selectors import CartView
+from catalog.models import Offering
+from core.errors import DomainError
+from households.models import Household
+from portal.access import PortalRequest, portal_page
+from portal.forms import AddToCartForm
+from portal.refusals import refusal_words
+from portal.views_catalog import participants_of
+from ui.confirm import ask_to_confirm, is_confirmed
+
+# H1: when the page warns that the cart is about to expire, in seconds before it does.
+WARN_SECONDS = (120, 20)
+
+
+def _household(request: PortalRequest) -> Household:
+    assert request.household is not None  # portal_page(customer=True)
+    return request.household
+
+
+def timer_context(view: CartView) -> dict[str, object]:
+    return {
+        "cart": view,
+        "at_time_limit": policies.at_time_limit(
+            first_added_at=view.first_added_at, expires_at=view.expires_at, limit_minutes=view.limit_minutes
+        ),
+        "warn_seconds": WARN_SECONDS,
+        "server_now": timezone.now(),
+    }
+
+
+@portal_page(customer=True)
+def cart(request: PortalRequest) -> HttpResponse:
+    view = selectors.open_cart_view(household=_household(request), now=timezone.now())
+    return render(request, "portal/cart/cart.html", timer_context(view))
+
+
+@portal_page(customer=True)
+def timer(request: PortalRequest) -> HttpResponse:
+    """The countdown's facts (expiry instant, the server's now) again: another tab may have
+    extended or emptied the cart; the page's script reads them from this fragment."""
+    view = selectors.open_cart_view(household=_household(request), now=timezone.now())
+    return render(request, "portal/cart/_timer.html", timer_context(view))
+
+
+def _back(request: PortalRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@portal_page(methods=("POST",), customer=True)
+def add(request: PortalRequest) -> HttpResponse:
+    """Add one offering for each chosen participant. Each add stands alone: the ones that fit
+    are held, the others are refused in words (full, already enrolled, age, not open yet)."""
+    household = _household(request)
+    organization = request.organization
+    cart_url = f"/o/{organization.slug}/cart/"
+    try:
+        offering_id = int(request.POST.get("offering", ""))
+    except ValueError:
+        raise Http404("No such offering.") from None
+    offering = Offering.objects.filter(organization_id=organization.pk, is_archived=False, pk=offering_id).first()
+    if offering is None:
+        raise Http404("No such offering.")
+    participants = participants_of(request)
+    form = AddToCartForm(request.POST, participants=participants)
+    added: list[str] = []
+    refused: list[str] = []
+    if form.is_valid():
+        by_id = {p.pk: p for p in participants}
+        for participant_id in form.cleaned_data["participants"]:
+            participant = by_id[participant_id]
+            try:
+                services.add_to_cart(
+                    household=household,
+                    offering_id=offering.pk,
+                    participant_id=participant.pk,
+                    channel=Channel.PORTAL,
+                    actor_id=request.user.pk,
+                )
+            except DomainError as error:
+                refused.append(
+                    refusal_words(error, offering=offering, participant=participant, organization=organization)
+                )
+            else:
+                added.append(
+                    _("%(what)s for %(who)s is in your cart.") % {"what": offering.name, "who": participant.full_name}
+                )
+    else:
+        refused.extend(str(e) for e in form.errors.get("participants", []))
+    if request.htmx:
+        context = {"added": added, "refused": refused, "offering": offering, "oob_count": bool(added)}
+        return render(request, "portal/cart/_add_result.html", context)
+    for text in added:
+        messages.success(request, text)
+    for text in refused:
+        messages.error(request, text)
+    return HttpResponseRedirect(cart_url if added else _back(request, cart_url))
+
+
+@portal_page(methods=("POST",), customer=True)
+def remove(request: PortalRequest, item_id: int) -> HttpResponse:
+    try:
+        services.remove_from_cart(
+            household=_household(request), claim_id=item_id, channel=Channel.PORTAL, actor_id=request.user.pk
+        )
+    except ItemNotFound:
+        raise Http404("No such item in your cart.") from None
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Removed. The place is free for someone else now."))
+    return redirect("portal:cart", request.organization.slug)
+
+
+@portal_page(methods=("POST",), customer=True)
+def empty(request: PortalRequest) -> HttpResponse:
+    cart_url = f"/o/{request.organization.slug}/cart/"
+    if not is_confirmed(request):
+        return ask_to_confirm(
+            request,
+            question=_("Empty your cart?"),
+            confirm_label=_("Empty the cart"),
+            consequence=_("Every place in it goes back on sale at once."),
+            cancel_url=cart_url,
+        )
+    services.empty_cart(household=_household(request), channel=Channel.PORTAL, actor_id=request.user.pk)
+    messages.success(request, _("Your cart is empty. Its places are free for others now."))
+    return redirect(cart_url)
+
+
+@portal_page(methods=("POST",), customer=True)
+def extend(request: PortalRequest) -> HttpResponse:
+    """H1: restart the timeout now, within the limit; the page shows the new time left."""
+    try:
+        services.extend_cart(household=_household(request), channel=Channel.PORTAL, actor_id=request.user.pk)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your cart's time was extended."))
+    return redirect("portal:cart", request.organization.slug)
