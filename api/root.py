@@ -20,6 +20,7 @@ from api import (
     setup,
     setup_catalog,
     setup_imports,
+    setup_lockouts,
     setup_reasons,
     staff,
     upcoming,
@@ -27,7 +28,7 @@ from api import (
 from api.auth import token_router
 from core.errors import DomainError
 
-STATUS_BY_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 503}
+STATUS_BY_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 503, "throttled": 429}
 
 api = NinjaAPI(
     title="Registrar API",
@@ -44,7 +45,10 @@ def _error(request: HttpRequest, status: int, code: str, message: str, **details
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(request, STATUS_BY_KIND[exc.kind], exc.code, exc.message, **exc.details)
+    response = _error(request, STATUS_BY_KIND[exc.kind], exc.code, exc.message, **exc.details)
+    if "retry_after" in exc.details:  # a throttled refusal says when to come back (RFC 9110)
+        response["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -59,7 +63,9 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "not_authenticated", "Sign in, or send a valid API token.")
+    response = _error(request, 401, "not_authenticated", "Sign in, or send a valid API token.")
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 @api.exception_handler(Http404)
@@ -91,6 +97,7 @@ api.add_router("", setup_catalog.router)
 api.add_router("", setup_imports.router)
 api.add_router("", reports.router)
 api.add_router("", setup_reasons.router)
+api.add_router("", setup_lockouts.router)
 api.add_router("", payments_webhooks.router)
 api.add_router("", account.router)
 api.add_router("", upcoming.router)

@@ -84,6 +84,7 @@ def ensure_fixtures(households: int) -> Fixtures:
     from django.db import transaction
 
     from accounts.models import ApiToken, token_digest
+    from accounts.tokens import password_stamp
     from catalog.models import Offering
     from households.models import Household, Participant
     from organizations.models import Organization
@@ -127,7 +128,12 @@ def ensure_fixtures(households: int) -> Fixtures:
             )
             ApiToken.objects.bulk_create(
                 (
-                    ApiToken(user=u, digest=token_digest(raw_token(i)), label="surge bench")
+                    ApiToken(
+                        user=u,
+                        digest=token_digest(raw_token(i)),
+                        label="surge bench",
+                        password_stamp=password_stamp(u.password),
+                    )
                     for (i, _), u in zip(missing, users, strict=True)
                 ),
                 ignore_conflicts=True,

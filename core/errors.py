@@ -3,7 +3,7 @@ and show `code` (stable, machine-readable) and `str(error)` (for people)."""
 
 from typing import Any, ClassVar, Literal
 
-Kind = Literal["invalid", "not_found", "conflict", "forbidden", "busy"]
+Kind = Literal["invalid", "not_found", "conflict", "forbidden", "busy", "throttled"]
 
 
 class DomainError(Exception):

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.LoginThrottleMiddleware",  # a locked-out sign-in page answers 429
     "core.middleware.PageMessageMiddleware",  # not for /api/
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -165,6 +166,18 @@ WHITENOISE_AUTOREFRESH = DEBUG  # development serves app static files without co
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Sign-in throttling (X6, accounts.throttle): the page, the admin and the API token endpoint
+# all sign in through this backend, which counts failures per account and per client address.
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Behind N reverse proxies, the client's address is the Nth entry from the right of
+# X-Forwarded-For; 0 (the default) trusts no header and uses the connection's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# An API token lapses after this many hours without use (sliding: each use pushes it on).
+API_TOKEN_IDLE_HOURS = env_int("API_TOKEN_IDLE_HOURS", 24 * 14)
 FORM_RENDERER = "ui.forms.FormRenderer"
 CSRF_FAILURE_VIEW = "ui.views.csrf_failure"
 

@@ -5,12 +5,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_http_methods
 
+from accounts.tokens import TokenNotFound, revoke_token, token_state, tokens_of
 from core.middleware import API_PREFIX
 
 
@@ -25,6 +31,27 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.success(request, _("You have signed out."))
         return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens (X6): which apps are signed in, until when; POST token=<id>
+    revokes one at once."""
+    user = request.user
+    if not isinstance(user, User):  # login_required let only a signed-in user through
+        raise PermissionDenied
+    if request.method == "POST":
+        raw = request.POST.get("token", "")
+        try:
+            revoke_token(user=user, token_id=int(raw) if raw.isdigit() else 0, now=timezone.now())
+            messages.success(request, _("The token was revoked: the app using it is signed out."))
+        except TokenNotFound as refused:
+            messages.error(request, str(refused))
+        return redirect("api_tokens")
+    now = timezone.now()
+    rows = [(token, token_state(token, password_hash=user.password, now=now)) for token in tokens_of(user)]
+    return render(request, "ui/accounts/tokens.html", {"rows": rows})
 
 
 def _is_api(request: HttpRequest) -> bool:
