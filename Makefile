@@ -51,6 +51,7 @@ run: $(INSTALLED) | var
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "Registrar:        $(URL)/"
+	@echo "Customer portal:  $(URL)/o/riverside/   (families: parker, nguyen, okafor, rivera, cohen, lee; My account: $(URL)/o/riverside/account/)"
 	@echo "Office:           $(URL)/office/riverside/   (sign in as admin, frontdesk, manager or instructor: see the logins above)"
 	@echo "Django admin:     $(URL)/admin/   (log in as admin)"
 	@echo "API docs:         $(URL)/api/v1/docs"

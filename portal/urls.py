@@ -6,7 +6,7 @@ sign-up, sign-in, the account pages and checkout are portal-account's (decision 
 
 from django.urls import path
 
-from portal import views_cart, views_catalog
+from portal import urls_account, views_cart, views_catalog
 
 app_name = "portal"
 
@@ -23,3 +23,5 @@ urlpatterns = [
     path("<slug:slug>/cart/extend/", views_cart.extend, name="cart_extend"),
     path("<slug:slug>/cart/timer/", views_cart.timer, name="cart_timer"),
 ]
+
+urlpatterns += urls_account.urlpatterns

@@ -1,0 +1,133 @@
+"""Checkout -> payment -> confirmation (issue 12 item 5): the cart becomes tentative
+registrations before the family leaves for the provider; the return page waits for the webhook
+(htmx polling, never JSON) and says paid, declined (with Pay now) or pending."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+
+from capacity.models import Claim
+from carts.services import add_to_cart
+from catalog.tests.factories import make_offering
+from households.tests.factories import make_household
+from notifications.models import Notification
+from organizations.tests.factories import make_organization
+from payments.models import PaymentSession, SandboxCheckout
+from payments.tests.conftest import SANDBOX_WEBHOOK_SECRET, SandboxSigner
+
+T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def sandbox(settings):
+    settings.SANDBOX_WEBHOOK_SECRET = SANDBOX_WEBHOOK_SECRET
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def family(db, clock):
+    org = make_organization(payment_provider="sandbox", grace_period_hours=48)
+    household = make_household(org)
+    offering = make_offering(org, name="Swim", price="42.50")
+    add_to_cart(
+        household=household, offering_id=offering.pk, participant_id=household.participants.get().pk, channel="portal"
+    )
+    client = Client()
+    client.force_login(household.payer)
+    return org, household, client
+
+
+def check_out(org, client):
+    response = client.post(f"/o/{org.slug}/checkout/", {})
+    session = PaymentSession.objects.get()
+    return response, session
+
+
+def test_p2_checkout_makes_tentative_registrations_and_sends_the_family_to_pay(family):
+    org, _household, client = family
+    response, session = check_out(org, client)
+    assert response.status_code == 302
+    assert response["Location"] == session.redirect_url  # the sandbox's page
+    assert Claim.objects.get().state == Claim.State.TENTATIVE  # no timer runs out at the provider (H1)
+    sandbox = SandboxCheckout.objects.get()
+    assert sandbox.return_url == f"http://testserver/o/{org.slug}/checkout/return/?payment={session.pk}"
+
+
+def test_the_return_page_waits_then_shows_paid_and_the_receipt_is_sent(family):
+    org, household, client = family
+    _response, session = check_out(org, client)
+    url = f"/o/{org.slug}/checkout/return/?payment={session.pk}"
+    pending = client.get(url)
+    html = pending.content.decode()
+    assert pending["Content-Type"].startswith("text/html")
+    assert "Waiting for your payment" in html
+    assert 'hx-trigger="every 2s"' in html
+    assert "Check again" in html  # without JavaScript
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 204  # nothing new, nothing swapped
+
+    SandboxSigner(Client()).deliver(SandboxSigner(Client()).paid(session))
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "You are registered" in fragment
+    assert "hx-trigger" not in fragment  # polling stops
+    assert "<html" not in fragment
+    assert f"A receipt is on its way to {household.email}" in client.get(url).content.decode()
+    assert Notification.objects.filter(kind="registrant_receipt").count() == 1
+
+
+def test_declined_keeps_the_places_until_the_grace_deadline_and_pay_now_starts_again(family):
+    org, _household, client = family
+    _response, session = check_out(org, client)
+    SandboxSigner(Client()).deliver(SandboxSigner(Client()).declined(session))
+    html = client.get(f"/o/{org.slug}/checkout/return/?payment={session.pk}").content.decode()
+    assert "Your payment was declined" in html
+    assert "Wednesday 4 March 2026" in html  # submitted + 48 hours, in the organization's zone
+    assert "Pay now" in html
+    again = client.post(f"/o/{org.slug}/checkout/pay-again/", {"payment": session.pk})
+    new = PaymentSession.objects.exclude(pk=session.pk).get()
+    assert again["Location"] == new.redirect_url
+    assert new.amount == session.amount
+
+
+def test_x1_another_households_payment_is_404(family):
+    org, _household, client = family
+    _response, session = check_out(org, client)
+    stranger = Client()
+    stranger.force_login(make_household(org).payer)
+    assert stranger.get(f"/o/{org.slug}/checkout/return/?payment={session.pk}").status_code == 404
+    assert stranger.post(f"/o/{org.slug}/checkout/pay-again/", {"payment": session.pk}).status_code == 404
+    assert client.get(f"/o/{org.slug}/checkout/return/?payment=abc").status_code == 404
+
+
+def test_p7_the_unpaid_registration_email_links_to_a_page_that_pays_that_order(family):
+    org, _household, client = family
+    _response, _session = check_out(org, client)
+    from registrations.services import apply_grace_policies
+
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        apply_grace_policies(now=T0 + timedelta(hours=1))
+    warning = Notification.objects.filter(kind="registrant_grace_warning").first()
+    assert warning is not None
+    pay_path = re.search(r"http://testserver(/o/\S+/pay/)", warning.body_text).group(1)
+    page = client.get(pay_path)
+    assert page.status_code == 200
+    assert "Pay $42.50 now" in page.content.decode()
+    response = client.post(pay_path)
+    assert response["Location"] == PaymentSession.objects.order_by("-pk").first().redirect_url
+
+
+def test_an_empty_cart_checkout_says_so_on_the_cart_page(db, clock):
+    org = make_organization(payment_provider="sandbox")
+    household = make_household(org)
+    client = Client()
+    client.force_login(household.payer)
+    response = client.post(f"/o/{org.slug}/checkout/", {})
+    assert response["Location"] == f"/o/{org.slug}/cart/"
