@@ -79,7 +79,16 @@ def test_account_pages_are_accessible_at_both_sizes(request, size, name, world, 
 
 @pytest.mark.parametrize("size", ["page", "phone_page"])
 @pytest.mark.parametrize(
-    "path", ["signup/", "account/login/", "account/password-reset/", "account/password-reset/sent/"]
+    "path",
+    [
+        "signup/",
+        "account/login/",
+        "account/password-reset/",
+        "account/password-reset/sent/",
+        "account/password-reset/MQ/not-a-token/",  # an old or used link
+        "account/password-reset/done/",
+        "account/verify/not-a-token/",
+    ],
 )
 def test_visitor_pages_are_accessible_at_both_sizes(request, size, path, world):
     page = request.getfixturevalue(size)
