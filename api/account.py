@@ -5,7 +5,7 @@ private calendar feed's URL, and ask for a password reset email."""
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from accounts.services import issue_token
+from accounts.tokens import issue_token
 from api.auth import AUTH
 from api.context import ApiRequest, customer_household, organization
 from api.schemas import ErrorOut, HouseholdOut, ParticipantIn, ParticipantOut

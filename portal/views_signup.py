@@ -2,6 +2,7 @@
 decision 0015). Signing in and out are the site's (`/accounts/login/`, `?next=` brings the
 family back to the portal page it came from)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import PasswordResetForm
@@ -57,7 +58,8 @@ def sign_up(request: PortalRequest) -> HttpResponse:
                     channel=Channel.PORTAL,
                     link_for=verify_link(request),
                 )
-                login(request, household.payer, backend="django.contrib.auth.backends.ModelBackend")
+                # Signed in by the sign-up itself (no password was guessed): the site's one backend.
+                login(request, household.payer, backend=settings.AUTHENTICATION_BACKENDS[0])
         except DomainError as error:
             show_refusal(form, error)
         else:
