@@ -26,6 +26,7 @@ from api import (
     upcoming,
 )
 from api.auth import token_router
+from core.db.errors import is_busy
 from core.errors import DomainError
 
 STATUS_BY_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 503, "throttled": 429}
@@ -81,7 +82,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(OperationalError)
 def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
-    if "locked" in str(exc) or "lock timeout" in str(exc) or "canceling statement" in str(exc):
+    if is_busy(exc):  # by SQLSTATE / SQLite's code, not by the message
         return _error(request, 503, "busy", "Registration is very busy right now; please try again in a moment.")
     raise exc
 

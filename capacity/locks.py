@@ -24,6 +24,7 @@ from django.db.models import OuterRef, Subquery
 from capacity.errors import CapacityBusy, UnknownOffering
 from capacity.selectors import ClaimCounts, PendingCounts, counts_from_json, counts_subquery
 from catalog.models import Offering
+from core.db.errors import is_busy
 from core.querycache import CompiledQuery, Pending, run_together
 from households.models import Participant
 
@@ -88,6 +89,8 @@ def lock_one(queryset: models.QuerySet[M]) -> M | None:
     try:
         return queryset.select_for_update(of=("self",)).first()
     except OperationalError as exc:
+        if not is_busy(exc):
+            raise
         raise CapacityBusy from exc
 
 
@@ -98,6 +101,8 @@ def lock_compiled(query: CompiledQuery[M], **values: Any) -> list[M]:
     try:
         return query.objects(**values)
     except OperationalError as exc:
+        if not is_busy(exc):
+            raise
         raise CapacityBusy from exc
 
 
@@ -175,6 +180,8 @@ def lock_offerings(
     try:
         run_together(*first, lock, *([counts.query] if counts else []))
     except OperationalError as exc:
+        if not is_busy(exc):
+            raise
         raise CapacityBusy from exc
     return LockedOfferings(*_found(lock.objects(), wanted, people), counts)
 

@@ -47,41 +47,55 @@ def _hold_in_new_cart(cart_model: type[models.Model]) -> CompiledInsertChain:
     return chain
 
 
-def claim_seats(
-    *,
-    locked: LockedOfferings,
-    wanted: Sequence[SeatRequest],
-    organization_id: int,
-    household_id: int,
-    channel: str,
-    now: datetime,
-    cart_id: int | None = None,
-    new_cart: NewRow[Any] | None = None,
-    kind: str = Claim.Kind.CART,
-    state: str = Claim.State.HELD,
-    expires_at: datetime | None = None,
-    actor_id: int | None = None,
-    override: Override | None = None,
-    audit: Callable[[Claim], AuditEvent] | None = None,
-    also: Sequence[Sendable] = (),
-    at_commit: bool = False,
-) -> list[Claim]:
+@dataclass(frozen=True)
+class ClaimRequest:
+    """What a claim asks for: which seats (`wanted`), for which household, through which
+    channel, by whom, at which instant; with `override`, beyond capacity (C6). A cart's hold
+    by default; staff may write tentative or confirmed registrations straight away."""
+
+    organization_id: int
+    household_id: int
+    wanted: Sequence[SeatRequest]
+    channel: str
+    now: datetime
+    actor_id: int | None = None
+    override: Override | None = None
+    kind: str = Claim.Kind.CART
+    state: str = Claim.State.HELD
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ClaimWrites:
+    """Where the granted claims go and what is written with them, in the same statement or
+    round trip: the cart `cart_id`, or `new_cart` (carts builds it unsaved, and it is written
+    first, only once the seats are granted); the audit event `audit` makes of each claim (X2;
+    its subject id, and the `cart` of its data, are filled in from the new rows); `also`, the
+    caller's other writes of this step (an existing cart's new timer). With `at_commit`, all
+    of it goes with the transaction's COMMIT, for a caller with nothing left to do in it but
+    return (the new ids are set only then: `core.querycache.run_together`)."""
+
+    cart_id: int | None = None
+    new_cart: NewRow[Any] | None = None
+    audit: Callable[[Claim], AuditEvent] | None = None
+    also: Sequence[Sendable] = ()
+    at_commit: bool = False
+
+
+_JUST_THE_CLAIMS = ClaimWrites()
+
+
+def claim_seats(locked: LockedOfferings, request: ClaimRequest, writes: ClaimWrites = _JUST_THE_CLAIMS) -> list[Claim]:
     """Take capacity: count the ledger under the offering locks, compare, insert (D1-D3, C1, C2).
 
     Every path that takes capacity goes through here. The caller holds the locks (the
     `LockedOfferings` proves it) and owns the transaction; this adds the count and the
-    INSERTs: the claims, in the cart `cart_id`, or in `new_cart`, written first (carts builds
-    it unsaved, and it is saved only once the seats are granted); and the audit event `audit`
-    makes of each claim (X2), with its subject id, and the `cart` of its data, filled in from
-    the new rows; then `also`, the
-    caller's other writes of this step (an existing cart's new timer). For one seat that is
-    one statement on PostgreSQL, and one round trip with `also`; with `at_commit`, the round
-    trip of the transaction's COMMIT, when the caller has nothing left to do in it but
-    return (the new ids are set on the claims, the cart and the events only then:
-    `core.querycache.run_together`). Raises `CapacityShortfall` (C4) or
+    INSERTs of the claims and of what `writes` asks for. For one seat that is one statement
+    on PostgreSQL, and one round trip with `writes.also`. Raises `CapacityShortfall` (C4) or
     `AlreadyClaimed`, having written nothing.
     """
     require_transaction()
+    wanted, now, override = request.wanted, request.now, request.override
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
     counts = locked.counts_at(now, participant_ids)  # counted with the lock, or now
     if counts is None:
@@ -93,25 +107,25 @@ def claim_seats(
     # registration morning) costs no INSERT.
     claims = [
         Claim(
-            organization_id=organization_id,
-            offering_id=request.offering_id,
-            household_id=household_id,
-            participant_id=request.participant_id,
-            cart_id=cart_id,
-            kind=kind,
-            state=state,
-            expires_at=expires_at,
-            channel=channel,
-            created_by_id=actor_id,
+            organization_id=request.organization_id,
+            offering_id=seat.offering_id,
+            household_id=request.household_id,
+            participant_id=seat.participant_id,
+            cart_id=writes.cart_id,
+            kind=request.kind,
+            state=request.state,
+            expires_at=request.expires_at,
+            channel=request.channel,
+            created_by_id=request.actor_id,
             override_by_id=override.by_user_id if override else None,
             override_reason=override.reason if override else "",
-            price=locked[request.offering_id].price or Decimal("0"),
+            price=locked[seat.offering_id].price or Decimal("0"),
             created_at=now,
         )
-        for request in wanted
+        for seat in wanted
     ]
-    events = [audit(claim) for claim in claims] if audit else []
-    _write(claims, events, new_cart=new_cart, also=also, at_commit=at_commit)
+    events = [writes.audit(claim) for claim in claims] if writes.audit else []
+    _write(claims, events, new_cart=writes.new_cart, also=writes.also, at_commit=writes.at_commit)
     return claims
 
 

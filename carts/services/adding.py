@@ -24,12 +24,14 @@ from capacity.errors import CapacityShortfall
 from capacity.hints import RECENTLY_FULL
 from capacity.locks import OfferingsRead, lock_offerings, offerings_snapshot
 from capacity.models import Claim
-from capacity.services import Override, SeatRequest, claim_seats
+from capacity.policies import SeatRequest
+from capacity.services import ClaimRequest, ClaimWrites, Override, claim_seats
 from carts import errors, policies
 from carts.models import Cart
 from carts.services.events import cart_event
 from carts.services.open_cart import OPEN_CART, continue_or_start_cart, restart_timer
 from catalog.models import Facility, Offering
+from core.db.errors import violates_unique
 from core.querycache import CompiledInsert, CompiledUpdate, NewRow
 from households.models import Household
 from organizations.models import Organization, Permission, StaffMembership
@@ -183,10 +185,7 @@ def _add_locked(
                 household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override
             )
         except IntegrityError as exc:
-            # PostgreSQL names the constraint; SQLite names the table and columns.
-            message = str(exc)
-            lost_race = "cart_one_open_per_household" in message or "carts_cart.organization_id" in message
-            if attempt or not lost_race:
+            if attempt or not violates_unique(exc, _ONE_OPEN_CART):
                 raise
     raise AssertionError("unreachable")
 
@@ -245,19 +244,25 @@ def _add_in_transaction(
         return cart_event(cart, "cart.item_added", channel, actor_id, now, subject=("claim", claim.pk), data=data)
 
     claims = claim_seats(
-        locked=locked,
-        wanted=wanted,
-        organization_id=organization.pk,
-        household_id=household.pk,
-        channel=channel,
-        actor_id=actor_id,
-        override=override,
-        now=now,
-        cart_id=cart.pk,
-        new_cart=NewRow(_INSERT_CART, cart) if is_new_cart else None,  # written with the claim
-        audit=item_added,
-        also=[] if is_new_cart else [(_RESTART_CART if is_fresh else _SAVE_TIMER).pending(cart)],  # with the INSERTs
-        at_commit=True,  # and with the COMMIT: nothing else is written after them
+        locked,
+        ClaimRequest(
+            organization_id=organization.pk,
+            household_id=household.pk,
+            wanted=wanted,
+            channel=channel,
+            now=now,
+            actor_id=actor_id,
+            override=override,
+        ),
+        ClaimWrites(
+            cart_id=cart.pk,
+            new_cart=NewRow(_INSERT_CART, cart) if is_new_cart else None,  # written with the claim
+            audit=item_added,
+            also=[]
+            if is_new_cart
+            else [(_RESTART_CART if is_fresh else _SAVE_TIMER).pending(cart)],  # with the INSERTs
+            at_commit=True,  # and with the COMMIT: nothing else is written after them
+        ),
     )
     for claim in claims:  # what callers show is already in hand: no query to read it back
         claim.offering = locked[claim.offering_id]
@@ -327,6 +332,8 @@ def _check_items(
 
 
 # A new cart, written by claim_seats() in one statement with its first claim (NewRow).
+# A household's second open cart breaks this constraint: two first adds raced (`_add_locked`).
+_ONE_OPEN_CART = "cart_one_open_per_household"
 _INSERT_CART = CompiledInsert(Cart)
 
 

@@ -17,7 +17,7 @@ from capacity.errors import CapacityBusy
 from capacity.locks import lock_offerings
 from capacity.models import Claim
 from capacity.selectors import ClaimCounts, claim_counts
-from capacity.services import SeatRequest, claim_seats
+from capacity.services import ClaimRequest, SeatRequest, claim_seats
 from catalog.models import Offering
 from catalog.tests.factories import make_offering
 from core import sqlbatch
@@ -202,13 +202,15 @@ def test_a_count_sent_with_the_lock_sees_what_the_lock_waited_for():
         racer.join(timeout=0.5)
         assert racer.is_alive(), "the racer did not wait for the lock"
         claim_seats(
-            locked=locked,
-            wanted=[SeatRequest(offering_id=offering.pk)],
-            organization_id=org.pk,
-            household_id=household.pk,
-            channel="office",
-            state=Claim.State.CONFIRMED,
-            now=now - timedelta(seconds=1),
+            locked,
+            ClaimRequest(
+                organization_id=org.pk,
+                household_id=household.pk,
+                wanted=[SeatRequest(offering_id=offering.pk)],
+                channel="office",
+                state=Claim.State.CONFIRMED,
+                now=now - timedelta(seconds=1),
+            ),
         )
     racer.join(timeout=30)
     assert not racer.is_alive()
