@@ -170,7 +170,7 @@ def catalog_page(
     today: date,
     page: str | int | None,
     per_page: int = 20,
-) -> tuple[Page, list[ShopOffering]]:
+) -> tuple[Page[Offering], list[ShopOffering]]:
     """One page of the shop's catalog and its rows, in four queries whatever the sizes."""
     offerings = _filtered(
         shop_offerings(organization=organization, now=now, today=today), query, zone=_zone(organization), now=now
