@@ -3,6 +3,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from capacity.models import Claim
 from carts.models import Cart, CartBalance
@@ -160,17 +162,15 @@ def orders_in_cart(*, household: Household, now: datetime) -> set[int]:
 def live_item_count(*, household_id: int, now: datetime) -> int:
     """How many items (holds and balances) the household's live cart holds: the portal's
     header shows it on every page (one query)."""
-    return (
-        Claim.objects.filter(
-            cart__household_id=household_id,
-            cart__status=Cart.Status.OPEN,
-            cart__expires_at__gt=now,
-            state=Claim.State.HELD,
-        ).count()
-        + CartBalance.objects.filter(
-            cart__household_id=household_id,
-            cart__status=Cart.Status.OPEN,
-            cart__expires_at__gt=now,
-            removed_at__isnull=True,
-        ).count()
+    holds = Claim.objects.filter(cart_id=OuterRef("pk"), state=Claim.State.HELD).order_by().values("cart_id")
+    balances = CartBalance.objects.filter(cart_id=OuterRef("pk"), removed_at__isnull=True).order_by().values("cart_id")
+    counted = (
+        Cart.objects.filter(household_id=household_id, status=Cart.Status.OPEN, expires_at__gt=now)
+        .annotate(
+            n_holds=Coalesce(Subquery(holds.annotate(n=Count("pk")).values("n")), 0),
+            n_balances=Coalesce(Subquery(balances.annotate(n=Count("pk")).values("n")), 0),
+        )
+        .values_list("n_holds", "n_balances")
+        .first()
     )
+    return sum(counted) if counted else 0

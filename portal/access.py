@@ -50,14 +50,12 @@ def organization_for(slug: str) -> Organization:
     return organization
 
 
-def household_for(*, organization: Organization, user_id: int | None) -> Household | None:
-    """The person's household in this organization (the payer's login), or None."""
+def customer_household(*, slug: str, user_id: int | None) -> Household | None:
+    """The person's household in the organization of this slug (the payer's login), with its
+    organization, in one query; None for a visitor or someone without one there."""
     if user_id is None:
         return None
-    household = Household.objects.filter(organization_id=organization.pk, payer_id=user_id).first()
-    if household is not None:
-        household.organization = organization  # the same row: no second query for it
-    return household
+    return Household.objects.select_related("organization").filter(organization__slug=slug, payer_id=user_id).first()
 
 
 def portal_page(*, methods: tuple[str, ...] = ("GET",), customer: bool = False) -> Callable[[View], View]:
@@ -67,13 +65,14 @@ def portal_page(*, methods: tuple[str, ...] = ("GET",), customer: bool = False) 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
-            organization = organization_for(slug)
+            user_id = request.user.pk if request.user.is_authenticated else None
+            household = customer_household(slug=slug, user_id=user_id)
+            organization = household.organization if household else organization_for(slug)
             if request.method not in access.methods:
                 return HttpResponseNotAllowed(access.methods)
             portal_request = cast(PortalRequest, request)
             portal_request.organization = organization
-            user_id = request.user.pk if request.user.is_authenticated else None
-            portal_request.household = household_for(organization=organization, user_id=user_id)
+            portal_request.household = household
             if access.customer and portal_request.household is None:
                 if user_id is None:
                     return redirect_to_login(request.get_full_path())

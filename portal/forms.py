@@ -1,11 +1,11 @@
-"""The shop's forms: the catalog's search and filters (GET), the add to cart (POST)."""
+"""The shop's forms: the catalog's search and filters (GET). The add to cart is a hand-written
+form (portal/templates/portal/catalog/_add_form.html), checked by the add itself."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from capacity.storefront import CatalogQuery
 from catalog.models import Offering
-from households.models import Participant
 
 KIND_CHOICES = [
     ("", _("Any type")),
@@ -68,21 +68,3 @@ class CatalogFilterForm(forms.Form):
             location=data.get("location") or "",
             has_openings=bool(data.get("open")),
         )
-
-
-class AddToCartForm(forms.Form):
-    """Whom to register for one offering: one or more of the household's participants."""
-
-    participants = forms.TypedMultipleChoiceField(
-        label=_("Who is it for?"),
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "required": _("Choose who to register."),
-            "invalid_choice": _("Choose who to register from your household."),
-        },
-    )
-
-    def __init__(self, *args: object, participants: list[Participant], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["participants"].choices = [(p.pk, p.full_name) for p in participants]  # type: ignore[attr-defined]

@@ -10,16 +10,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from audit.models import Channel
+from capacity.errors import UnknownOffering
 from carts import policies, selectors, services
-from carts.errors import ItemNotFound
+from carts.errors import ItemNotFound, ParticipantNotFound
 from carts.selectors import CartView
 from catalog.models import Offering
 from core.errors import DomainError
-from households.models import Household
+from households.models import Household, Participant
+from organizations.models import Organization
 from portal.access import PortalRequest, portal_page
-from portal.forms import AddToCartForm
 from portal.refusals import refusal_words
-from portal.views_catalog import participants_of
 from ui.confirm import ask_to_confirm, is_confirmed
 
 # H1: when the page warns that the cart is about to expire, in seconds before it does.
@@ -63,10 +63,21 @@ def _back(request: PortalRequest, default: str) -> str:
     return default
 
 
+def _chosen(request: PortalRequest) -> list[int] | None:
+    """The participants ticked on the add form, or None when the answer is not a list of ids.
+    Whether each is one of this household's is the add's own check (ParticipantNotFound)."""
+    try:
+        return list(dict.fromkeys(int(value) for value in request.POST.getlist("participants")))
+    except ValueError:
+        return None
+
+
 @portal_page(methods=("POST",), customer=True)
 def add(request: PortalRequest) -> HttpResponse:
     """Add one offering for each chosen participant. Each add stands alone: the ones that fit
-    are held, the others are refused in words (full, already enrolled, age, not open yet)."""
+    are held, the others are refused in words (full, already enrolled, age, not open yet).
+    Registration morning's request (bench/morning.py): the names come from the add's own
+    rows; only a refusal reads the offering and the participant again, to say why."""
     household = _household(request)
     organization = request.organization
     cart_url = f"/o/{organization.slug}/cart/"
@@ -74,43 +85,46 @@ def add(request: PortalRequest) -> HttpResponse:
         offering_id = int(request.POST.get("offering", ""))
     except ValueError:
         raise Http404("No such offering.") from None
-    offering = Offering.objects.filter(organization_id=organization.pk, is_archived=False, pk=offering_id).first()
-    if offering is None:
-        raise Http404("No such offering.")
-    participants = participants_of(request)
-    form = AddToCartForm(request.POST, participants=participants)
+    chosen = _chosen(request)
     added: list[str] = []
     refused: list[str] = []
-    if form.is_valid():
-        by_id = {p.pk: p for p in participants}
-        for participant_id in form.cleaned_data["participants"]:
-            participant = by_id[participant_id]
-            try:
-                services.add_to_cart(
-                    household=household,
-                    offering_id=offering.pk,
-                    participant_id=participant.pk,
-                    channel=Channel.PORTAL,
-                    actor_id=request.user.pk,
-                )
-            except DomainError as error:
-                refused.append(
-                    refusal_words(error, offering=offering, participant=participant, organization=organization)
-                )
-            else:
-                added.append(
-                    _("%(what)s for %(who)s is in your cart.") % {"what": offering.name, "who": participant.full_name}
-                )
-    else:
-        refused.extend(str(e) for e in form.errors.get("participants", []))
+    if not chosen:
+        refused.append(_("Choose who to register."))
+    for participant_id in chosen or []:
+        try:
+            result = services.add_to_cart(
+                household=household,
+                offering_id=offering_id,
+                participant_id=participant_id,
+                channel=Channel.PORTAL,
+                actor_id=request.user.pk,
+            )
+        except UnknownOffering:
+            raise Http404("No such offering.") from None
+        except ParticipantNotFound:
+            refused.append(_("Choose who to register from your household."))
+        except DomainError as error:
+            refused.append(
+                _refusal(error, organization=organization, offering_id=offering_id, participant_id=participant_id)
+            )
+        else:
+            claim = result.claims[0]
+            who = claim.participant.full_name if claim.participant else ""
+            added.append(_("%(what)s for %(who)s is in your cart.") % {"what": claim.offering.name, "who": who})
     if request.htmx:
-        context = {"added": added, "refused": refused, "offering": offering, "oob_count": bool(added)}
+        context = {"added": added, "refused": refused, "oob_count": bool(added)}
         return render(request, "portal/cart/_add_result.html", context)
     for text in added:
         messages.success(request, text)
     for text in refused:
         messages.error(request, text)
     return HttpResponseRedirect(cart_url if added else _back(request, cart_url))
+
+
+def _refusal(error: DomainError, *, organization: Organization, offering_id: int, participant_id: int) -> str:
+    offering = Offering.objects.get(organization_id=organization.pk, pk=offering_id)
+    participant = Participant.objects.get(pk=participant_id)  # the add found it in the household
+    return refusal_words(error, offering=offering, participant=participant, organization=organization)
 
 
 @portal_page(methods=("POST",), customer=True)

@@ -9,7 +9,7 @@ from capacity.errors import UnknownOffering
 from capacity.storefront import catalog_page, live_availability, meeting_locations, shop_offering
 from households.models import Participant
 from portal.access import PortalRequest, portal_page
-from portal.forms import AddToCartForm, CatalogFilterForm
+from portal.forms import CatalogFilterForm
 
 # How often an open catalog or offering page asks for its offerings' availability.
 POLL_SECONDS = 15
@@ -69,7 +69,6 @@ def offering(request: PortalRequest, offering_id: int) -> HttpResponse:
         "row": row,
         "meetings": meetings,
         "participants": participants,
-        "add_form": AddToCartForm(participants=participants),
         "poll_ids": str(row.offering.pk),
         "poll_seconds": POLL_SECONDS,
     }
