@@ -66,6 +66,16 @@ def portal_has_checkout() -> bool:
     return True
 
 
+def restamp_surge_tokens() -> None:
+    """A token remembers its password's stamp, an HMAC under SECRET_KEY (accounts.tokens), and
+    every run's server has a new random key: on a database kept from an earlier run, surge's
+    tokens would all answer 401. Their users share one unusable password, hence one stamp."""
+    from accounts.models import ApiToken
+    from accounts.tokens import password_stamp
+
+    ApiToken.objects.filter(label="surge bench").update(password_stamp=password_stamp("!no-login"))
+
+
 def one_run(args: argparse.Namespace, server: Server, surge_fixtures: object, rep: int, run_id: str) -> dict:
     fixtures = build(rep=rep, families=args.families, run_id=run_id)
     visits = plan(fixtures, seed=rep)
@@ -134,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     hot = next(s for s in SCENARIOS if s.name == "hot")
     surge_fixtures = ensure_fixtures(hot.requests + WARMUP_REQUESTS)
+    restamp_surge_tokens()
     run_id = secrets.token_hex(3)
     runs = []
     with Server(workers=args.workers, port=args.port, env=env) as server:

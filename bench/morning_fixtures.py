@@ -48,6 +48,7 @@ def build(*, rep: int, families: int, run_id: str) -> MorningFixtures:
     and COLD_CLASSES classes of SEATS seats, and `families` households, each with a payer login,
     two children and a database session signed in as the payer (as after the sign-in form;
     no password hashing in the measurement)."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
@@ -100,7 +101,7 @@ def build(*, rep: int, families: int, run_id: str) -> MorningFixtures:
             key = store._get_new_session_key()
             data = {
                 SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],  # as login() writes it
                 HASH_SESSION_KEY: user.get_session_auth_hash(),
             }
             sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
