@@ -16,7 +16,7 @@ from carts.models import Cart
 from carts.selectors import CartView
 from carts.services import AddResult
 from households.models import Household
-from payments.services import checkout_and_request_payment
+from payments.checkout import checkout_and_request_payment
 from registrations.selectors import household_orders
 
 router = Router(tags=["cart"], auth=AUTH)

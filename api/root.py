@@ -23,6 +23,7 @@ from api import (
     setup_lockouts,
     setup_reasons,
     staff,
+    staff_money,
     upcoming,
 )
 from api.auth import token_router
@@ -93,6 +94,7 @@ api.add_router("", households.router)
 api.add_router("", carts.router)
 api.add_router("", orders.router)
 api.add_router("", staff.router)
+api.add_router("", staff_money.router)
 api.add_router("", setup.router)
 api.add_router("", setup_catalog.router)
 api.add_router("", setup_imports.router)

@@ -287,7 +287,7 @@ class StaffRegistrationOut(Schema):
 
 class OfflinePaymentIn(Schema):
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    method: str = Field(description="cash, cheque or card_phone")
+    method: str = Field(description="cash, cheque, card_phone or card_terminal")
     note: str = Field(default="", max_length=500)
     reference: str = Field(
         default="", max_length=100, description="receipt number or idempotency key: a repeat records once"

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from api.auth import AUTH
 from api.carts import added_out, cart_out
@@ -32,12 +32,12 @@ from capacity.catalog import offering_detail
 from capacity.selectors import live_holds
 from carts import selectors as cart_selectors
 from carts.services import delete_cart, delete_hold, office_add_to_cart
-from carts.services.checkout import checkout
 from orders.models import Order
 from organizations.errors import InvalidSettings
 from organizations.models import Organization, Permission, validate_grace_hours
 from organizations.preferences import json_schema
 from organizations.services import require_permission, shown_settings
+from payments.checkout import checkout_and_request_payment
 from payments.selectors import open_alerts
 from payments.services import put_on_account, record_offline_payment, resolve_alert
 from registrations.impacts import grace_impacts
@@ -146,7 +146,11 @@ def office_checkout(request: ApiRequest, slug: str, household_id: int, payload: 
     membership = staff_membership(request, slug)
     require_permission(membership, Permission.ENROLL)
     household = staff_household(membership, household_id)
-    result = checkout(household=household, channel=Channel.OFFICE, actor_id=membership.user_id, cart_id=payload.cart_id)
+    # Through payments' checkout so that household credit pays first (B6); no online payment
+    # is started for the office.
+    result = checkout_and_request_payment(
+        household=household, channel=Channel.OFFICE, actor_id=membership.user_id, cart_id=payload.cart_id, return_url=""
+    )
     if result.order is None:
         # A cart that held only balances of earlier orders makes no order, and OrderOut has no
         # way to say so: still a 500, as before, but one that says why.
@@ -195,10 +199,12 @@ def staff_registrations(
 
 
 @router.delete("/orgs/{slug}/staff/registrations/{registration_id}", response={200: StaffRegistrationOut, **REFUSALS})
-def staff_delete_registration(request: ApiRequest, slug: str, registration_id: int) -> dict[str, object]:
-    """P6: delete (archive) a registration; its seat is freed; the household remains."""
+def staff_delete_registration(
+    request: ApiRequest, slug: str, registration_id: int, note: str = Query("", max_length=500)
+) -> dict[str, object]:
+    """P6: delete (archive) a registration, `note` saying why; its seat is freed; the household remains."""
     membership = staff_membership(request, slug)
-    registration = delete_registration(membership=membership, registration_id=registration_id)
+    registration = delete_registration(membership=membership, registration_id=registration_id, note=note)
     fresh = organization_registrations(organization_id=membership.organization_id).get(pk=registration.pk)
     return staff_registration_out(fresh, membership.organization, timezone.now())
 

@@ -34,6 +34,7 @@ KINDS = frozenset(
         "registrant_receipt",  # N6: once per paid order
         "household_verify_email",  # a new account's address (portal sign-up)
         "password_reset",
+        "registrant_pay_link",
     }
 )
 

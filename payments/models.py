@@ -50,6 +50,9 @@ class Payment(models.Model):
         CASH = "cash", "Cash"
         CHEQUE = "cheque", "Cheque"
         CARD_PHONE = "card_phone", "Card by phone"
+        CARD_TERMINAL = "card_terminal", "Card terminal"
+        # Household credit spent at a checkout (B6): no new money, the credit moves to orders.
+        CREDIT = "credit", "Household credit"
 
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="payments")
@@ -60,7 +63,7 @@ class Payment(models.Model):
     # The provider's id for this money (payment intent, sandbox event...). Unique, so a
     # webhook delivered twice can never record two payments.
     provider_ref = models.CharField(max_length=200, blank=True)
-    method = models.CharField(max_length=12, choices=Method.choices)
+    method = models.CharField(max_length=20, choices=Method.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     note = models.CharField(max_length=500, blank=True)
     recorded_by = models.ForeignKey(
@@ -95,6 +98,39 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} of payment {self.payment_id} to order {self.order_id or 'credit'}"
+
+
+class Refund(models.Model):
+    """Money given back out of a household's credit (B6): through the provider of the online
+    payment it came from where that provider refunds (the sandbox does), otherwise recorded
+    as paid back at the desk (cash, cheque, card terminal). A refund being sent already
+    counts against the credit; one that failed no longer does."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending to the provider"
+        DONE = "done", "Refunded"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="refunds")
+    # The online payment refunded through its provider; None for money handed back at the desk.
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    method = models.CharField(max_length=20)  # "provider", or an offline Payment.Method
+    provider_ref = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="refund_amount_positive", condition=Q(amount__gt=0))]
+
+    def __str__(self) -> str:
+        return f"refund {self.pk} {self.amount} ({self.status})"
 
 
 class WebhookEvent(models.Model):

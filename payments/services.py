@@ -16,7 +16,6 @@ from audit.services import record, record_many
 from capacity.locks import require_transaction
 from capacity.models import Claim
 from capacity.services import confirm_claims
-from carts.services.checkout import checkout
 from households.models import Household
 from notifications.services import enqueue
 from orders.errors import OrderNotFound
@@ -30,7 +29,12 @@ from payments.providers import get_provider
 from payments.receipts import enqueue_receipt
 from registrations.models import Registration
 
-OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.CARD_PHONE)
+OFFLINE_METHODS = (
+    Payment.Method.CASH,
+    Payment.Method.CHEQUE,
+    Payment.Method.CARD_PHONE,
+    Payment.Method.CARD_TERMINAL,
+)
 
 
 @dataclass(frozen=True)
@@ -319,13 +323,6 @@ def resolve_alert(*, membership: StaffMembership, alert_id: int) -> StaffAlert:
     return alert
 
 
-@dataclass(frozen=True)
-class CheckoutWithPayment:
-    order: Order | None
-    created: bool
-    payment: PaymentSession | None
-
-
 def start_online_payment(*, household: Household, plan: Sequence[Share], return_url: str) -> PaymentSession:
     """Open a payment at the organization's provider for these shares (B3: one payment,
     split exactly over the orders). The session is committed before the provider is called,
@@ -370,23 +367,3 @@ def start_online_payment(*, household: Household, plan: Sequence[Share], return_
     session.provider_session_id, session.redirect_url = provider_session_id, redirect_url
     session.save(update_fields=["provider_session_id", "redirect_url"])
     return session
-
-
-def checkout_and_request_payment(
-    *, household: Household, channel: str, actor_id: int | None, cart_id: int | None, return_url: str
-) -> CheckoutWithPayment:
-    """Checkout (P1) and, for a customer with something to pay, send them to pay for the new
-    order and any balances in the cart in one payment (B3). The registrations are tentative
-    before the customer leaves for the provider, so no cart timer can run out there (H1)."""
-    result = checkout(household=household, channel=channel, actor_id=actor_id, cart_id=cart_id)
-    if not result.created:
-        latest = PaymentSession.objects.filter(household_id=household.pk).order_by("-pk").first()
-        return CheckoutWithPayment(order=result.order, created=False, payment=latest)
-    payment = None
-    if (
-        result.payment_plan
-        and channel in (Channel.PORTAL, Channel.API)
-        and household.organization.payment_provider != "none"
-    ):
-        payment = start_online_payment(household=household, plan=result.payment_plan, return_url=return_url)
-    return CheckoutWithPayment(order=result.order, created=True, payment=payment)

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from api.root import api
 from portal.views import home
+from portal.views_paylink import pay_link_page
 from portal.views_sandbox import sandbox_payment_page
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("o/", include("portal.urls")),
     path("office/", include("office.urls")),
     path("pay/sandbox/<str:session_id>/", sandbox_payment_page, name="sandbox_payment_page"),
+    path("pay/order/<str:token>/", pay_link_page, name="pay_link"),
 ]
 
 # Error pages in the design system; JSON in the API's shape under /api/ (ui.views).

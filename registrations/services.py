@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from audit.models import Channel
 from audit.services import event, record, record_many
-from capacity.locks import lock_one
+from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
-from capacity.services import cancel_claims
+from capacity.policies import SeatRequest
+from capacity.services import cancel_claims, claim_seats
 from notifications.links import portal_link
 from notifications.models import Notification
 from notifications.services import enqueue
@@ -48,15 +49,72 @@ def register_order(
 
 
 @transaction.atomic(durable=True)
-def delete_registration(*, membership: StaffMembership, registration_id: int) -> Registration:
-    """P6: staff delete a registration. Its seat is freed at once; the household, its
-    people, an archived copy and the audit trail remain."""
+def delete_registration(*, membership: StaffMembership, registration_id: int, note: str = "") -> Registration:
+    """P6: staff delete a registration, saying why (`note`). Its seat is freed at once; the
+    household, its people, an archived copy and the audit trail remain."""
     require_permission(membership, Permission.DELETE_ENROLLMENTS)
     now = timezone.now()
     registration = _lock_registration(organization_id=membership.organization_id, registration_id=registration_id)
     if registration is None or registration.deleted_at is not None:
         raise RegistrationNotFound
+    registration.deleted_note = note.strip()[:500]
     _archive(registration, reason="staff", now=now, channel=Channel.OFFICE, actor_id=membership.user_id)
+    return registration
+
+
+@transaction.atomic(durable=True)
+def restore_registration(*, membership: StaffMembership, registration_id: int) -> Registration:
+    """P7: bring back a deleted registration while its seat is free. It takes a seat again
+    through the ledger like any other path (D1): a new claim, confirmed if its order is paid,
+    else tentative; refused with C4's answer when the offering is full, or when the
+    participant has since been enrolled again. Offerings are locked before the order, as
+    checkout does, so a restore and a checkout never wait on each other in a circle."""
+    require_permission(membership, Permission.DELETE_ENROLLMENTS)
+    found = (
+        Registration.objects.filter(organization_id=membership.organization_id, pk=registration_id)
+        .values_list("offering_id", "household_id", "participant_id")
+        .first()
+    )
+    if found is None:
+        raise RegistrationNotFound
+    offering_id, household_id, participant_id = found
+    people = [participant_id] if participant_id else []
+    locked = lock_offerings(
+        organization_id=membership.organization_id,
+        offering_ids=[offering_id],
+        household_id=household_id,
+        participant_ids=people,
+    )
+    registration = _lock_registration(organization_id=membership.organization_id, registration_id=registration_id)
+    if registration is None or registration.deleted_at is None:
+        raise RegistrationNotFound("This registration is not deleted.")
+    now = timezone.now()
+    paid = registration.order.balance <= 0
+    (claim,) = claim_seats(
+        locked=locked,
+        wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
+        organization_id=membership.organization_id,
+        household_id=household_id,
+        channel=Channel.OFFICE,
+        now=now,
+        state=Claim.State.CONFIRMED if paid else Claim.State.TENTATIVE,
+        actor_id=membership.user_id,
+    )
+    was = {"deleted_at": registration.deleted_at.isoformat(), "reason": registration.deleted_reason}
+    registration.claim = claim
+    registration.deleted_at, registration.deleted_by_id, registration.deleted_reason = None, None, ""
+    registration.save(update_fields=["claim", "deleted_at", "deleted_by", "deleted_reason"])
+    record(
+        organization_id=registration.organization_id,
+        verb="registration.restored",
+        channel=Channel.OFFICE,
+        actor_id=membership.user_id,
+        subject_type="registration",
+        subject_id=registration.pk,
+        household_id=registration.household_id,
+        data={**was, "claim": claim.pk, "state": claim.state, "note": registration.deleted_note},
+        now=now,
+    )
     return registration
 
 
@@ -126,7 +184,7 @@ def _archive(
     registration.deleted_at = now
     registration.deleted_by_id = actor_id
     registration.deleted_reason = reason
-    registration.save(update_fields=["deleted_at", "deleted_by", "deleted_reason"])
+    registration.save(update_fields=["deleted_at", "deleted_by", "deleted_reason", "deleted_note"])
     record(
         organization_id=registration.organization_id,
         verb="registration.deleted",
@@ -138,6 +196,7 @@ def _archive(
         household_id=registration.household_id,
         data={
             "reason": reason,
+            "note": registration.deleted_note,
             "offering": registration.offering_id,
             "participant": registration.participant_id,
             "order": registration.order_id,

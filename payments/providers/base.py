@@ -26,6 +26,12 @@ class ProviderEvent:
 
 class PaymentProvider(ABC):
     name: str
+    supports_refunds: bool = False
+
+    def refund(self, payment: Any, amount: Decimal) -> str:
+        """Give `amount` of `payment` back to the payer; returns the provider's refund id.
+        Only providers with `supports_refunds` implement it (B6)."""
+        raise NotImplementedError(f"{self.name} does not refund through Registrar")
 
     @abstractmethod
     def create_checkout(self, session: PaymentSession, *, return_url: str) -> tuple[str, str]:

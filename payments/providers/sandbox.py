@@ -54,6 +54,11 @@ _OUTCOMES: dict[str, Outcome] = {
 @register
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
+    supports_refunds = True
+
+    def refund(self, payment: object, amount: Decimal) -> str:
+        """The sandbox refunds at once: a refund id, as a real provider's answer gives (B6)."""
+        return f"sbx_re_{secrets.token_urlsafe(12)}"
 
     def create_checkout(self, session: PaymentSession, *, return_url: str) -> tuple[str, str]:
         """Open the page at /pay/sandbox/<token>/; calling it again for the same session

@@ -1,0 +1,47 @@
+"""The pay link's page (P7): an emailed, signed link to pay one order's balance online, without
+signing in. GET shows what is owed; POST opens a payment at the organization's provider for
+that balance and sends the payer there."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.errors import DomainError
+from orders.models import Order
+from orders.paylink import order_id_from_token
+from orders.policies import Share
+from payments.services import start_online_payment
+
+
+@require_http_methods(["GET", "POST"])
+def pay_link_page(request: HttpRequest, token: str) -> HttpResponse:
+    found = order_id_from_token(token)
+    order = (
+        Order.objects.filter(pk=found[0], organization_id=found[1]).select_related("household", "organization").first()
+        if found
+        else None
+    )
+    if order is None:
+        raise Http404("This payment link is not valid, or has expired.")
+    refusal = ""
+    if request.method == "POST" and order.balance > 0:
+        try:
+            session = start_online_payment(
+                household=order.household,
+                plan=[Share(order.pk, order.balance)],
+                return_url=request.build_absolute_uri(request.path),
+            )
+            return redirect(session.redirect_url)
+        except DomainError as refused:
+            refusal = str(refused)
+    return render(
+        request,
+        "portal/pay_link.html",
+        {
+            "order": order,
+            "organization": order.organization,
+            "lines": list(order.lines.order_by("pk")),
+            "refusal": refusal,
+        },
+        status=409 if refusal else 200,
+    )
