@@ -5,7 +5,9 @@ checked the moment it is added."""
 from django.urls import path
 
 from office.views import (
+    alerts,
     home,
+    money,
     reports,
     setup,
     setup_audit,
@@ -37,4 +39,14 @@ urlpatterns = [
     path("<slug:slug>/reports/occupancy/", reports.occupancy, name="report_occupancy"),
     path("<slug:slug>/reports/days/", reports.days, name="report_days"),
     path("<slug:slug>/reports/incomplete/", reports.incomplete, name="report_incomplete"),
+    # Money at the desk (issue 13, item 5; office-money)
+    path("<slug:slug>/alerts/", alerts.inbox, name="alerts"),
+    path("<slug:slug>/alerts/<int:alert_id>/resolve/", alerts.resolve, name="resolve_alert"),
+    path("<slug:slug>/households/<int:household_id>/money/", money.household, name="household_money"),
+    path("<slug:slug>/households/<int:household_id>/money/payments/", money.record_payment, name="record_payment"),
+    path("<slug:slug>/households/<int:household_id>/money/refunds/", money.refund, name="refund"),
+    path("<slug:slug>/orders/<int:order_id>/on-account/", money.on_account, name="on_account"),
+    path("<slug:slug>/orders/<int:order_id>/pay-link/", money.pay_link, name="pay_link"),
+    path("<slug:slug>/registrations/<int:registration_id>/delete/", money.delete, name="delete_registration"),
+    path("<slug:slug>/registrations/<int:registration_id>/restore/", money.restore, name="restore_registration"),
 ]

@@ -21,7 +21,7 @@ from orders.models import Order, OrderLine
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from registrations import policies
-from registrations.errors import RegistrationNotFound
+from registrations.errors import RegistrationNotDeleted, RegistrationNotFound
 from registrations.models import Registration
 from registrations.policies import Notice
 from registrations.selectors import admin_recipient, facts_for, grace_policy, unpaid_registrations
@@ -86,8 +86,10 @@ def restore_registration(*, membership: StaffMembership, registration_id: int) -
         participant_ids=people,
     )
     registration = _lock_registration(organization_id=membership.organization_id, registration_id=registration_id)
-    if registration is None or registration.deleted_at is None:
-        raise RegistrationNotFound("This registration is not deleted.")
+    if registration is None:
+        raise RegistrationNotFound
+    if registration.deleted_at is None:
+        raise RegistrationNotDeleted
     now = timezone.now()
     paid = registration.order.balance <= 0
     (claim,) = claim_seats(

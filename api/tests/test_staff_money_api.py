@@ -86,7 +86,7 @@ def test_p6_p7_delete_with_a_note_restore_and_send_a_pay_link(db, api_for):
     restored = staff.post(f"/orgs/{org.slug}/staff/registrations/{registration.pk}/restore")
     assert (restored.status_code, restored.json()["state"], restored.json()["deleted_at"]) == (200, "tentative", None)
     again = staff.post(f"/orgs/{org.slug}/staff/registrations/{registration.pk}/restore")
-    assert again.status_code == 404
+    assert (again.status_code, again.json()["code"]) == (409, "registration_not_deleted")
     link = staff.post(f"/orgs/{org.slug}/staff/orders/{order.pk}/pay-link")
     assert (link.status_code, link.json()["sent_to"]) == (201, household.email)
     assert Notification.objects.filter(kind="registrant_pay_link", to_email=household.email).count() == 1

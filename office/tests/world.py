@@ -6,14 +6,20 @@ the route x role matrix can request every route."""
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
+from carts.services import add_to_cart
+from carts.services.checkout import checkout
+from catalog.models import Offering
 from catalog.tests.factories import make_offering
 from demo.data import STAFF
 from households.models import Household
 from households.tests.factories import make_household
 from imports.services import plan_import
+from orders.models import Order
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.tests.factories import make_organization, make_staff, make_user
+from payments.models import StaffAlert
 
 # The roles of the matrix: the demo's staff (README: who can do what), plus the people who
 # must never get in.
@@ -45,6 +51,10 @@ def make_world() -> World:
     users["other_org_admin"] = outsider.user
     users["customer"] = household.payer or make_user()
     offering = make_offering(organization, capacity=10, price="30.00", code="W1")
+    order = _unpaid_order(household, offering)
+    alert = StaffAlert.objects.create(
+        organization=organization, kind=StaffAlert.Kind.OVERPAYMENT, message="test alert", created_at=timezone.now()
+    )
     run = plan_import(membership=staff["admin"], kind="offerings", text="code,kind,name,price\nW2,class,Class,5.00\n")
     return World(
         organization=organization,
@@ -52,5 +62,23 @@ def make_world() -> World:
         staff=staff,
         users=users,
         household=household,
-        url_kwargs={"slug": organization.slug, "offering_id": offering.pk, "run_id": run.pk},
+        url_kwargs={
+            "slug": organization.slug,
+            "offering_id": offering.pk,
+            "run_id": run.pk,
+            "household_id": household.pk,
+            "order_id": order.pk,
+            "registration_id": order.registrations.get().pk,
+            "alert_id": alert.pk,
+        },
     )
+
+
+def _unpaid_order(household: Household, offering: Offering) -> Order:
+    """An order of the world's household, unpaid: what the money pages act on."""
+    add_to_cart(
+        household=household, offering_id=offering.pk, participant_id=household.participants.first().pk, channel="portal"
+    )
+    order = checkout(household=household, channel="portal").order
+    assert order is not None
+    return order
