@@ -24,6 +24,7 @@ from api import (
     setup_reasons,
     staff,
     staff_money,
+    staff_rosters,
     upcoming,
 )
 from api.auth import token_router
@@ -95,6 +96,7 @@ api.add_router("", carts.router)
 api.add_router("", orders.router)
 api.add_router("", staff.router)
 api.add_router("", staff_money.router)
+api.add_router("", staff_rosters.router)
 api.add_router("", setup.router)
 api.add_router("", setup_catalog.router)
 api.add_router("", setup_imports.router)

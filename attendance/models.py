@@ -81,3 +81,20 @@ class Attendance(models.Model):
     @property
     def is_customer_changeable(self) -> bool:
         return self.recorded_by_kind == self.RecordedBy.CUSTOMER
+
+
+class Teaching(models.Model):
+    """An instructor's class (A4, issue 13 item 7): the staff member who teaches this offering.
+    An instructor (teach without enroll) sees and records attendance for these classes only;
+    staff who enroll see every class."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+")
+    offering = models.ForeignKey("catalog.Offering", on_delete=models.PROTECT, related_name="teaching")
+    membership = models.ForeignKey("organizations.StaffMembership", on_delete=models.CASCADE, related_name="teaching")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["offering", "membership"], name="teaching_once")]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} teaches {self.offering_id}"

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attendance import errors, policies
+from attendance.instructors import require_teaches
 from attendance.models import AbsenceReason, Attendance
 from audit.services import record
 from capacity.models import Claim
@@ -105,6 +106,7 @@ def record_attendance(
         participant_id=participant_id,
         meeting_id=meeting_id,
     )
+    require_teaches(membership, meeting.offering_id)  # A4: an instructor, only their own classes
     reason = None
     if reason_id is not None:
         if status != Attendance.Status.ABSENT:
@@ -138,6 +140,7 @@ def clear_attendance(*, membership: StaffMembership, meeting_id: int, participan
         participant_id=participant_id,
         meeting_id=meeting_id,
     )
+    require_teaches(membership, meeting.offering_id)
     existing = _lock_live(meeting_id=meeting.pk, participant_id=participant_id)
     if existing is None:
         raise errors.MeetingNotFound("No attendance is recorded for this meeting.")

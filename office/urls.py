@@ -9,6 +9,7 @@ from office.views import (
     home,
     money,
     reports,
+    rosters,
     setup,
     setup_audit,
     setup_health,
@@ -49,4 +50,9 @@ urlpatterns = [
     path("<slug:slug>/orders/<int:order_id>/pay-link/", money.pay_link, name="pay_link"),
     path("<slug:slug>/registrations/<int:registration_id>/delete/", money.delete, name="delete_registration"),
     path("<slug:slug>/registrations/<int:registration_id>/restore/", money.restore, name="restore_registration"),
+    # Instructors' classes and rosters (issue 13, item 7; office-money)
+    path("<slug:slug>/classes/", rosters.classes, name="classes"),
+    path("<slug:slug>/classes/<int:offering_id>/", rosters.class_page, name="class_meetings"),
+    path("<slug:slug>/classes/<int:offering_id>/instructors/", rosters.class_instructors, name="class_instructors"),
+    path("<slug:slug>/meetings/<int:meeting_id>/roster/", rosters.meeting_roster, name="roster"),
 ]

@@ -23,6 +23,9 @@ class ApiClient:
     def post(self, path, body=None, raw=None):
         return self._call("post", path, body if body is not None else ({} if raw is None else None), raw)
 
+    def put(self, path, body=None):
+        return self._call("put", path, body if body is not None else {})
+
     def patch(self, path, body):
         return self._call("patch", path, body)
 

@@ -4,13 +4,14 @@ route is about. `url_kwargs` gives a value for every URL keyword an office route
 the route x role matrix can request every route."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from carts.services import add_to_cart
 from carts.services.checkout import checkout
-from catalog.models import Offering
+from catalog.models import Meeting, Offering
 from catalog.tests.factories import make_offering
 from demo.data import STAFF
 from households.models import Household
@@ -52,6 +53,11 @@ def make_world() -> World:
     users["customer"] = household.payer or make_user()
     offering = make_offering(organization, capacity=10, price="30.00", code="W1")
     order = _unpaid_order(household, offering)
+    meeting = Meeting.objects.create(
+        offering=offering,
+        starts_at=timezone.now() + timedelta(days=2),
+        ends_at=timezone.now() + timedelta(days=2, hours=1),
+    )
     alert = StaffAlert.objects.create(
         organization=organization, kind=StaffAlert.Kind.OVERPAYMENT, message="test alert", created_at=timezone.now()
     )
@@ -70,6 +76,7 @@ def make_world() -> World:
             "order_id": order.pk,
             "registration_id": order.registrations.get().pk,
             "alert_id": alert.pk,
+            "meeting_id": meeting.pk,
         },
     )
 
