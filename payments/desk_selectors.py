@@ -49,7 +49,9 @@ def household_money(*, organization_id: int, household_id: int) -> HouseholdMone
         orders=list(household_orders(household=household)),
         registrations=list(household_registrations(household=household)),
         payments=list(
-            Payment.objects.filter(household_id=household.pk).prefetch_related("allocations__order").order_by("-pk")[:50]
+            Payment.objects.filter(household_id=household.pk)
+            .prefetch_related("allocations__order")
+            .order_by("-pk")[:50]
         ),
         refunds=list(Refund.objects.filter(household_id=household.pk).order_by("-pk")[:50]),
         credit=household_credit(household_id=household.pk),
