@@ -26,7 +26,8 @@ class Registration(models.Model):
     # "staff", "grace_period" (G3) or "payment_window" (G2)
     deleted_reason = models.CharField(max_length=20, blank=True)
     # What the staff member who deleted it wrote (P6); kept when it is restored (P7).
-    deleted_note = models.CharField(max_length=500, blank=True)
+    # db_default: rows written by raw SQL (the benchmarks) need not name it.
+    deleted_note = models.CharField(max_length=500, blank=True, db_default="")
 
     class Meta:
         indexes = [models.Index(fields=["household", "submitted_at"], name="registration_household_idx")]
