@@ -23,6 +23,7 @@ from api import (
     setup_lockouts,
     setup_reasons,
     staff,
+    staff_group,
     staff_money,
     staff_rosters,
     upcoming,
@@ -97,6 +98,7 @@ api.add_router("", orders.router)
 api.add_router("", staff.router)
 api.add_router("", staff_money.router)
 api.add_router("", staff_rosters.router)
+api.add_router("", staff_group.router)
 api.add_router("", setup.router)
 api.add_router("", setup_catalog.router)
 api.add_router("", setup_imports.router)

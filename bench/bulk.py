@@ -57,8 +57,8 @@ def build(registrations: int, holds: int = 50) -> tuple[int, int, int]:
     now = timezone.now()
     p = {"org": org.pk, "n": registrations, "h": holds, "off": offering.pk, "now": now}
     sql(
-        """INSERT INTO households_household (id, organization_id, payer_id, name, email, phone, created_at)
-        SELECT i, %(org)s, NULL, 'Family ' || i, 'family' || i || '@bulk.example', '', %(now)s
+        """INSERT INTO households_household (id, organization_id, payer_id, name, email, phone, calendar_token, created_at)
+        SELECT i, %(org)s, NULL, 'Family ' || i, 'family' || i || '@bulk.example', '', '', %(now)s
         FROM generate_series(1, %(n)s + %(h)s) i""",
         p,
     )

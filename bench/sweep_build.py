@@ -97,8 +97,8 @@ def build(layout: Layout, now: datetime) -> None:
 
 def build_households(p: dict) -> None:
     sql(
-        """INSERT INTO households_household (id, organization_id, payer_id, name, email, phone, created_at)
-        SELECT i, %(org)s, NULL, 'Family ' || i, 'family' || i || '@sweep.example', '', %(now)s - interval '800 days'
+        """INSERT INTO households_household (id, organization_id, payer_id, name, email, phone, calendar_token, created_at)
+        SELECT i, %(org)s, NULL, 'Family ' || i, 'family' || i || '@sweep.example', '', '', %(now)s - interval '800 days'
         FROM generate_series(1, %(households)s) i""",
         p,
     )

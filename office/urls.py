@@ -6,6 +6,7 @@ from django.urls import path
 
 from office.views import (
     alerts,
+    group,
     home,
     money,
     reports,
@@ -55,4 +56,6 @@ urlpatterns = [
     path("<slug:slug>/classes/<int:offering_id>/", rosters.class_page, name="class_meetings"),
     path("<slug:slug>/classes/<int:offering_id>/instructors/", rosters.class_instructors, name="class_instructors"),
     path("<slug:slug>/meetings/<int:meeting_id>/roster/", rosters.meeting_roster, name="roster"),
+    # Group enroll (issue 13, item 4; office-money)
+    path("<slug:slug>/offerings/<int:offering_id>/group-enroll/", group.group, name="group_enroll"),
 ]

@@ -90,3 +90,20 @@ def test_p6_p7_delete_with_a_note_restore_and_send_a_pay_link(db, api_for):
     link = staff.post(f"/orgs/{org.slug}/staff/orders/{order.pk}/pay-link")
     assert (link.status_code, link.json()["sent_to"]) == (201, household.email)
     assert Notification.objects.filter(kind="registrant_pay_link", to_email=household.email).count() == 1
+
+
+def test_s4_group_enroll_as_many_as_fit_through_the_api(db, api_for):
+    org = make_organization()
+    families = [make_household(org, children=2) for _ in range(2)]
+    offering = make_offering(org, capacity=3)
+    staff = api_for(make_staff(org, [Permission.ENROLL]).user)
+    members = [{"household_id": h.pk, "participant_id": p.pk} for h in families for p in h.participants.all()]
+    answer = staff.post(
+        f"/orgs/{org.slug}/staff/offerings/{offering.pk}/group-enroll", {"members": members, "mode": "fit"}
+    )
+    assert answer.status_code == 200
+    assert (len(answer.json()["enrolled"]), len(answer.json()["refused"])) == (3, 1)
+    again = staff.post(
+        f"/orgs/{org.slug}/staff/offerings/{offering.pk}/group-enroll", {"members": members[3:], "mode": "all"}
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "group_does_not_fit")

@@ -118,3 +118,20 @@ def test_x1_another_organizations_household_is_a_404(world, client_for):
     elsewhere = make_household(world.other_organization)
     url = reverse("office:household_money", args=[world.organization.slug, elsewhere.pk])
     assert client_for("frontdesk").get(url).status_code == 404
+
+
+def test_s4_group_enroll_from_the_page_holds_a_seat_per_participant(world, client_for):
+    from capacity.models import Claim
+    from catalog.tests.factories import make_offering
+    from households.tests.factories import make_household
+
+    other = make_household(world.organization, children=1)
+    offering = make_offering(world.organization, capacity=10, name="Team swim")
+    url = reverse("office:group_enroll", args=[world.organization.slug, offering.pk])
+    page = client_for("frontdesk").get(url + f"?households={world.household.pk},{other.pk}").content.decode()
+    assert "10 places: 0 confirmed" in page
+    members = [f"{p.household_id}:{p.pk}" for h in (world.household, other) for p in h.participants.all()]
+    answer = client_for("frontdesk").post(url, {"member": members, "mode": "all"})
+    assert answer.status_code == 200
+    assert "3 participants are held" in answer.content.decode()
+    assert Claim.objects.filter(offering=offering, state="held").count() == 3

@@ -1,0 +1,74 @@
+"""Group enroll (issue 13, item 4; S4, C6): several participants, of one household or several,
+into one class at once, all or nothing or as many as fit, as the staff member chooses. The page
+shows the class's confirmed, tentative, held and free seats first (S4)."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from capacity.selectors import availability
+from carts.services.group import GroupOutcome, Member, group_candidates, group_enroll
+from catalog.models import Offering
+from core.errors import DomainError
+from office.access import OfficeRequest, staff_page
+from organizations.models import Permission
+
+STATUS_OF_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 409}
+
+
+def _members(values: list[str]) -> list[Member]:
+    members = []
+    for value in values:
+        household, _sep, participant = value.partition(":")
+        if household.isdigit() and participant.isdigit():
+            members.append(Member(int(household), int(participant)))
+    return members
+
+
+@staff_page(Permission.ENROLL, methods=("GET", "POST"))
+def group(request: OfficeRequest, offering_id: int) -> HttpResponse:
+    """GET ?q=name or ?households=1,2: participants to tick. POST member=<household>:<participant>
+    (several), mode=all|fit, override_reason: enroll them."""
+    offering = Offering.objects.filter(organization_id=request.organization.pk, pk=offering_id).first()
+    if offering is None:
+        raise Http404("No such offering.")
+    query = request.GET.get("q", "")
+    household_ids = [int(h) for h in request.GET.get("households", "").split(",") if h.strip().isdigit()]
+    outcome: GroupOutcome | None = None
+    refusal, status = "", 200
+    chosen = _members(request.POST.getlist("member")) if request.method == "POST" else []
+    mode = request.POST.get("mode", "all")
+    if request.method == "POST":
+        reason = request.POST.get("override_reason", "").strip()
+        try:
+            outcome = group_enroll(
+                membership=request.membership,
+                offering_id=offering.pk,
+                members=chosen,
+                mode=mode,
+                override_reason=reason or None,
+            )
+        except DomainError as refused:
+            refusal, status = str(refused), STATUS_OF_KIND[refused.kind]
+        household_ids = household_ids or sorted({m.household_id for m in chosen})
+    live = availability(offerings=[(offering.pk, offering.capacity)], now=timezone.now())[offering.pk]
+    candidates = group_candidates(organization_id=request.organization.pk, query=query, household_ids=household_ids)
+    ticked = {(m.household_id, m.participant_id) for m in chosen}
+    return render(
+        request,
+        "office/group.html",
+        {
+            "offering": offering,
+            "live": live,
+            "query": query,
+            "candidates": [(p, (p.household_id, p.pk) in ticked) for p in candidates],
+            "mode": mode,
+            "outcome": outcome,
+            "refusal": refusal,
+            "can_override": request.membership.has_permission(Permission.OVERRIDE_CAPACITY),
+            "searched": bool(query or household_ids),
+            "heading": _("Group enroll"),
+        },
+        status=status,
+    )
