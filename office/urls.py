@@ -6,6 +6,7 @@ from django.urls import path
 
 from office.views import (
     alerts,
+    calendar,
     group,
     home,
     money,
@@ -58,4 +59,5 @@ urlpatterns = [
     path("<slug:slug>/meetings/<int:meeting_id>/roster/", rosters.meeting_roster, name="roster"),
     # Group enroll (issue 13, item 4; office-money)
     path("<slug:slug>/offerings/<int:offering_id>/group-enroll/", group.group, name="group_enroll"),
+    path("<slug:slug>/calendar/", calendar.calendar, name="calendar"),
 ]

@@ -1,0 +1,55 @@
+"""A facility's calendar for the office (issue 13, item 4; S5, S6): each rental slot of a day or a
+week with what the ledger says of it now: free, held in a cart, requested (awaiting approval,
+S6) or booked (a tentative or confirmed registration), and by whom. Two queries."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from capacity.models import Claim, counting_q
+from catalog.models import Offering
+
+
+@dataclass(frozen=True)
+class SlotLine:
+    slot: Offering
+    state: str  # free, held, requested, booked
+    household_name: str
+    channel: str
+
+
+def facility_calendar(
+    *, organization_id: int, facility_id: int, start: datetime, end: datetime, now: datetime
+) -> list[SlotLine]:
+    """The facility's slots starting in [start, end), in time order."""
+    slots = list(
+        Offering.objects.filter(
+            organization_id=organization_id,
+            facility_id=facility_id,
+            kind=Offering.Kind.RENTAL,
+            is_archived=False,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        ).order_by("starts_at", "pk")
+    )
+    claims = (
+        Claim.objects.filter(counting_q(now), offering_id__in=[s.pk for s in slots])
+        .select_related("household")
+        .order_by("pk")
+    )
+    by_slot: dict[int, Claim] = {}
+    for claim in claims:
+        by_slot.setdefault(claim.offering_id, claim)
+    lines = []
+    for slot in slots:
+        claim = by_slot.get(slot.pk)
+        if claim is None:
+            lines.append(SlotLine(slot, "free", "", ""))
+            continue
+        if claim.state in (Claim.State.TENTATIVE, Claim.State.CONFIRMED):
+            state = "booked"
+        elif claim.kind == Claim.Kind.RENTAL_REQUEST:
+            state = "requested"
+        else:
+            state = "held"
+        lines.append(SlotLine(slot, state, claim.household.name, claim.channel))
+    return lines
