@@ -4,7 +4,7 @@ occupancy view of a 500-seat camp take while families are adding seats as fast a
 On PostgreSQL, in a database of its own, builds one organization with 10,000 incomplete
 registrations (unpaid or part-paid orders, each its own household) over 20 classes and a
 500-seat camp holding 400 of them, 100 live cart holds on the camp, 50 classes of 20 seats for
-the surge, and 2,000 more households to surge with. Then, for --seconds:
+the surge, and 8,000 more households to surge with (enough that the surge never runs out). Then, for --seconds:
 
   * surge: --surge-threads threads each add seats for households of their own through
     carts.services.add_to_cart (the portal's add, the ledger's lock, count and insert), one
@@ -45,7 +45,7 @@ from sweep_db import registrar_tables, scalar, setup_django, sql
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/registrar_office"
 CLASSES = 20  # unlimited classes the incomplete registrations are spread over
 CAMP_SEATS, CAMP_TAKEN, CAMP_HOLDS = 500, 400, 100
-SURGE_CLASSES, SURGE_SEATS, SURGE_HOUSEHOLDS = 50, 20, 2000
+SURGE_CLASSES, SURGE_SEATS, SURGE_HOUSEHOLDS = 50, 20, 8000
 
 
 def build(registrations: int) -> dict[str, Any]:
@@ -303,7 +303,7 @@ def main() -> None:
     print(
         f"office: pending_p50_ms={percentile(pending, 0.5):.1f} pending_p99_ms={percentile(pending, 0.99):.1f} "
         f"occupancy_p50_ms={percentile(occupancy, 0.5):.1f} occupancy_p99_ms={percentile(occupancy, 0.99):.1f} "
-        f"while_surge_rps={shared.adds / elapsed:.1f}"
+        f"while_surge_rps={(shared.adds + shared.refused) / elapsed:.1f}"
     )
     if problems:
         for problem in problems:
