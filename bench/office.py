@@ -17,8 +17,8 @@ Both run in this one process (threads; the database does the waiting), so the fi
 runs on this machine, not a production server. The Pending list and the occupancy page are the
 office's pages when they exist (office:pending, office:offering); until then, the staff API
 endpoints that back them (GET .../staff/registrations?limit=50, GET .../staff/offerings/<camp>/
-occupancy): the line says which with `via=`. Checks that no class holds more seats than it has
-and that every answer was 200. Ends with one line on stdout:
+occupancy): stderr says which (`via`). while_surge_rps counts the surge's adds per second, granted
+or refused. Checks that no class holds more seats than it has and that every answer was 200. Ends with one line on stdout:
 
   office: pending_p50_ms=<f> pending_p99_ms=<f> occupancy_p50_ms=<f> occupancy_p99_ms=<f> while_surge_rps=<f>
 
