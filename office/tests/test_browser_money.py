@@ -3,6 +3,7 @@ pass axe (WCAG 2.1 A/AA) at desktop and phone sizes with no sideways scroll, and
 recorded with the keyboard alone. `make screenshots` writes docs/screenshots/office-money-*.png."""
 
 import pytest
+from django.utils import timezone
 
 from orders.models import Order
 from payments.models import Payment
@@ -56,7 +57,7 @@ def test_the_roster_group_and_calendar_pages_are_accessible(page, phone_page, mo
     world = money_world
     slug = world.organization.slug
     zone = zoneinfo.ZoneInfo(world.organization.time_zone)
-    day = dt.datetime.now(tz=zone).date() + dt.timedelta(days=2)
+    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=2)
     facility, _ = make_facility_with_slots(world.organization, first_slot=dt.datetime.combine(day, dt.time(17), zone))
     pages = [
         ("classes/", "My classes", "office-classes"),

@@ -5,6 +5,7 @@ import datetime as dt
 import zoneinfo
 
 from django.urls import reverse
+from django.utils import timezone
 
 from capacity.models import Claim
 from carts.services import add_rental_to_cart
@@ -14,7 +15,7 @@ from households.tests.factories import make_household
 
 def test_s5_the_calendar_shows_held_time_and_books_a_range_for_a_household(world, client_for):
     zone = zoneinfo.ZoneInfo(world.organization.time_zone)
-    day = dt.datetime.now(tz=zone).date() + dt.timedelta(days=3)
+    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=3)
     facility, slots = make_facility_with_slots(
         world.organization, first_slot=dt.datetime.combine(day, dt.time(17, 0), zone), slots=4
     )
