@@ -15,10 +15,11 @@ from audit.models import Channel
 from carts import errors as cart_errors
 from core.errors import DomainError
 from orders.policies import Share
+from payments.checkout import checkout_and_request_payment
 from payments.errors import ProviderUnavailable
 from payments.models import PaymentSession
 from payments.selectors import household_payment
-from payments.services import checkout_and_request_payment, start_online_payment
+from payments.services import start_online_payment
 from portal.access import PortalRequest, portal_page
 from portal.views_account import household_of
 from registrations.selectors import household_orders

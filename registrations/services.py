@@ -13,7 +13,7 @@ from audit.services import event, record, record_many
 from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
 from capacity.policies import SeatRequest
-from capacity.services import cancel_claims, claim_seats
+from capacity.services import ClaimRequest, cancel_claims, claim_seats
 from notifications.links import portal_link
 from notifications.models import Notification
 from notifications.services import enqueue
@@ -93,14 +93,16 @@ def restore_registration(*, membership: StaffMembership, registration_id: int) -
     now = timezone.now()
     paid = registration.order.balance <= 0
     (claim,) = claim_seats(
-        locked=locked,
-        wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
-        organization_id=membership.organization_id,
-        household_id=household_id,
-        channel=Channel.OFFICE,
-        now=now,
-        state=Claim.State.CONFIRMED if paid else Claim.State.TENTATIVE,
-        actor_id=membership.user_id,
+        locked,
+        ClaimRequest(
+            organization_id=membership.organization_id,
+            household_id=household_id,
+            wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
+            channel=Channel.OFFICE,
+            now=now,
+            actor_id=membership.user_id,
+            state=Claim.State.CONFIRMED if paid else Claim.State.TENTATIVE,
+        ),
     )
     was = {"deleted_at": registration.deleted_at.isoformat(), "reason": registration.deleted_reason}
     registration.claim = claim
