@@ -86,7 +86,12 @@ def classes(request: ApiRequest, slug: str) -> list[dict[str, object]]:
     """A4: the classes this staff member teaches (every class for staff who enroll), soonest first."""
     membership = staff_membership(request, slug)
     return [
-        {"id": o.pk, "name": o.name, "next_meeting_at": o.next_meeting_at, "meeting_count": o.meeting_count}
+        {
+            "id": o.pk,
+            "name": o.name,
+            "next_meeting_at": getattr(o, "next_meeting_at", None),  # annotated by classes_for
+            "meeting_count": getattr(o, "meeting_count", 0),
+        }
         for o in classes_for(membership=membership, now=timezone.now())[:500]
     ]
 

@@ -37,14 +37,15 @@ def facility_calendar(
         .order_by("pk")
     )
     by_slot: dict[int, Claim] = {}
-    for claim in claims:
-        by_slot.setdefault(claim.offering_id, claim)
+    for each in claims:
+        by_slot.setdefault(each.offering_id, each)
     lines = []
     for slot in slots:
-        claim = by_slot.get(slot.pk)
-        if claim is None:
+        found = by_slot.get(slot.pk)
+        if found is None:
             lines.append(SlotLine(slot, "free", "", ""))
             continue
+        claim = found
         if claim.state in (Claim.State.TENTATIVE, Claim.State.CONFIRMED):
             state = "booked"
         elif claim.kind == Claim.Kind.RENTAL_REQUEST:

@@ -31,7 +31,9 @@ class DeskPaymentForm(forms.Form):
 
     def __init__(self, *args: object, order_choices: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["orders"].choices = order_choices
+        orders = self.fields["orders"]
+        assert isinstance(orders, forms.TypedMultipleChoiceField)
+        orders.choices = order_choices
         if not self.is_bound:
             self.initial["key"] = uuid.uuid4().hex
             self.initial["orders"] = [pk for pk, _label in order_choices]

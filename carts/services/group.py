@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import Channel
@@ -28,7 +29,7 @@ from carts.services.adding import AddResult, office_add_to_cart, staff_override
 from carts.services.open_cart import clear_timer, has_items
 from catalog.models import Offering
 from core.errors import DomainError
-from households.models import Household
+from households.models import Household, Participant
 from organizations.models import Permission, StaffMembership
 from organizations.services import require_permission
 
@@ -153,13 +154,11 @@ def _undo(outcome: GroupOutcome, membership: StaffMembership) -> None:
         )
 
 
-def group_candidates(*, organization_id: int, query: str, household_ids: Sequence[int] = (), limit: int = 60) -> list:
+def group_candidates(
+    *, organization_id: int, query: str, household_ids: Sequence[int] = (), limit: int = 60
+) -> list[Participant]:
     """Participants the group page offers to tick: those of the households named, or whose
     name or household's name contains `query` (at least two characters); this organization's only."""
-    from django.db.models import Q
-
-    from households.models import Participant
-
     people = Participant.objects.filter(household__organization_id=organization_id)
     if household_ids:
         people = people.filter(household_id__in=list(household_ids))
