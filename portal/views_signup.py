@@ -16,13 +16,16 @@ from django.utils.translation import gettext as _
 from audit.models import Channel
 from core.errors import DomainError
 from households import signup
+from notifications.links import portal_link
 from portal.access import PortalRequest, portal_page
 from portal.forms_account import HouseholdForm, SignUpForm, show_refusal
 
 
 def verify_link(request: PortalRequest) -> signup.LinkFor:
+    """Links in emails start with SITE_URL, never with the request's Host header, which a
+    stranger asking for someone else's password reset could choose."""
     slug = request.organization.slug
-    return lambda token: request.build_absolute_uri(reverse("portal:verify_email", args=[slug, token]))
+    return lambda token: portal_link("portal:verify_email", slug=slug, token=token)
 
 
 def _next(request: PortalRequest, default: str) -> str:
@@ -101,8 +104,8 @@ def password_reset(request: PortalRequest) -> HttpResponse:
         signup.request_password_reset(
             organization=request.organization,
             email=form.cleaned_data["email"],
-            link_for=lambda uid, token: request.build_absolute_uri(
-                reverse("portal:password_reset_confirm", args=[slug, uid, token])
+            link_for=lambda uid, token: portal_link(
+                "portal:password_reset_confirm", slug=slug, uidb64=uid, token=token
             ),
         )
         return redirect("portal:password_reset_done", slug)

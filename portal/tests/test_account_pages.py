@@ -145,3 +145,27 @@ def test_a1_a2_a3_upcoming_courses_page_marks_changes_and_clears_an_absence(payi
     assert "Absent: Sick" not in client.get(page_url).content.decode()
     stranger = client_for(make_household(paying_org))
     assert stranger.post(url, {"action": "clear"}).status_code == 404
+
+
+def test_the_account_and_upcoming_pages_take_the_same_queries_for_one_order_or_many(paying_org, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    household = make_household(paying_org)
+    client = client_for(household)
+
+    def queries(path):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    offering = make_offering(paying_org)
+    make_meetings(offering, first=T0 + timedelta(days=1), count=3)
+    register(household, offering)
+    one = (queries(f"/o/{paying_org.slug}/account/"), queries(f"/o/{paying_org.slug}/account/courses/"))
+    for _ in range(4):
+        more = make_offering(paying_org)
+        make_meetings(more, first=T0 + timedelta(days=2), count=3)
+        register(household, more)
+    many = (queries(f"/o/{paying_org.slug}/account/"), queries(f"/o/{paying_org.slug}/account/courses/"))
+    assert many == one, (one, many)

@@ -30,7 +30,7 @@ def test_sign_up_without_javascript_signs_in_and_sends_the_verification_link(org
     assert "Your account is ready" in home
     assert "Confirm your email address" in home
     email = Notification.objects.get(kind="household_verify_email")
-    link = re.search(r"http://testserver(/o/\S+/account/verify/\S+/)", email.body_text).group(1)
+    link = re.search(r"https?://[^/\s]+(/o/\S+/account/verify/\S+/)", email.body_text).group(1)
     verified = Client().get(link)
     assert verified.status_code == 200
     assert "ada@example.test is confirmed" in verified.content.decode()
@@ -107,7 +107,7 @@ def test_password_reset_by_email_then_sign_in_with_the_new_password(org, househo
         == sent["Location"]
     )
     email = Notification.objects.get(kind="password_reset")
-    link = re.search(r"http://testserver(/o/\S+/password-reset/\S+/\S+/)", email.body_text).group(1)
+    link = re.search(r"https?://[^/\s]+(/o/\S+/password-reset/\S+/\S+/)", email.body_text).group(1)
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
     done = client.post(
@@ -126,3 +126,15 @@ def test_verification_token_of_another_organization_is_refused(org, household):
     other = make_organization(slug="lakeside")
     response = Client().get(f"/o/{other.slug}/account/verify/{signup.verification_token(household)}/")
     assert response.status_code == 400
+
+
+def test_emailed_links_start_with_site_url_whatever_the_host_header(org, household, settings):
+    settings.SITE_URL = "https://registrar.example"
+    settings.ALLOWED_HOSTS = ["*"]
+    household.payer.email = household.email
+    household.payer.save()
+    Client(HTTP_HOST="evil.example").post(f"/o/{org.slug}/account/password-reset/", {"email": household.email})
+    Client(HTTP_HOST="evil.example").post(f"/o/{org.slug}/signup/", FORM)
+    for email in Notification.objects.all():
+        assert "evil.example" not in email.body_text
+        assert "https://registrar.example/o/" in email.body_text
