@@ -21,12 +21,12 @@ from notifications.services import enqueue
 from orders.errors import OrderNotFound
 from orders.models import Order
 from orders.policies import CENT, Share, split_payment
+from orders.receipts import enqueue_receipt
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable
 from payments.models import Payment, PaymentAllocation, PaymentSession, StaffAlert
 from payments.providers import get_provider
-from payments.receipts import enqueue_receipt
 from registrations.models import Registration
 
 OFFLINE_METHODS = (

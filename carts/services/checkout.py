@@ -18,6 +18,7 @@ from carts.models import Cart, CartBalance
 from households.models import Household
 from orders.models import Order
 from orders.policies import Share
+from orders.receipts import enqueue_receipt
 from orders.services import place_order
 from registrations.services import register_order
 
@@ -99,6 +100,8 @@ def checkout(
     if promoted != len(holds):
         raise AssertionError("a live hold of a locked, unexpired cart could not be promoted")
     _close(cart, now)
+    if is_free:  # confirmed at once (P1): its confirmation now, as a paid order's (N6)
+        enqueue_receipt(organization=household.organization, order=order, now=now)
     event = partial(
         audit_event,
         organization_id=cart.organization_id,

@@ -82,3 +82,24 @@ def test_x1_another_households_payment_is_none(unpaid):
 
     stranger = make_household(unpaid.order.organization)
     assert household_payment(household=stranger, session_id=unpaid.session.pk, now=T0) is None
+
+
+def test_n6_a_free_order_is_confirmed_at_checkout_with_its_receipt(db, clock):
+    from carts.services import add_to_cart
+    from carts.services.checkout import checkout
+    from catalog.tests.factories import make_offering
+    from households.tests.factories import make_household
+    from organizations.tests.factories import make_organization
+
+    org = make_organization()
+    household = make_household(org)
+    free = make_offering(org, name="Open gym", price="0.00")
+    add_to_cart(
+        household=household, offering_id=free.pk, participant_id=household.participants.get().pk, channel="portal"
+    )
+    order = checkout(household=household, channel="portal").order
+    [receipt] = receipts()
+    assert receipt.key == f"receipt:{order.pk}"
+    assert f"order {order.number} is confirmed, with nothing to pay" in receipt.body_text
+    assert checkout(household=household, channel="portal", cart_id=order.cart_id).created is False
+    assert len(receipts()) == 1

@@ -1,5 +1,6 @@
 """N6: the registrant's confirmation with a receipt, once per paid order (N1: the outbox key
-is the order), written in the transaction that records the payment which paid it in full."""
+is the order), written in the transaction that pays it in full: the payment's
+(payments.services.record_payment), or the checkout's for a free order (P1)."""
 
 from datetime import datetime
 
@@ -44,6 +45,7 @@ def enqueue_receipt(*, organization: Organization, order: Order, now: datetime) 
             "amount_paid": order.amount_paid,
             "balance": order.balance,
             "paid_at": now,
+            "is_free": order.total == 0,
             "account_url": portal_link("portal:account", slug=organization.slug),
         },
         now=now,
