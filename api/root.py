@@ -16,6 +16,7 @@ from api import (
     households,
     orders,
     payments_webhooks,
+    rentals,
     reports,
     setup,
     setup_catalog,
@@ -105,6 +106,7 @@ api.add_router("", setup_imports.router)
 api.add_router("", reports.router)
 api.add_router("", setup_reasons.router)
 api.add_router("", setup_lockouts.router)
+api.add_router("", rentals.router)
 api.add_router("", payments_webhooks.router)
 api.add_router("", account.router)
 api.add_router("", upcoming.router)

@@ -56,6 +56,17 @@ class RentalUnavailable(DomainError):
     default_message = "That facility time is not offered as rentable slots."
 
 
+class ApprovalRequired(DomainError):
+    """S6: this facility's time is asked for as a request that staff approve, not held in a cart."""
+
+    code = "approval_required"
+    kind = "conflict"
+    default_message = (
+        "This facility needs the office's approval: send a rental request "
+        "(the rental-requests endpoint) instead of adding it to the cart."
+    )
+
+
 class OverrideNotAllowed(DomainError):
     code = "override_not_allowed"
     kind = "forbidden"

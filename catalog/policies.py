@@ -38,3 +38,19 @@ def week_aligned_shift(from_day: date, to_day: date) -> int:
     """Days between two season starts, rounded to whole weeks, so a Tuesday class stays on
     Tuesdays when a season is copied forward."""
     return round((to_day - from_day).days / 7) * 7
+
+
+MAX_SLOTS = 2000  # one request makes at most this many rental slots
+
+
+def slot_times(opens_at: time, closes_at: time, minutes: int) -> list[tuple[time, time]]:
+    """Back-to-back slots of `minutes` from opening to closing; a remainder too short for a
+    slot is left out (8:00-11:30 in hours: 8-9, 9-10, 10-11)."""
+    start = datetime.combine(date.min, opens_at)
+    end = datetime.combine(date.min, closes_at)
+    step = timedelta(minutes=minutes)
+    slots = []
+    while start + step <= end:
+        slots.append((start.time(), (start + step).time()))
+        start += step
+    return slots

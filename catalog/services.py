@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import Channel
@@ -275,18 +275,25 @@ def set_schedule(
         problems["ends_on"] = f"a schedule makes at most {policies.MAX_MEETINGS} meetings"
     if problems:
         raise InvalidCatalogItem(" ".join(f"{k}: {v}" for k, v in problems.items()), fields=problems)
-    Schedule.objects.filter(offering=offering).delete()  # its meetings lose their schedule ...
-    Meeting.objects.filter(offering=offering, schedule__isnull=True).delete()  # ... and go with it
-    schedule = Schedule.objects.create(
-        offering=offering,
-        weekdays=sorted(set(weekdays)),
-        starts_on=starts_on,
-        ends_on=ends_on,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        location=location[:200],
-        exceptions=sorted({d.isoformat() for d in exceptions or []}),
-    )
+    fields = {
+        "weekdays": sorted(set(weekdays)),
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "location": location[:200],
+        "exceptions": sorted({d.isoformat() for d in exceptions or []}),
+    }
+    # One weekly schedule per offering, changed in place: its meetings are remade around the
+    # ones that stay (make_meetings), so attendance already recorded keeps its meeting.
+    schedule = Schedule.objects.filter(offering=offering).order_by("pk").first()
+    if schedule is None:
+        schedule = Schedule.objects.create(offering=offering, **fields)
+    else:
+        Schedule.objects.filter(offering=offering).exclude(pk=schedule.pk).delete()
+        for name, value in fields.items():
+            setattr(schedule, name, value)
+        schedule.save()
     meetings = make_meetings(schedule, Organization.objects.get(pk=membership.organization_id))
     record_change(
         membership,
@@ -308,21 +315,39 @@ def make_meetings(schedule: Schedule, organization: Organization) -> int:
     days = policies.meeting_days(
         starts_on=schedule.starts_on, ends_on=schedule.ends_on, weekdays=schedule.weekdays, skipped=skipped
     )
-    Meeting.objects.filter(schedule=schedule).delete()
-    meetings = []
+    wanted = {}
     for day in days:
         starts, ends = policies.meeting_instants(day, schedule.starts_at, schedule.ends_at, organization.zone)
-        meetings.append(
-            Meeting(
-                offering_id=schedule.offering_id,
-                schedule=schedule,
-                starts_at=starts,
-                ends_at=ends,
-                location=schedule.location,
-            )
+        wanted[starts] = ends
+    # The offering's meetings from this schedule, and those made by hand or by an earlier one.
+    current = Meeting.objects.filter(offering_id=schedule.offering_id).filter(
+        models.Q(schedule=schedule) | models.Q(schedule__isnull=True)
+    )
+    kept = {m.starts_at: m for m in current if m.starts_at in wanted}
+    gone = current.exclude(pk__in=[m.pk for m in kept.values()])
+    recorded = sorted(gone.filter(attendance__isnull=False).values_list("starts_at", flat=True).distinct())
+    if recorded:
+        days_text = ", ".join(f"{moment.astimezone(organization.zone):%Y-%m-%d}" for moment in recorded)
+        raise InvalidCatalogItem(
+            f"Attendance is recorded at meetings this change would remove ({days_text}); keep those days.",
+            fields={"exceptions": f"attendance is recorded on {days_text}"},
         )
-    Meeting.objects.bulk_create(meetings)
-    return len(meetings)
+    gone.delete()
+    for meeting in kept.values():
+        meeting.ends_at, meeting.location, meeting.schedule = wanted[meeting.starts_at], schedule.location, schedule
+    Meeting.objects.bulk_update(kept.values(), ["ends_at", "location", "schedule"])
+    Meeting.objects.bulk_create(
+        Meeting(
+            offering_id=schedule.offering_id,
+            schedule=schedule,
+            starts_at=starts,
+            ends_at=ends,
+            location=schedule.location,
+        )
+        for starts, ends in wanted.items()
+        if starts not in kept
+    )
+    return len(wanted)
 
 
 def parse_instant(value: str | datetime | None, organization: Organization) -> datetime | None:

@@ -15,6 +15,7 @@ LAYERS: list[list[str]] = [
     ["orders"],
     ["registrations"],
     ["carts", "attendance"],  # carts, holds, balances in carts, checkout; absences and attendance at meetings
+    ["rentals"],  # S6: rental requests that hold their time until staff approve or decline
     ["payments"],
     ["bulk", "imports", "reports"],  # previewed bulk changes (F2), CSV imports, the reports' figures and charts
     ["ui"],  # what every page builds on (layout, forms, sign-in, error pages); never imports the pages

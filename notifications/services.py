@@ -35,6 +35,9 @@ KINDS = frozenset(
         "household_verify_email",  # a new account's address (portal sign-up)
         "password_reset",
         "registrant_pay_link",
+        "rental_requested",
+        "rental_approved",
+        "rental_declined",
     }
 )
 

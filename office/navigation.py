@@ -31,6 +31,7 @@ ENTRIES = (
     NavEntry("office:households", _("Households"), DESK),
     NavEntry("office:pending", _("Pending"), DESK),
     NavEntry("office:offerings", _("Occupancy"), DESK),
+    NavEntry("office:approvals", _("Rental approvals"), (Permission.ENROLL,)),
     NavEntry("office:calendar", _("Calendar"), DESK),
     NavEntry("office:alerts", _("Payments and alerts"), (Permission.TAKE_PAYMENTS,)),
     NavEntry("office:classes", _("My classes"), (Permission.TEACH,)),

@@ -13,13 +13,13 @@ def place_order(
     *,
     organization_id: int,
     household_id: int,
-    cart_id: int,
+    cart_id: int | None,
     holds: Sequence[Claim],
     channel: str,
     actor_id: int | None,
     now: datetime,
 ) -> tuple[Order, list[OrderLine]]:
-    """The order of a cart's holds, a line per hold at its price, in the holds' order (P1).
+    """The order of a cart's holds (or of an approved rental request's claims, S6: no cart), a line per hold at its price, in the holds' order (P1).
     A zero-total order is paid at once. Runs inside checkout's transaction; `holds` have
     their offering and participant loaded (for the lines' descriptions)."""
     total = sum((claim.price for claim in holds), Decimal("0"))

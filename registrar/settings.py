@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "registrations",
     "carts",
     "attendance",
+    "rentals",
     "payments",
     "bulk",
     "imports",

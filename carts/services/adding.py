@@ -82,8 +82,15 @@ def add_rental_to_cart(
         raise errors.InvalidItem("Give the rental's times with their UTC offset, e.g. 2027-01-09T10:00:00-05:00.")
     if ends_at <= starts_at:
         raise errors.InvalidItem("A rental must end after it starts.")
-    if not Facility.objects.filter(organization_id=household.organization_id, pk=facility_id).exists():
+    needs_approval = (
+        Facility.objects.filter(organization_id=household.organization_id, pk=facility_id)
+        .values_list("requires_approval", flat=True)
+        .first()
+    )
+    if needs_approval is None:
         raise errors.ItemNotFound("No such facility in this organization.")
+    if needs_approval and channel in (Channel.PORTAL, Channel.API):
+        raise errors.ApprovalRequired  # S6: a customer asks (rentals.services.request_rental); staff book
     slots = list(
         Offering.objects.filter(
             organization_id=household.organization_id,

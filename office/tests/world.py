@@ -12,6 +12,7 @@ from django.utils import timezone
 from carts.services import add_to_cart
 from carts.services.checkout import checkout
 from catalog.models import Meeting, Offering
+from catalog.models import Facility, Program
 from catalog.tests.factories import make_offering
 from demo.data import STAFF
 from households.models import Household
@@ -61,6 +62,8 @@ def make_world() -> World:
     alert = StaffAlert.objects.create(
         organization=organization, kind=StaffAlert.Kind.OVERPAYMENT, message="test alert", created_at=timezone.now()
     )
+    program = Program.objects.create(organization=organization, name="Swim", season="Winter")
+    facility = Facility.objects.create(organization=organization, name="Hall")
     run = plan_import(membership=staff["admin"], kind="offerings", text="code,kind,name,price\nW2,class,Class,5.00\n")
     return World(
         organization=organization,
@@ -77,6 +80,8 @@ def make_world() -> World:
             "registration_id": order.registrations.get().pk,
             "alert_id": alert.pk,
             "meeting_id": meeting.pk,
+            "program_id": program.pk,
+            "facility_id": facility.pk,
         },
     )
 

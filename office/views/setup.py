@@ -26,7 +26,12 @@ def setup(request: OfficeRequest) -> HttpResponse:
             ("office:setup_worker", _("Worker"), _("The background jobs: last run, lag, failures.")),
         ]
     if request.membership.has_permission(Permission.MANAGE_CATALOG):
-        entries += [("office:setup_offerings", _("Offerings"), _("Classes, camps and memberships, their schedules."))]
+        entries += [
+            ("office:setup_offerings", _("Offerings"), _("Classes, camps and memberships, their schedules.")),
+            ("office:setup_programs", _("Programs"), _("Offerings season by season; copy a season forward.")),
+            ("office:setup_closures", _("Closures and holidays"), _("Days without meetings.")),
+            ("office:setup_facilities", _("Facilities"), _("Bookable hours, rental slots, approval of bookings.")),
+        ]
     entries += [("office:setup_imports", _("Import"), _("Offerings or households from a CSV file, checked first."))]
     return render(
         request,

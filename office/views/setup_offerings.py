@@ -165,7 +165,9 @@ def new_offering(request: OfficeRequest) -> HttpResponse:
                 "ends_on",
             )
         }
-        fields["registration_opens_at"] = parse_instant(data["registration_opens_at"], request.organization)
+        opens = data["registration_opens_at"]  # typed in the organization's time zone, as on the edit page
+        opens = timezone.make_naive(opens) if opens is not None and timezone.is_aware(opens) else opens
+        fields["registration_opens_at"] = parse_instant(opens, request.organization)
         schedule = None
         if data["weekdays"]:
             schedule = {

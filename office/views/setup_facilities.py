@@ -1,0 +1,136 @@
+"""Setup > Facilities (issue 14, S5, S6): facilities, whether their portal bookings need the
+office's approval, their bookable hours, and their rental slots made from those hours after a
+preview (how many, which days are closed)."""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.errors import InvalidCatalogItem, UnknownCatalogItem
+from catalog.models import BookableHours, Facility
+from catalog.rental_slots import make_rental_slots, plan_rental_slots
+from catalog.selectors import facilities as facilities_of
+from catalog.services import access_catalog_item, save_facility, set_bookable_hours
+from office.access import OfficeRequest, staff_page
+from office.views.setup_offerings import DATE, WEEKDAYS
+from organizations.models import Permission
+
+TIME = forms.TimeInput(attrs={"type": "time"})
+
+
+class FacilityForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    description = forms.CharField(label=gettext_lazy("Description"), required=False, widget=forms.Textarea)
+    requires_approval = forms.BooleanField(
+        label=gettext_lazy("Portal bookings need the office's approval"),
+        required=False,
+        help_text=gettext_lazy("A family's booking becomes a request that holds the time until you decide (S6)."),
+    )
+
+
+class HoursForm(forms.Form):
+    """One opening per weekday: both times, or neither (closed that day)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day, label in WEEKDAYS:
+            self.fields[f"opens_{day}"] = forms.TimeField(
+                label=gettext_lazy("%(day)s opens") % {"day": label}, required=False, widget=TIME
+            )
+            self.fields[f"closes_{day}"] = forms.TimeField(
+                label=gettext_lazy("%(day)s closes") % {"day": label}, required=False, widget=TIME
+            )
+
+    def days(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"opens_{day}"], self[f"closes_{day}"]) for day, _label in WEEKDAYS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for day, _label in WEEKDAYS:
+            opens, closes = data.get(f"opens_{day}"), data.get(f"closes_{day}")
+            if (opens is None) != (closes is None):
+                self.add_error(f"closes_{day}", _("Give both times, or neither when it is closed that day."))
+            elif opens and closes and closes <= opens:
+                self.add_error(f"closes_{day}", _("It must close after it opens."))
+        return data
+
+    def rows(self) -> list[tuple[int, dt.time, dt.time]]:
+        data = self.cleaned_data
+        return [
+            (day, data[f"opens_{day}"], data[f"closes_{day}"]) for day, _label in WEEKDAYS if data.get(f"opens_{day}")
+        ]
+
+
+class SlotsForm(forms.Form):
+    first_day = forms.DateField(label=gettext_lazy("From"), widget=DATE)
+    last_day = forms.DateField(label=gettext_lazy("Until"), widget=DATE)
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Each slot lasts (minutes)"), min_value=15, max_value=720, initial=60
+    )
+    price = forms.DecimalField(label=gettext_lazy("Price of a slot"), min_value=0, decimal_places=2, max_digits=10)
+
+
+@staff_page(Permission.MANAGE_CATALOG, methods=("GET", "POST"))
+def facilities(request: OfficeRequest) -> HttpResponse:
+    """GET: the facilities. POST: add one."""
+    form = FacilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = save_facility(membership=request.membership, fields=form.cleaned_data)
+        except InvalidCatalogItem as refused:
+            for name, problem in refused.details.get("fields", {}).items():
+                form.add_error(name if name in form.fields else None, problem)
+        else:
+            messages.success(request, _("%(name)s was added; set its bookable hours.") % {"name": made.name})
+            return redirect("office:setup_facility", slug=request.organization.slug, facility_id=made.pk)
+    rows = facilities_of(organization=request.organization)
+    return render(request, "office/setup/facilities.html", {"facilities": rows, "form": form})
+
+
+@staff_page(Permission.MANAGE_CATALOG, methods=("GET", "POST"))
+def facility(request: OfficeRequest, facility_id: int) -> HttpResponse:
+    """One facility. POST action=save (details) | hours | preview_slots | slots."""
+    try:
+        item: Facility = access_catalog_item(Facility, request.organization.pk, facility_id)
+    except UnknownCatalogItem:
+        raise Http404 from None
+    action = request.POST.get("action", "")
+    hours = BookableHours.objects.filter(facility=item)
+    initial_hours: dict[str, object] = {}
+    for row in hours:
+        initial_hours.setdefault(f"opens_{row.weekday}", row.opens_at)
+        initial_hours.setdefault(f"closes_{row.weekday}", row.closes_at)
+    details = FacilityForm(
+        request.POST if action == "save" else None,
+        initial={"name": item.name, "description": item.description, "requires_approval": item.requires_approval},
+    )
+    hours_form = HoursForm(request.POST if action == "hours" else None, initial=initial_hours)
+    slots = SlotsForm(request.POST if action in ("preview_slots", "slots") else None)
+    context: dict[str, Any] = {"facility": item, "details": details, "hours": hours_form, "slots": slots}
+    try:
+        if action == "save" and details.is_valid():
+            save_facility(membership=request.membership, fields=details.cleaned_data, facility_id=item.pk)
+            messages.success(request, _("The facility was saved."))
+            return redirect(request.path)
+        if action == "hours" and hours_form.is_valid():
+            set_bookable_hours(membership=request.membership, facility_id=item.pk, hours=hours_form.rows())
+            messages.success(request, _("The bookable hours were saved."))
+            return redirect(request.path)
+        if action in ("preview_slots", "slots") and slots.is_valid():
+            arguments = {"membership": request.membership, "facility_id": item.pk, **slots.cleaned_data}
+            if action == "slots":
+                made = make_rental_slots(**arguments)
+                messages.success(request, _("%(n)s rental slots were made.") % {"n": len(made.new)})
+                return redirect(request.path)
+            context["plan"] = plan_rental_slots(**arguments)
+    except InvalidCatalogItem as refused:
+        form = {"save": details, "hours": hours_form}.get(action, slots)
+        for name, problem in refused.details.get("fields", {}).items():
+            form.add_error(name if name in form.fields else None, problem)
+    return render(request, "office/setup/facility.html", context)
