@@ -19,7 +19,7 @@ from api import (
     rentals,
     reports,
     setup,
-    setup_catalog,
+    setup_catalog_more,
     setup_imports,
     setup_lockouts,
     setup_reasons,
@@ -101,7 +101,7 @@ api.add_router("", staff_money.router)
 api.add_router("", staff_rosters.router)
 api.add_router("", staff_group.router)
 api.add_router("", setup.router)
-api.add_router("", setup_catalog.router)
+api.add_router("", setup_catalog_more.router)  # setup_catalog's router, with the endpoints of both
 api.add_router("", setup_imports.router)
 api.add_router("", reports.router)
 api.add_router("", setup_reasons.router)

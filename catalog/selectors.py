@@ -1,6 +1,10 @@
+from collections.abc import Collection
+from datetime import date
+
 from django.db.models import QuerySet
 
-from catalog.models import Facility, Offering, Program
+from catalog import policies
+from catalog.models import Closure, Facility, Offering, Program
 from organizations.models import Organization
 
 
@@ -28,3 +32,25 @@ def programs(*, organization_id: int) -> QuerySet[Program]:
 def setup_offerings(*, organization_id: int) -> QuerySet[Offering]:
     """Every offering of the organization, archived and cancelled ones too, for its managers."""
     return Offering.objects.filter(organization_id=organization_id).select_related("program").order_by("-pk")
+
+
+def schedule_preview(
+    *, organization_id: int, weekdays: list[int], starts_on: date, ends_on: date, exceptions: Collection[date] = ()
+) -> list[tuple[date, str]]:
+    """A weekly schedule's days before it is saved: each chosen weekday between the two dates,
+    with why there is no meeting on it ("" when there is one: the closure's name, or
+    "exception")."""
+    closures = dict(
+        Closure.objects.filter(organization_id=organization_id, day__gte=starts_on, day__lte=ends_on).values_list(
+            "day", "name"
+        )
+    )
+    skipped = set(exceptions)
+    return [
+        (day, closures.get(day) or ("exception" if day in skipped else ""))
+        for day in policies.meeting_days(starts_on=starts_on, ends_on=ends_on, weekdays=weekdays)
+    ]
+
+
+def closures(*, organization_id: int) -> QuerySet[Closure]:
+    return Closure.objects.filter(organization_id=organization_id).order_by("day")

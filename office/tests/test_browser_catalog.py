@@ -59,3 +59,54 @@ def test_s6_the_approvals_queue_is_accessible_and_approved_with_the_keyboard(pag
     assert RentalRequest.objects.get(pk=world.request.pk).status == "approved"
     assert_accessible(page)
     screenshot(page, "approvals-decided")
+
+
+CATALOG_PAGES = [
+    ("setup/offerings/{offering_id}/edit/", "Change ", "setup-offering-edit"),
+    ("setup/offerings/{offering_id}/schedule/", "Schedule of ", "setup-schedule"),
+    ("setup/programs/", "Programs", "setup-programs"),
+    ("setup/programs/{program_id}/", "Swim", "setup-program"),
+    ("setup/closures/", "Closures and holidays", "setup-closures"),
+    ("setup/facilities/", "Facilities", "setup-facilities"),
+    ("setup/facilities/{facility_id}/", "Community Hall", "setup-facility"),
+]
+
+
+def test_every_catalog_page_is_accessible_on_a_desktop_and_a_phone(page, phone_page, catalog_world, login):
+    world = catalog_world
+    for tab in (page, phone_page):
+        login(tab, world.users["admin"].username)
+    for path, heading, name in CATALOG_PAGES:
+        for tab in (page, phone_page):
+            tab.goto(f"/office/{world.organization.slug}/" + path.format(**world.url_kwargs))
+            expect()(tab.get_by_role("heading", level=1)).to_contain_text(heading)
+            assert_accessible(tab)
+            assert_no_sideways_scroll(tab)
+            screenshot(tab, name)
+
+
+def test_a_weekly_schedule_is_previewed_and_saved_with_the_keyboard_alone(page, catalog_world, login):
+    world = catalog_world
+    login(page, world.users["admin"].username)
+    page.goto(f"/office/{world.organization.slug}/setup/offerings/{world.url_kwargs['offering_id']}/schedule/")
+    press_on(page, "Monday", key="Space", role="checkbox")
+    press_on(page, "Wednesday", key="Space", role="checkbox")
+    tab_to(page, "First day")
+    page.keyboard.type("02022026")
+    tab_to(page, "Last day")
+    page.keyboard.type("02272026")
+    tab_to(page, "From")
+    page.keyboard.type("0400P")
+    tab_to(page, "Until")
+    page.keyboard.type("0500P")
+    tab_to(page, "No meeting on (optional)", role="textbox")
+    page.keyboard.type("2026-02-16")
+    press_on(page, "Preview the meetings", role="button")
+    expect()(page.get_by_role("heading", name="7 meetings")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "setup-schedule-preview")
+    press_on(page, "Save the schedule", role="button")
+    expect()(page.get_by_text("The schedule of")).to_be_visible()
+    from catalog.models import Meeting
+
+    assert Meeting.objects.filter(offering_id=world.url_kwargs["offering_id"]).count() == 7

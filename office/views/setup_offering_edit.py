@@ -15,10 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import policies
 from catalog.errors import InvalidCatalogItem
-from catalog.models import Closure, Offering
-from catalog.selectors import programs
+from catalog.models import Offering
+from catalog.selectors import programs, schedule_preview
 from catalog.services import parse_instant, set_schedule, update_offering
 from office.access import OfficeRequest, staff_page
 from office.views.setup_offerings import DATE, WEEKDAYS, _offering
@@ -194,16 +193,13 @@ def edit_schedule(request: OfficeRequest, offering_id: int) -> HttpResponse:
                 messages.success(request, _("The schedule of %(name)s was saved.") % {"name": item.name})
                 return redirect("office:setup_offering", slug=request.organization.slug, offering_id=item.pk)
         else:
-            closures = dict(
-                Closure.objects.filter(
-                    organization_id=request.organization.pk, day__gte=data["starts_on"], day__lte=data["ends_on"]
-                ).values_list("day", "name")
+            days = schedule_preview(
+                organization_id=request.organization.pk,
+                weekdays=data["weekdays"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                exceptions=data["skipped"],
             )
-            days = policies.meeting_days(
-                starts_on=data["starts_on"], ends_on=data["ends_on"], weekdays=data["weekdays"]
-            )
-            context["preview"] = [
-                (day, closures.get(day) or (_("No meeting") if day in data["skipped"] else "")) for day in days
-            ]
+            context["preview"] = [(day, _("No meeting") if why == "exception" else why) for day, why in days]
             context["meeting_count"] = sum(1 for _day, skipped in context["preview"] if not skipped)
     return render(request, "office/setup/schedule_edit.html", context)

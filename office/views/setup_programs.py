@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.errors import InvalidCatalogItem, UnknownCatalogItem
-from catalog.models import Closure, Program
+from catalog.models import Program
 from catalog.seasons import copy_season, plan_season_copy
+from catalog.selectors import closures as closures_of
 from catalog.selectors import programs as programs_of
 from catalog.services import access_catalog_item, save_program, set_closure
 from office.access import OfficeRequest, staff_page
@@ -125,5 +126,5 @@ def closures(request: OfficeRequest) -> HttpResponse:
             form.add_error(None, _("Enter the day as YYYY-MM-DD."))
         except InvalidCatalogItem as refused:
             _refused(form, refused)
-    rows = Closure.objects.filter(organization_id=request.organization.pk).order_by("day")
+    rows = closures_of(organization_id=request.organization.pk)
     return render(request, "office/setup/closures.html", {"closures": rows, "form": form})
