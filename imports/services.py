@@ -2,13 +2,15 @@
 
 `plan_import` reads the whole file and plans every row (imports.policies) without writing a
 catalog or household row: the administrator sees what would be created, changed, left as is
-or refused, row by row. `run_import_chunk` applies the next CHUNK rows in one short
+or refused, row by row. `run_import_chunk` (the page, while it is open) and `apply_running_imports` (the
+worker, for an import whose tab was closed) apply the next CHUNK rows in one short
 transaction, planning them again with the same functions against what exists now (so what
 another change made meanwhile is seen). A chunk takes a fixed number of queries, and an
 offering's capacity lock only for the offerings of that chunk whose capacity it lowers."""
 
 import csv
 import io
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -145,13 +147,45 @@ def access_import(membership: StaffMembership, run_id: int) -> ImportRun:
     return run
 
 
-@transaction.atomic(durable=True)
 def run_import_chunk(*, membership: StaffMembership, run_id: int, chunk: int = CHUNK) -> ImportRun:
     """Apply the next `chunk` rows of a planned import, in this one transaction; returns the
-    run with its progress (`done` of `total`). Safe to call again after a failure or from two
-    tabs: the run row is locked, and a chunk applied is never applied twice."""
+    run with its progress (`done` of `total`). Safe to call again after a failure, from two
+    tabs or while the worker continues it (`apply_running_imports`): the run row is locked,
+    and a chunk applied is never applied twice."""
     run = access_import(membership, run_id)
-    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    return _apply_chunk(run.pk, actor_id=membership.user_id, channel=Channel.OFFICE, chunk=chunk)
+
+
+def apply_running_imports(*, now: datetime, budget_seconds: float = 20.0, chunk: int = CHUNK) -> int:
+    """The worker's part (decision 0018): continue every import that was started (running),
+    oldest first, chunk by chunk, until `budget_seconds` of this run are spent, so a long import
+    finishes with its tab closed, and the progress bar shows it when the page is opened again.
+    An open page applies chunks too; the run's row lock takes them in turn.
+    Each chunk is applied on behalf of the staff member who started it, while they still hold
+    the permission. Returns how many rows were applied."""
+    started = time.monotonic()
+    applied = 0
+    for run in ImportRun.objects.filter(status=ImportRun.Status.RUNNING).order_by("created_at", "pk"):
+        allowed = StaffMembership.objects.filter(
+            organization_id=run.organization_id, user_id=run.created_by_id, is_active=True
+        ).first()
+        if allowed is None or not allowed.has_permission(PERMISSION[run.kind]):
+            continue
+        while time.monotonic() - started < budget_seconds:
+            before = run.done
+            try:
+                run = _apply_chunk(run.pk, actor_id=run.created_by_id, channel=Channel.SYSTEM, chunk=chunk)
+            except ImportNotRunnable:
+                break
+            applied += run.done - before
+            if run.status != ImportRun.Status.RUNNING:
+                break
+    return applied
+
+
+@transaction.atomic(durable=True)
+def _apply_chunk(run_id: int, *, actor_id: int, channel: str, chunk: int) -> ImportRun:
+    run = ImportRun.objects.select_for_update().get(pk=run_id)
     if run.status in (ImportRun.Status.DONE, ImportRun.Status.CANCELLED):
         raise ImportNotRunnable
     now = timezone.now()
@@ -178,8 +212,8 @@ def run_import_chunk(*, membership: StaffMembership, run_id: int, chunk: int = C
             verb=f"import.{run.kind}_row_{row.action}d"
             if row.action != policies.REFUSE
             else f"import.{run.kind}_row_refused",
-            channel=Channel.OFFICE,
-            actor_id=membership.user_id,
+            channel=channel,
+            actor_id=actor_id,
             subject_type="import",
             subject_id=run.pk,
             data={"line": row.line, "key": row.key, "detail": row.detail},

@@ -6,6 +6,7 @@ and its concurrency rules.
 """
 
 from carts import services as cart_services
+from imports import services as import_services
 from jobs import services as job_services
 from jobs.services import Job, JobContext, JobResult
 from notifications import delivery as notification_delivery
@@ -68,6 +69,10 @@ def deliver_sandbox_webhooks(context: JobContext) -> JobResult:
     )
 
 
+def apply_imports(context: JobContext) -> int:
+    return import_services.apply_running_imports(now=context.now)
+
+
 def prune_job_runs(context: JobContext) -> int:
     return job_services.prune_job_runs(now=context.now)
 
@@ -82,6 +87,7 @@ JOBS: list[Job] = [
     Job("deliver_notifications", deliver_notifications, "Send due emails from the outbox, throttled (N1, N4, N5)."),
     Job("alert_failed_emails", alert_failed_emails, "Alert staff of each email the mail server refused for good (N6)."),
     Job("deliver_sandbox_webhooks", deliver_sandbox_webhooks, "Send the sandbox provider's due webhooks (demos)."),
+    Job("apply_imports", apply_imports, "Continue started CSV imports chunk by chunk, 20 seconds a run at most."),
     Job("prune_job_runs", prune_job_runs, "Delete the worker's own run records older than JOB_RUN_RETENTION_DAYS."),
 ]
 

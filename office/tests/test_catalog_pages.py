@@ -101,3 +101,18 @@ def test_a_facility_gets_hours_rental_slots_and_approval_from_its_page(world, cl
     added = admin.post(url(world, "facilities/"), {"name": "Pavilion"})
     assert added.status_code == 302
     assert Facility.objects.filter(organization=world.organization, name="Pavilion").exists()
+
+
+def test_the_catalog_lists_export_as_csv(world, client_for):
+    admin = client_for("admin")
+    Closure.objects.create(organization=world.organization, day=date(2026, 12, 25), name="Christmas")
+    for path, header, cell in (
+        ("programs/", "Program,Season,Offerings", "Swim,Winter,0"),
+        ("facilities/", "Facility,Portal bookings,Bookable days", "Hall,booked at once,0"),
+        ("closures/", "Day,Name", "2026-12-25,Christmas"),
+    ):
+        exported = admin.get(url(world, path) + "?format=csv")
+        assert exported["Content-Type"].startswith("text/csv")
+        assert exported.content.decode().splitlines()[:2] == [header, cell]
+    queue = client_for("frontdesk").get(f"/office/{world.organization.slug}/approvals/?format=csv")
+    assert queue.content.decode().startswith("Facility,Starts,Ends,Household,Total,Status")

@@ -2,6 +2,8 @@
 order is invoiced on account, payable online) or decline (the time released, the customer
 emailed), each with a note for the customer."""
 
+from datetime import tzinfo
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from office.access import OfficeRequest, staff_page
+from office.csv_export import csv_response
 from organizations.models import Permission
 from rentals.models import RentalRequest
 from rentals.selectors import requests_of_organization
 from rentals.services import approve_request, decline_request
+from ui.tables import Column, Table
 
 
 @staff_page(Permission.ENROLL, methods=("GET", "POST"))
@@ -39,6 +43,8 @@ def approvals(request: OfficeRequest) -> HttpResponse:
         except DomainError as refused:
             refusal = str(refused)
     everything = requests_of_organization(organization_id=request.organization.pk)
+    if request.GET.get("format") == "csv":
+        return csv_response(_table(list(everything), request.organization.zone), "rental-requests.csv")
     pending = list(everything.filter(status=RentalRequest.Status.PENDING))
     decided = list(everything.exclude(status=RentalRequest.Status.PENDING).order_by("-decided_at", "-pk")[:20])
     now = timezone.now()
@@ -51,4 +57,36 @@ def approvals(request: OfficeRequest) -> HttpResponse:
             "decided": decided,
             "refusal": refusal,
         },
+    )
+
+
+def _table(rows: list[RentalRequest], zone: tzinfo) -> Table:
+    """Every request of the organization, for the CSV export."""
+    return Table(
+        caption=_("Rental requests"),
+        columns=[
+            Column(_("Facility")),
+            Column(_("Starts")),
+            Column(_("Ends")),
+            Column(_("Household")),
+            Column(_("Total"), numeric=True),
+            Column(_("Status")),
+            Column(_("Their note")),
+            Column(_("Decision note")),
+            Column(_("Order")),
+        ],
+        rows=[
+            [
+                r.facility.name,
+                timezone.localtime(r.starts_at, zone).isoformat(timespec="minutes"),
+                timezone.localtime(r.ends_at, zone).isoformat(timespec="minutes"),
+                r.household.name,
+                r.total,
+                r.get_status_display(),
+                r.note,
+                r.decision_note,
+                r.order.number if r.order else "",
+            ]
+            for r in rows
+        ],
     )

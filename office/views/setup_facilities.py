@@ -7,8 +7,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,8 +20,10 @@ from catalog.rental_slots import make_rental_slots, plan_rental_slots
 from catalog.selectors import facilities as facilities_of
 from catalog.services import access_catalog_item, save_facility, set_bookable_hours
 from office.access import OfficeRequest, staff_page
+from office.csv_export import csv_response
 from office.views.setup_offerings import DATE, WEEKDAYS
 from organizations.models import Permission
+from ui.tables import Column, Link, Table
 
 TIME = forms.TimeInput(attrs={"type": "time"})
 
@@ -89,8 +93,25 @@ def facilities(request: OfficeRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s was added; set its bookable hours.") % {"name": made.name})
             return redirect("office:setup_facility", slug=request.organization.slug, facility_id=made.pk)
-    rows = facilities_of(organization=request.organization)
-    return render(request, "office/setup/facilities.html", {"facilities": rows, "form": form})
+    slug = request.organization.slug
+    table = Table(
+        caption=_("Facilities"),
+        columns=[Column(_("Facility")), Column(_("Portal bookings")), Column(_("Bookable days"), numeric=True)],
+        rows=[
+            [
+                Link(f.name, reverse("office:setup_facility", kwargs={"slug": slug, "facility_id": f.pk})),
+                _("need approval") if f.requires_approval else _("booked at once"),
+                f.days,
+            ]
+            for f in facilities_of(organization=request.organization).annotate(
+                days=Count("hours__weekday", distinct=True)
+            )
+        ],
+        empty=_("No facilities yet."),
+    )
+    if request.GET.get("format") == "csv":
+        return csv_response(table, f"{slug}-facilities.csv")
+    return render(request, "office/setup/facilities.html", {"table": table, "form": form})
 
 
 @staff_page(Permission.MANAGE_CATALOG, methods=("GET", "POST"))

@@ -6,8 +6,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,8 +20,10 @@ from catalog.selectors import closures as closures_of
 from catalog.selectors import programs as programs_of
 from catalog.services import access_catalog_item, save_program, set_closure
 from office.access import OfficeRequest, staff_page
+from office.csv_export import csv_response
 from office.views.setup_offerings import DATE
 from organizations.models import Permission
+from ui.tables import Column, Link, Table
 
 
 class ProgramForm(forms.Form):
@@ -58,8 +62,23 @@ def programs(request: OfficeRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s was added.") % {"name": str(program)})
             return redirect("office:setup_programs", slug=request.organization.slug)
-    rows = programs_of(organization_id=request.organization.pk)
-    return render(request, "office/setup/programs.html", {"programs": rows, "form": form})
+    slug = request.organization.slug
+    table = Table(
+        caption=_("Programs and their seasons"),
+        columns=[Column(_("Program")), Column(_("Season")), Column(_("Offerings"), numeric=True)],
+        rows=[
+            [
+                Link(p.name, reverse("office:setup_program", kwargs={"slug": slug, "program_id": p.pk})),
+                p.season,
+                p.offering_count,
+            ]
+            for p in programs_of(organization_id=request.organization.pk).annotate(offering_count=Count("offerings"))
+        ],
+        empty=_("No programs yet."),
+    )
+    if request.GET.get("format") == "csv":
+        return csv_response(table, f"{slug}-programs.csv")
+    return render(request, "office/setup/programs.html", {"table": table, "form": form})
 
 
 @staff_page(Permission.MANAGE_CATALOG, methods=("GET", "POST"))
@@ -127,4 +146,11 @@ def closures(request: OfficeRequest) -> HttpResponse:
         except InvalidCatalogItem as refused:
             _refused(form, refused)
     rows = closures_of(organization_id=request.organization.pk)
+    if request.GET.get("format") == "csv":
+        table = Table(
+            caption=_("Days the organization is closed"),
+            columns=[Column(_("Day")), Column(_("Name"))],
+            rows=[[c.day.isoformat(), c.name] for c in rows],
+        )
+        return csv_response(table, f"{request.organization.slug}-closures.csv")
     return render(request, "office/setup/closures.html", {"closures": rows, "form": form})
