@@ -16,7 +16,7 @@ from audit.services import event, record
 from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
 from capacity.policies import SeatRequest
-from capacity.services import claim_seats, promote_claims, release_claims
+from capacity.services import ClaimRequest, ClaimWrites, claim_seats, promote_claims, release_claims
 from carts import errors as cart_errors
 from carts.policies import check_registrable, contiguous_slots
 from catalog.models import Facility
@@ -87,16 +87,18 @@ def request_rental(
             now=now,
         )
         claims = claim_seats(
-            locked=locked,
-            wanted=[SeatRequest(offering_id=pk) for pk, _, _ in slots],
-            organization_id=household.organization_id,
-            household_id=household.pk,
-            channel=channel,
-            now=now,
-            kind=Claim.Kind.RENTAL_REQUEST,
-            expires_at=starts_at,  # undecided when the rental starts: the time comes back by itself
-            actor_id=actor_id,
-            audit=audit,
+            locked,
+            ClaimRequest(
+                organization_id=household.organization_id,
+                household_id=household.pk,
+                wanted=[SeatRequest(offering_id=pk) for pk, _, _ in slots],
+                channel=channel,
+                now=now,
+                actor_id=actor_id,
+                kind=Claim.Kind.RENTAL_REQUEST,
+                expires_at=starts_at,  # undecided when the rental starts: the time comes back by itself
+            ),
+            ClaimWrites(audit=audit),
         )
         request = RentalRequest.objects.create(
             organization_id=household.organization_id,
