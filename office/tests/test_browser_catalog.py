@@ -15,6 +15,10 @@ from ui.testing.browser import assert_accessible, assert_no_sideways_scroll, pre
 
 pytestmark = pytest.mark.browser
 
+# A test server's first office page builds every template and URL it needs; on a busy CI
+# machine that alone has taken more than the harness's 10 s.
+COLD_START_MS = 60_000
+
 
 def expect():
     from playwright.sync_api import expect
@@ -47,7 +51,7 @@ def test_s6_the_approvals_queue_is_accessible_and_approved_with_the_keyboard(pag
     world = catalog_world
     for tab in (page, phone_page):
         login(tab, world.users["frontdesk"].username)
-        tab.goto(f"/office/{world.organization.slug}/approvals/")
+        tab.goto(f"/office/{world.organization.slug}/approvals/", timeout=COLD_START_MS)
         expect()(tab.get_by_role("heading", level=1)).to_have_text("Rental approvals")
         assert_accessible(tab)
         assert_no_sideways_scroll(tab)
@@ -78,7 +82,7 @@ def test_every_catalog_page_is_accessible_on_a_desktop_and_a_phone(page, phone_p
         login(tab, world.users["admin"].username)
     for path, heading, name in CATALOG_PAGES:
         for tab in (page, phone_page):
-            tab.goto(f"/office/{world.organization.slug}/" + path.format(**world.url_kwargs))
+            tab.goto(f"/office/{world.organization.slug}/" + path.format(**world.url_kwargs), timeout=COLD_START_MS)
             expect()(tab.get_by_role("heading", level=1)).to_contain_text(heading)
             assert_accessible(tab)
             assert_no_sideways_scroll(tab)
@@ -88,7 +92,10 @@ def test_every_catalog_page_is_accessible_on_a_desktop_and_a_phone(page, phone_p
 def test_a_weekly_schedule_is_previewed_and_saved_with_the_keyboard_alone(page, catalog_world, login):
     world = catalog_world
     login(page, world.users["admin"].username)
-    page.goto(f"/office/{world.organization.slug}/setup/offerings/{world.url_kwargs['offering_id']}/schedule/")
+    page.goto(
+        f"/office/{world.organization.slug}/setup/offerings/{world.url_kwargs['offering_id']}/schedule/",
+        timeout=COLD_START_MS,
+    )
     press_on(page, "Monday", key="Space", role="checkbox")
     press_on(page, "Wednesday", key="Space", role="checkbox")
     tab_to(page, "First day")
