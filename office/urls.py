@@ -6,9 +6,9 @@ from django.urls import path
 
 from office.views import (
     alerts,
+    approvals,
     calendar,
     group,
-    approvals,
     home,
     money,
     reports,

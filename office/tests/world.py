@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from carts.services import add_to_cart
 from carts.services.checkout import checkout
-from catalog.models import Meeting, Offering
-from catalog.models import Facility, Program
+from catalog.models import Facility, Meeting, Offering, Program
 from catalog.tests.factories import make_offering
 from demo.data import STAFF
 from households.models import Household
