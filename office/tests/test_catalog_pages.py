@@ -49,11 +49,12 @@ def test_a_schedule_is_previewed_then_saved_from_the_page(world, client_for):
         "meets_until": "19:30",
         "skipped": "2026-01-15",
     }
+    before = list(Meeting.objects.filter(offering_id=offering_id).values_list("pk", flat=True))
     preview = admin.post(url(world, f"offerings/{offering_id}/schedule/"), values | {"action": "preview"})
     page = preview.content.decode()
     assert "6 meetings" in page
     assert "Snow day" in page
-    assert not Meeting.objects.filter(offering_id=offering_id).exists()
+    assert list(Meeting.objects.filter(offering_id=offering_id).values_list("pk", flat=True)) == before
     saved = admin.post(url(world, f"offerings/{offering_id}/schedule/"), values | {"action": "save"})
     assert saved.status_code == 302
     assert Meeting.objects.filter(offering_id=offering_id).count() == 6
