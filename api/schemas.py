@@ -96,6 +96,13 @@ class SettingsOut(OrganizationOut):
     payment_publishable_key: str
     payment_secret_key_set: bool = Field(description="whether a secret key is stored (never shown)")
     payment_webhook_secret_set: bool = Field(description="whether a webhook secret is stored (never shown)")
+    max_unpaid_seats_per_household: int = Field(ge=1, le=1000, description="X6: places held unpaid (cart + tentative)")
+    max_seats_per_offering_per_household: int = Field(ge=1, le=1000, description="X6: places in one offering")
+    max_participants_added_per_day: int = Field(ge=1, le=1000, description="X6: people added online in 24 hours")
+    max_adds_per_minute: int = Field(ge=1, le=1000, description="X6: adds to the cart per household per minute")
+    max_unpaid_seats_per_checkout: int = Field(
+        ge=1, le=1000, description="X6: larger unpaid online orders need the office"
+    )
 
 
 class ParticipantOut(Schema):

@@ -153,6 +153,7 @@ def lock_offerings(
     participant_ids: Collection[int] = (),
     first: Sequence[Pending[Any]] = (),
     count_at: datetime | None = None,
+    after: Sequence[Pending[Any]] = (),
 ) -> LockedOfferings:
     """Lock these offerings until the transaction ends (D3). Call once per transaction,
     after the cart lock and before counting. Unknown ids, and ids of another organization,
@@ -165,7 +166,8 @@ def lock_offerings(
     `first` (the cart lock, which comes before the offerings' in the lock order), the lock,
     then with `count_at` the ledger count (`capacity.selectors.claim_counts` at that instant,
     for those participants), which starts only once the lock is held and so sees every claim
-    committed by the transactions it waited for (core.sqlbatch)."""
+    committed by the transactions it waited for (core.sqlbatch); then `after`, reads that need
+    the same (the household's fair-share usage, capacity.fairshare)."""
     require_transaction()
     wanted = sorted(set(offering_ids))
     people = sorted(set(participant_ids)) if household_id is not None else []
@@ -178,7 +180,7 @@ def lock_offerings(
     )
     counts = PendingCounts(offering_ids=wanted, now=count_at, participant_ids=people) if count_at else None
     try:
-        run_together(*first, lock, *([counts.query] if counts else []))
+        run_together(*first, lock, *([counts.query] if counts else []), *after)
     except OperationalError as exc:
         if not is_busy(exc):
             raise

@@ -9,6 +9,7 @@ from django.db import models
 from audit.models import AuditEvent
 from audit.services import record_many
 from capacity import policies
+from capacity.fairshare import FairShareCheck
 from capacity.locks import LockedOfferings, require_transaction
 from capacity.models import Claim
 from capacity.policies import SeatRequest
@@ -63,6 +64,9 @@ class ClaimRequest:
     kind: str = Claim.Kind.CART
     state: str = Claim.State.HELD
     expires_at: datetime | None = None
+    # X6: the household's limits, with its usage read along with the locks (capacity.fairshare);
+    # an override lifts them as it lifts capacity.
+    fair_share: FairShareCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,9 @@ def claim_seats(locked: LockedOfferings, request: ClaimRequest, writes: ClaimWri
     Every path that takes capacity goes through here. The caller holds the locks (the
     `LockedOfferings` proves it) and owns the transaction; this adds the count and the
     INSERTs of the claims and of what `writes` asks for. For one seat that is one statement
-    on PostgreSQL, and one round trip with `writes.also`. Raises `CapacityShortfall` (C4) or
-    `AlreadyClaimed`, having written nothing.
+    on PostgreSQL, and one round trip with `writes.also`. With `request.fair_share`, the
+    household's limits are checked after capacity (X6). Raises `CapacityShortfall` (C4),
+    `AlreadyClaimed` or a fair-share refusal, having written nothing.
     """
     require_transaction()
     wanted, now, override = request.wanted, request.now, request.override
@@ -103,6 +108,8 @@ def claim_seats(locked: LockedOfferings, request: ClaimRequest, writes: ClaimWri
     refused = policies.refusal(offerings=locked, counts=counts, wanted=wanted, override=override is not None)
     if refused is not None:
         raise refused
+    if request.fair_share is not None and override is None:  # X6: read with the locks (capacity.fairshare)
+        request.fair_share.enforce(offerings=locked, wanted=wanted, now=now)
     # A new cart is written only once the seats are granted: a refusal (most requests on
     # registration morning) costs no INSERT.
     claims = [

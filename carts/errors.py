@@ -118,3 +118,11 @@ class CartAtTimeLimit(DomainError):
 
     code = "cart_at_time_limit"
     kind = "conflict"
+
+
+class CheckoutNeedsApproval(DomainError):
+    """X6: an online order with more places to pay than the organization allows waits for the
+    office, which checks the cart out for the household (S3) once it agrees."""
+
+    code = "checkout_needs_approval"
+    kind = "conflict"

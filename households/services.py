@@ -1,8 +1,10 @@
-from datetime import date
+import math
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.models import Channel
 from audit.services import record
 from core.errors import DomainError
 from households.models import Household, Participant
@@ -11,6 +13,16 @@ from households.models import Household, Participant
 class InvalidParticipant(DomainError):
     code = "invalid_participant"
     kind = "invalid"
+
+
+class ParticipantLimitReached(DomainError):
+    """X6: more people added online in a day than the organization allows (429, Retry-After)."""
+
+    code = "participant_daily_limit"
+    kind = "throttled"
+
+
+PARTICIPANT_WINDOW = timedelta(days=1)
 
 
 class ParticipantExists(DomainError):
@@ -40,6 +52,8 @@ def add_participant(
     refused, and so is a person already in it (same names, whatever the case, and birth date):
     a second submit of the same form adds nobody (X5)."""
     _check_person(household, first_name, last_name, date_of_birth)
+    if channel != Channel.OFFICE:
+        _check_daily_limit(household, now=timezone.now())
     try:
         with transaction.atomic():
             participant = Participant.objects.create(
@@ -121,3 +135,23 @@ def change_participant(
         now=timezone.now(),
     )
     return participant
+
+
+def _check_daily_limit(household: Household, *, now: datetime) -> None:
+    """X6: at most the organization's `max_participants_added_per_day` people added in any 24
+    hours, online; the office may add more. The household's row lock serialises two adds of
+    one household, so both cannot slip under the limit."""
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    recent = list(
+        Participant.objects.filter(household_id=household.pk, created_at__gt=now - PARTICIPANT_WINDOW)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    limit = household.organization.max_participants_added_per_day
+    if len(recent) >= limit:
+        wait = max(60, math.ceil((recent[0] + PARTICIPANT_WINDOW - now).total_seconds()))
+        raise ParticipantLimitReached(
+            f"A household may add at most {limit} people a day online. Try again later, or ask the office to add them.",
+            retry_after=wait,
+            limit=limit,
+        )

@@ -46,6 +46,23 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"Unknown time zone {value!r}.", code="invalid_time_zone")
 
 
+# X6, F1: a household's fair share, each a whole number from 1 to FAIR_SHARE_MAX
+# (capacity.fairshare enforces them; organizations.preferences describes them).
+FAIR_SHARE_MAX = 1000
+FAIR_SHARE_DEFAULTS = {
+    "max_unpaid_seats_per_household": 20,
+    "max_seats_per_offering_per_household": 6,
+    "max_participants_added_per_day": 10,
+    "max_adds_per_minute": 20,
+    "max_unpaid_seats_per_checkout": 12,
+}
+
+
+def validate_fair_share(value: int) -> None:
+    if not 1 <= value <= FAIR_SHARE_MAX:
+        raise ValidationError(f"Must be between 1 and {FAIR_SHARE_MAX} (got {value}).", code="out_of_range")
+
+
 # T5: the office wizards' timers, a (timeout, limit) pair per wizard.
 OFFICE_TIMER_FIELDS = (
     "office_class_timeout_minutes",
@@ -89,6 +106,22 @@ class Organization(models.Model):
     payment_publishable_key = models.CharField(max_length=200, blank=True)
     payment_secret_key = models.CharField(max_length=200, blank=True)
     payment_webhook_secret = models.CharField(max_length=200, blank=True)
+    # X6, F1: no household takes more than its fair share (capacity.fairshare).
+    max_unpaid_seats_per_household = models.PositiveSmallIntegerField(
+        default=FAIR_SHARE_DEFAULTS["max_unpaid_seats_per_household"], validators=[validate_fair_share]
+    )
+    max_seats_per_offering_per_household = models.PositiveSmallIntegerField(
+        default=FAIR_SHARE_DEFAULTS["max_seats_per_offering_per_household"], validators=[validate_fair_share]
+    )
+    max_participants_added_per_day = models.PositiveSmallIntegerField(
+        default=FAIR_SHARE_DEFAULTS["max_participants_added_per_day"], validators=[validate_fair_share]
+    )
+    max_adds_per_minute = models.PositiveSmallIntegerField(
+        default=FAIR_SHARE_DEFAULTS["max_adds_per_minute"], validators=[validate_fair_share]
+    )
+    max_unpaid_seats_per_checkout = models.PositiveSmallIntegerField(
+        default=FAIR_SHARE_DEFAULTS["max_unpaid_seats_per_checkout"], validators=[validate_fair_share]
+    )
     locale = models.CharField(
         max_length=10,
         choices=[("en-ca", "English (Canada)"), ("en-us", "English (US)"), ("fr-ca", "Français (Canada)")],

@@ -19,6 +19,7 @@ CART_MINUTES = (5, 120)  # T1, T5
 GRACE_HOURS = (-1, 87_600)  # G1-G3: -1 quietly, 0 keep, N hours ("arbitrarily large": ten years)
 PAYMENT_WINDOW_MINUTES = (5, 1440)  # G2
 THROTTLE = (1, 1000)  # N4
+FAIR_SHARE = (1, 1000)  # X6, F1
 LOCALES = ("en-ca", "en-us", "fr-ca")
 PAYMENT_PROVIDERS = ("none", "sandbox", "stripe")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -66,6 +67,7 @@ SECTIONS = {
     "grace": "Unpaid registrations",
     "notices": "Notifications",
     "payments": "Payments",
+    "fair_share": "Fair share",
 }
 
 TIMER_PAIRS: list[tuple[str, str]] = [
@@ -187,6 +189,36 @@ SETTINGS: dict[str, Setting] = {
             "notices",
             *THROTTLE,
             unit="notifications",
+        ),
+        *(
+            Setting(name, "int", label, help, "fair_share", *FAIR_SHARE, unit=unit)
+            for name, label, help, unit in [
+                (
+                    "max_unpaid_seats_per_household",
+                    "Unpaid places per household",
+                    "Places a household may hold at once without paying: in its cart and in unpaid registrations.",
+                    "places",
+                ),
+                (
+                    "max_seats_per_offering_per_household",
+                    "Places per household in one offering",
+                    "Places one household may have in a single class, camp or slot, paid or not.",
+                    "places",
+                ),
+                (
+                    "max_participants_added_per_day",
+                    "People a household may add per day",
+                    "Online, in any 24 hours; the office may add more.",
+                    "people",
+                ),
+                ("max_adds_per_minute", "Adds per household per minute", "Adds to the cart in any minute.", "adds"),
+                (
+                    "max_unpaid_seats_per_checkout",
+                    "Largest unpaid order online",
+                    "An online order with more places to pay than this needs the office's approval.",
+                    "places",
+                ),
+            ]
         ),
         Setting(
             "pay_balances_online",

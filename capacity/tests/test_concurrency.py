@@ -132,8 +132,10 @@ def test_d3_negative_control_race_overbooks_without_the_offering_lock(org, monke
         participant_ids=(),
         first=(),
         count_at=None,
+        after=(),
     ) -> LockedOfferings:
-        run_together(*first)  # the cart lock still runs; the offerings go unlocked and uncounted
+        # The cart lock and the fair-share read still run; the offerings go unlocked and uncounted.
+        run_together(*first, *after)
         offerings = Offering.objects.filter(organization_id=organization_id, pk__in=list(offering_ids))
         participants = Participant.objects.filter(household_id=household_id, pk__in=list(participant_ids))
         return LockedOfferings({o.pk: o for o in offerings}, {p.pk: p for p in participants})
@@ -370,9 +372,12 @@ def test_d3_add_locks_offering_rows_in_order_before_counting_and_inserting(org):
     offering_locks = [i for i, s in enumerate(sql) if f'FROM "{offering_table}"' in s and "FOR UPDATE" in s]
     assert len(offering_locks) == 1, sql
     assert re.search(r"\bORDER BY\b.*\bFOR UPDATE\b", sql[offering_locks[0]]), sql[offering_locks[0]]
-    counts = [i for i, s in enumerate(sql) if f'FROM "{claim_table}"' in s and "COUNT(" in s]
+    # The household's fair-share usage (X6) counts its claims too, grouped by household.
+    usage = [i for i, s in enumerate(sql) if f'GROUP BY "{claim_table}"."household_id"' in s]
+    counts = [i for i, s in enumerate(sql) if f'FROM "{claim_table}"' in s and "COUNT(" in s and i not in usage]
     # The claim's INSERT: alone, or a part of one WITH statement with its cart and audit event.
     inserts = [i for i, s in enumerate(sql) if f'INSERT INTO "{claim_table}"' in s]
     assert len(inserts) == 1, sql
     assert len(counts) == 1, sql
-    assert offering_locks[0] < counts[0] < inserts[0]
+    assert len(usage) == 1, sql
+    assert offering_locks[0] < counts[0] < usage[0] < inserts[0]

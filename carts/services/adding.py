@@ -21,6 +21,7 @@ from django.utils import timezone
 from audit.models import AuditEvent, Channel
 from capacity import policies as capacity_policies
 from capacity.errors import CapacityShortfall
+from capacity.fairshare import FairShareCheck
 from capacity.hints import RECENTLY_FULL
 from capacity.locks import OfferingsRead, lock_offerings, offerings_snapshot
 from capacity.models import Claim
@@ -212,8 +213,20 @@ def _add_in_transaction(
     now = timezone.now()
     organization = household.organization
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}
-    # One round trip: the cart lock, the offering lock (with the participants) and the count.
+    # One round trip: the cart lock, the offering lock (with the participants), the count and
+    # the fair-share usage.
     cart_lock = OPEN_CART.pending(household_id=household.pk, for_update=True)
+    # X6: the household's usage, read after the locks in the same round trip; an override skips it.
+    fair_share = (
+        None
+        if override
+        else FairShareCheck.prepare(
+            organization=organization,
+            household_id=household.pk,
+            offering_ids=[r.offering_id for r in wanted],
+            now=now,
+        )
+    )
     locked = lock_offerings(
         organization_id=organization.pk,
         offering_ids=[r.offering_id for r in wanted],
@@ -221,6 +234,7 @@ def _add_in_transaction(
         participant_ids=participant_ids,
         first=[cart_lock],
         count_at=now,
+        after=[fair_share.usage.query] if fair_share else [],
     )
     cart = continue_or_start_cart(cart_lock.objects(), household, now=now, channel=channel, actor_id=actor_id)
     participants = locked.participants
@@ -260,6 +274,7 @@ def _add_in_transaction(
             now=now,
             actor_id=actor_id,
             override=override,
+            fair_share=fair_share,
         ),
         ClaimWrites(
             cart_id=cart.pk,

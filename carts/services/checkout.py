@@ -8,6 +8,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Channel
 from audit.services import event as audit_event
 from audit.services import record, record_many
 from capacity.locks import lock_offerings, lock_one
@@ -58,6 +59,8 @@ def checkout(
     balances = list(CartBalance.objects.filter(cart_id=cart.pk, removed_at__isnull=True).order_by("pk"))
     if not holds and not balances:
         raise errors.CartEmpty
+    if channel != Channel.OFFICE:
+        _check_unpaid_size(holds, limit=household.organization.max_unpaid_seats_per_checkout)
     locked = lock_offerings(organization_id=cart.organization_id, offering_ids=[c.offering_id for c in holds])
     # The clock is read after the locks: a hold that lapsed while this waited may already
     # have been given to someone else, so it must not be promoted (C3).
@@ -131,6 +134,20 @@ def checkout(
     )
     plan = ([] if is_free else [Share(order.pk, order.total)]) + plan
     return CheckoutResult(order=order, created=True, payment_plan=tuple(plan))
+
+
+def _check_unpaid_size(holds: list[Claim], *, limit: int) -> None:
+    """X6: an online order of more places to pay than `limit` needs the office's approval (the
+    office checks the cart out for the household), so that one login cannot turn a flood of
+    holds into unpaid registrations that keep their seats for the whole grace period."""
+    to_pay = sum(1 for hold in holds if hold.price > 0)
+    if to_pay > limit:
+        raise errors.CheckoutNeedsApproval(
+            f"An order of more than {limit} places to pay needs the office's approval. Remove some places, "
+            "or ask the office to complete this order for you.",
+            limit=limit,
+            places=to_pay,
+        )
 
 
 def _close(cart: Cart, now: datetime) -> None:

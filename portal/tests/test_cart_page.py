@@ -204,7 +204,8 @@ def test_htmx_add_takes_few_queries(org, household, offering, client, django_ass
     """Registration morning's request (bench/morning.py): session, user, household with its
     organization, the add's own statements (carts/tests/test_query_counts.py), the header's count."""
     client.get(f"/o/{org.slug}/")  # the session and the CSRF cookie, as after the catalog page
-    # The add's writes are one statement on PostgreSQL (decision 0006), one each on SQLite.
-    with django_assert_num_queries(11 if connection.vendor == "postgresql" else 13):
+    # The add's writes are one statement on PostgreSQL (decision 0006), one each on SQLite; the
+    # household's fair-share usage is read with the locks (X6, decision 0012).
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 14):
         post(client, f"/o/{org.slug}/cart/add/", add_form(offering, household.participants.get()), HX_Request="true")
     assert Claim.objects.filter(state="held").count() == 1
