@@ -75,15 +75,12 @@ class ClaimWrites:
     round trip: the cart `cart_id`, or `new_cart` (carts builds it unsaved, and it is written
     first, only once the seats are granted); the audit event `audit` makes of each claim (X2;
     its subject id, and the `cart` of its data, are filled in from the new rows); `also`, the
-    caller's other writes of this step (an existing cart's new timer). With `at_commit`, all
-    of it goes with the transaction's COMMIT, for a caller with nothing left to do in it but
-    return (the new ids are set only then: `core.querycache.run_together`)."""
+    caller's other writes of this step (an existing cart's new timer)."""
 
     cart_id: int | None = None
     new_cart: NewRow[Any] | None = None
     audit: Callable[[Claim], AuditEvent] | None = None
     also: Sequence[Sendable] = ()
-    at_commit: bool = False
 
 
 _JUST_THE_CLAIMS = ClaimWrites()
@@ -132,7 +129,7 @@ def claim_seats(locked: LockedOfferings, request: ClaimRequest, writes: ClaimWri
         for seat in wanted
     ]
     events = [writes.audit(claim) for claim in claims] if writes.audit else []
-    _write(claims, events, new_cart=writes.new_cart, also=writes.also, at_commit=writes.at_commit)
+    _write(claims, events, new_cart=writes.new_cart, also=writes.also)
     return claims
 
 
@@ -142,7 +139,6 @@ def _write(
     *,
     new_cart: NewRow[Any] | None,
     also: Sequence[Sendable],
-    at_commit: bool,
 ) -> None:
     """INSERT the new cart, the claims and their events, filling in the new ids; then `also`."""
     if len(claims) == 1 and events:  # an add: one statement on PostgreSQL
@@ -151,7 +147,7 @@ def _write(
             if new_cart is not None
             else (_INSERT_HOLD, [*claims, *events])
         )
-        chain.insert(rows, also=also, at_commit=at_commit)
+        chain.insert(rows, also=also)
         return
     if new_cart is not None:
         new_cart.inserter.insert([new_cart.obj])

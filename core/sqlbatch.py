@@ -16,9 +16,12 @@ lock and the count that follows it; or one INSERT) and returns their rows:
   those after it are skipped and its error is raised, translated by Django as usual.
 
   Each statement is prepared once per connection, under a name derived from its SQL, and
-  PostgreSQL plans it once per connection rather than per call. psycopg's own automatic
-  preparation is off (settings.py): it sends `DEALLOCATE ALL` after every rollback, which
-  would drop these statements too. With `REGISTRAR_PREPARED_STATEMENTS` off
+  PostgreSQL plans it once per connection rather than per call. At most `PREPARED_MAX` (100,
+  psycopg's `prepared_max`) stay prepared per connection: the least recently used is
+  deallocated, in the same pipeline, when another is prepared (the SQL of a compiled query
+  changes with the length of an `IN` list, so the statements are not a fixed set). psycopg's
+  own automatic preparation is off (settings.py): it sends `DEALLOCATE ALL` after every
+  rollback, which would drop these statements too. With `REGISTRAR_PREPARED_STATEMENTS` off
   (`DB_PREPARED_STATEMENTS=0`, for a pooler such as pgbouncer in transaction mode, where a
   server session is not the client's), statements are sent unnamed and planned every time.
 
@@ -27,18 +30,13 @@ lock and the count that follows it; or one INSERT) and returns their rows:
   translated into Django's, and every statement appears in `connection.queries` when queries
   are logged (DEBUG, `CaptureQueriesContext`). A connection with `execute_wrapper()`s
   installed, or with non-default transaction characteristics, goes through Django's cursor
-  instead, one statement after another, so that those see everything.
+  instead, one statement after another, so that those see everything. COMMIT is Django's
+  (psycopg's), a round trip of its own: holding an add's writes back to send them with it
+  saved too little to keep a database backend of our own for it (decision 0011).
 
-  **The last writes of a transaction can go with its COMMIT** (`defer()`): they are held
-  until Django commits (core.db.postgresql sends them and `COMMIT` in one pipeline),
-  or until anything else is sent on the connection before that (the next `execute()` carries
-  them first; any statement through Django's cursor, a savepoint's included, flushes them
-  first, by an `execute_wrapper` installed meanwhile), so every read still sees them. A
-  rollback drops them unsent. The rows they return (new ids) reach their callers once sent.
-
-* **SQLite** (and anything else): one statement after another on one cursor, and nothing is
-  held back. SQLite's IMMEDIATE transaction already holds the database's write lock, so
-  nothing can change between them.
+* **SQLite** (and anything else): one statement after another on one cursor. SQLite's
+  IMMEDIATE transaction already holds the database's write lock, so nothing can change
+  between them.
 """
 
 import datetime
@@ -48,7 +46,8 @@ import select
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -60,9 +59,9 @@ if TYPE_CHECKING:
     from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 Statement = tuple[str, Sequence[Any]]  # SQL with Django's %s placeholders, and its parameters
-Done = Callable[[list[list[Any]]], None]  # what to do with a held write's rows once it is sent
 
 _PLACEHOLDER = re.compile(r"%(%|s)")
+PREPARED_MAX = 100  # prepared statements kept per connection, as psycopg's prepared_max
 
 
 class _Session:
@@ -71,9 +70,7 @@ class _Session:
     __slots__ = (
         "adapters",
         "connection",
-        "deferred",
         "encoding",
-        "flush_first",
         "poll",
         "prepared",
         "round_trips",
@@ -86,7 +83,7 @@ class _Session:
         from psycopg.pq import Format
 
         raw_connection = connection.connection
-        self.prepared: set[bytes] = set()
+        self.prepared: OrderedDict[bytes, None] = OrderedDict()  # least recently used first
         # The connection's own adapters (Django's), but for one: Django reads timestamptz with a
         # loader written in Python, only to put its own UTC on the value. When the session's time
         # zone is UTC too, psycopg's loader (in C where psycopg_binary is installed) gives the
@@ -103,8 +100,6 @@ class _Session:
         self.poll = select.poll()
         self.poll.register(raw_connection.pgconn.socket, select.POLLIN)
         self.round_trips = 0
-        self.deferred: list[tuple[list[Statement], Done | None]] = []  # writes held for COMMIT
-        self.flush_first: Any = None  # the execute_wrapper installed while writes are held
 
 
 # By Django connection (one per thread and alias), for its current psycopg connection only: a
@@ -121,54 +116,6 @@ def execute(connection: BaseDatabaseWrapper, statements: Sequence[Statement]) ->
     if connection.vendor == "postgresql" and not _foreign_wrappers(connection):
         return _pipelined(connection, statements)
     return _one_by_one(connection, statements)
-
-
-def _pipelines(connection: BaseDatabaseWrapper) -> bool:
-    """Whether `execute()` would pipeline on this (open) connection."""
-    raw = connection.connection
-    return (
-        raw is not None
-        and not _foreign_wrappers(connection)
-        and raw.isolation_level is None
-        and raw.read_only is None
-        and raw.deferrable is None
-    )
-
-
-def defer(connection: BaseDatabaseWrapper, statements: Sequence[Statement], done: Done | None = None) -> None:
-    """Send these writes with the transaction's COMMIT, or before anything else that is sent on
-    the connection first; then call `done(rows of each)`. Only inside `atomic()` on PostgreSQL;
-    elsewhere they are sent now. What they write is seen by every later statement, as if they
-    had been sent now; what they return (new ids) is known only once `done` is called."""
-    connection = _wrapper(connection)
-    if not (connection.vendor == "postgresql" and connection.in_atomic_block and _pipelines(connection)):
-        results = execute(connection, statements)
-        if done is not None:
-            done(results)
-        return
-    session = _session(connection)
-    if session.flush_first is None:
-        session.flush_first = _flush_first_wrapper(connection)
-        connection.execute_wrappers.append(session.flush_first)
-    session.deferred.append((list(statements), done))
-
-
-def commit(connection: BaseDatabaseWrapper) -> bool:
-    """Send the held writes and COMMIT in one round trip; False (nothing sent) if none are held,
-    and the caller commits as usual. For core.db.postgresql's DatabaseWrapper._commit."""
-    session = _sessions.get(connection)
-    if session is None or not session.deferred or session.connection is not connection.connection:
-        return False
-    _pipelined(connection, [], commit=True)
-    return True
-
-
-def discard(connection: BaseDatabaseWrapper) -> None:
-    """Forget the held writes (the transaction is rolled back or the connection closed)."""
-    session = _sessions.get(connection)
-    if session is not None:
-        session.deferred.clear()
-        _unwrap(connection, session)
 
 
 def prepared_statements() -> bool:
@@ -192,11 +139,9 @@ def _one_by_one(connection: BaseDatabaseWrapper, statements: Sequence[Statement]
 
 
 @async_unsafe
-def _pipelined(
-    connection: BaseDatabaseWrapper, statements: Sequence[Statement], *, commit: bool = False
-) -> list[list[list[Any]]]:
-    """Send the held writes, `statements` and (with `commit`) COMMIT in one pipeline; the rows
-    of each of `statements`."""
+def _pipelined(connection: BaseDatabaseWrapper, statements: Sequence[Statement]) -> list[list[list[Any]]]:
+    """Send `statements` in one pipeline (with BEGIN if the transaction has not begun); the
+    rows of each."""
     connection = _wrapper(connection)
     # What connection.cursor() and CursorWrapper.execute() check before every statement.
     connection.close_if_health_check_failed()
@@ -207,16 +152,11 @@ def _pipelined(
     if raw.isolation_level is not None or raw.read_only is not None or raw.deferrable is not None:
         return _one_by_one(connection, statements)  # psycopg's BEGIN would say more than ours
     session = _session(connection)
-    held, session.deferred = session.deferred, []
-    _unwrap(connection, session)
-    everything = [statement for group, _ in held for statement in group] + list(statements)
-    if not everything and not commit:
-        return []
     begin = not raw.autocommit and raw.pgconn.transaction_status == _idle()
     started = time.monotonic()
     with connection.wrap_database_errors:
         try:
-            results = _send_and_read(raw, session, everything, begin=begin, commit=commit)
+            results = _send_and_read(raw, session, statements, begin=begin)
         except _Interrupted as interrupted:
             # The pipeline was left half read (a signal, a dead socket): nothing more can be
             # said on this connection. Django closes it and, inside atomic(), rolls back.
@@ -224,17 +164,10 @@ def _pipelined(
             raise (interrupted.__cause__ or interrupted) from None
     if connection.queries_logged:
         duration = time.monotonic() - started
-        for sql, params in everything:
+        for sql, params in statements:
             sql_text = cast("PostgresOperations", connection.ops).compose_sql(sql, params)
             connection.queries_log.append({"sql": sql_text, "time": f"{duration:.3f}"})
-        if commit:
-            connection.queries_log.append({"sql": "COMMIT", "time": f"{duration:.3f}"})
-    start = 0
-    for group, done in held:
-        if done is not None:
-            done(results[start : start + len(group)])
-        start += len(group)
-    return results[start:]
+    return results
 
 
 def _wrapper(connection: Any) -> BaseDatabaseWrapper:
@@ -245,9 +178,7 @@ def _wrapper(connection: Any) -> BaseDatabaseWrapper:
 def _session(connection: BaseDatabaseWrapper) -> _Session:
     raw = connection.connection
     session = _sessions.get(connection)
-    if session is None or session.connection is not raw:
-        if session is not None:
-            _unwrap(connection, session)  # a reconnect: whatever was held went with the old one
+    if session is None or session.connection is not raw:  # new, or Django reconnected
         session = _Session(connection)
         with _sessions_lock:
             _sessions[connection] = session
@@ -255,27 +186,8 @@ def _session(connection: BaseDatabaseWrapper) -> _Session:
 
 
 def _foreign_wrappers(connection: BaseDatabaseWrapper) -> bool:
-    """Whether someone else's execute_wrapper()s are installed (they must see every statement)."""
-    wrappers = connection.execute_wrappers
-    if not wrappers:
-        return False
-    session = _sessions.get(_wrapper(connection))
-    return any(w is not getattr(session, "flush_first", None) for w in wrappers)
-
-
-def _flush_first_wrapper(connection: BaseDatabaseWrapper) -> Callable[..., Any]:
-    def flush_first(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        _pipelined(connection, [])  # the held writes, before this statement sees the database
-        return execute(sql, params, many, context)
-
-    return flush_first
-
-
-def _unwrap(connection: BaseDatabaseWrapper, session: _Session) -> None:
-    if session.flush_first is not None:
-        if session.flush_first in connection.execute_wrappers:
-            connection.execute_wrappers.remove(session.flush_first)
-        session.flush_first = None
+    """Whether execute_wrapper()s are installed (they must see every statement)."""
+    return bool(connection.execute_wrappers)
 
 
 class _Interrupted(Exception):
@@ -283,7 +195,7 @@ class _Interrupted(Exception):
 
 
 def _send_and_read(
-    raw: Any, session: _Session, statements: Sequence[Statement], *, begin: bool, commit: bool = False
+    raw: Any, session: _Session, statements: Sequence[Statement], *, begin: bool
 ) -> list[list[list[Any]]]:
     """One pipeline: send everything, one write; read every answer; raise the first failure."""
     from psycopg import errors
@@ -291,7 +203,7 @@ def _send_and_read(
     pgconn = raw.pgconn
     try:
         pgconn.enter_pipeline_mode()
-        expected = _send(pgconn, session, statements, begin=begin, commit=commit)
+        expected = _send(pgconn, session, statements, begin=begin)
         session.round_trips += 1
         results, failure = _read(pgconn, session, expected, len(statements))
         pgconn.exit_pipeline_mode()
@@ -308,11 +220,9 @@ def _send_and_read(
     return results
 
 
-def _send(
-    pgconn: Any, session: _Session, statements: Sequence[Statement], *, begin: bool, commit: bool
-) -> list[tuple[str, Any]]:
+def _send(pgconn: Any, session: _Session, statements: Sequence[Statement], *, begin: bool) -> list[tuple[str, Any]]:
     """Queue the commands and flush them; what each result will answer, in order:
-    ("begin", None), ("prepare", name), ("rows", index of the statement), ("commit", None)."""
+    ("begin", None), ("prepare", name), ("rows", index of the statement), ("deallocate", name)."""
     from psycopg.adapt import PyFormat
 
     expected: list[tuple[str, Any]] = []
@@ -324,7 +234,9 @@ def _send(
         values = session.transformer.dump_sequence(params, [PyFormat.TEXT] * len(params)) if params else None
         if prepared:
             name = _name(sql)
-            if name not in session.prepared and name not in preparing:
+            if name in session.prepared:
+                session.prepared.move_to_end(name)
+            elif name not in preparing:
                 pgconn.send_prepare(name, _numbered(sql).encode(session.encoding))
                 expected.append(("prepare", name))
                 preparing.add(name)
@@ -332,9 +244,12 @@ def _send(
         else:
             pgconn.send_query_params(_numbered(sql).encode(session.encoding), values)
         expected.append(("rows", index))
-    if commit:
-        pgconn.send_query_params(b"COMMIT", None)
-        expected.append(("commit", None))
+    # Room for the new ones: the least recently used go, none of those this pipeline uses
+    # (they were just moved to the end). Forgotten once PostgreSQL confirms (`_read`).
+    excess = len(session.prepared) + len(preparing) - PREPARED_MAX
+    for name in list(session.prepared)[: max(excess, 0)]:
+        pgconn.send_query_params(b"DEALLOCATE " + name, None)
+        expected.append(("deallocate", name))
     pgconn.pipeline_sync()
     while pgconn.flush():  # the socket's buffer is full: wait until it takes more
         select.select([], [pgconn.socket], [])
@@ -358,7 +273,9 @@ def _read(
         elif result.status == pq.ExecStatus.PIPELINE_ABORTED:
             continue  # skipped after the failure
         elif what == "prepare":
-            session.prepared.add(detail)
+            session.prepared[detail] = None
+        elif what == "deallocate":
+            session.prepared.pop(detail, None)
         elif what == "rows":
             session.transformer.set_pgresult(result)
             results[detail] = session.transformer.load_rows(0, result.ntuples, list)

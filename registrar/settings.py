@@ -115,9 +115,6 @@ def _database() -> dj_database_url.DBConfig:
         # process, so that two test runs on one machine never write the same file.
         config["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     elif config["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, but for COMMIT: it goes with the add's last writes when
-        # core.sqlbatch holds them (decision 0008).
-        config["ENGINE"] = "core.db.postgresql"
         # Health checks cost a "SELECT 1" round trip per request (10% of an add-to-cart
         # under load, bench/surge.py); persistent connections are recycled by CONN_MAX_AGE.
         config["CONN_HEALTH_CHECKS"] = env_bool("DB_HEALTH_CHECKS", default=False)

@@ -283,7 +283,6 @@ def _add_in_transaction(
             also=[]
             if is_new_cart
             else [(_RESTART_CART if is_fresh else _SAVE_TIMER).pending(cart)],  # with the INSERTs
-            at_commit=True,  # and with the COMMIT: nothing else is written after them
         ),
     )
     for claim in claims:  # what callers show is already in hand: no query to read it back

@@ -121,10 +121,10 @@ def test_a_refused_add_writes_nothing_not_even_a_cart(org):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_add_commits_in_the_round_trip_of_its_writes(org):
-    """Outside a test's own transaction, as in production: the INSERTs wait for the COMMIT and
-    go with it (sqlbatch.defer, core.db.postgresql), so a granted add is two round trips
-    after the token: BEGIN with the locks and the count, then the writes with COMMIT."""
+def test_an_add_is_three_round_trips_outside_a_test_transaction(org):
+    """As in production, outside a test's own transaction: a granted add is three round trips
+    after the token: BEGIN with the locks and the count, the writes (core.sqlbatch), then
+    Django's COMMIT (decision 0011)."""
     warm_up(org)
     household = make_household(org)
     participant_id = household.participants.get().pk

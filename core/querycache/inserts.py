@@ -187,11 +187,9 @@ class CompiledInsertChain:
         *,
         using: str = DEFAULT_DB_ALIAS,
         also: Sequence[Sendable] = (),
-        at_commit: bool = False,
     ) -> None:
         """INSERT `objs`, one per step, then send `also` (other writes of the same step of the
-        transaction), all in one round trip on PostgreSQL; with `at_commit`, in the round trip
-        of the transaction's COMMIT (`run_together`), the ids set on `objs` then."""
+        transaction), all in one round trip on PostgreSQL."""
         if len(objs) != len(self.steps):
             raise ValueError(f"{len(self.steps)} rows expected, {len(objs)} given")
         connection = connections[using]
@@ -212,7 +210,7 @@ class CompiledInsertChain:
                 _saved(obj, pk, using)
                 step.link(obj, ids)
 
-        run_together(PendingWrite(using, sql, params, saved), *also, at_commit=at_commit)
+        run_together(PendingWrite(using, sql, params, saved), *also)
 
     def _compile(self, connection: BaseDatabaseWrapper) -> str:
         # Identifiers only, each through quote_name; every value is a parameter.

@@ -42,15 +42,11 @@ class PendingWrite(Sendable):
             self.done(rows)
 
 
-def run_together(*pending: S, at_commit: bool = False) -> tuple[S, ...]:
+def run_together(*pending: S) -> tuple[S, ...]:
     """Send these statements in order, in one round trip where the database allows it
     (core.sqlbatch), and return them, answered. Under READ COMMITTED each one sees what
     was committed when it started, as if sent on its own: a count after a lock sees
-    everything that lock waited for.
-
-    With `at_commit`, writes that end their transaction's work are held, on PostgreSQL, to go
-    with its COMMIT (`sqlbatch.defer`): later statements still see them, but what they return
-    (new ids) is set only once they are sent, at the latest when the transaction commits."""
+    everything that lock waited for."""
     using = {p.using for p in pending}
     if len(using) > 1:
         raise ValueError("run_together() sends to one database at a time")
@@ -63,8 +59,5 @@ def run_together(*pending: S, at_commit: bool = False) -> tuple[S, ...]:
             for p, rows in zip(to_send, results, strict=True):
                 p._receive(rows, connection)
 
-        if at_commit:
-            sqlbatch.defer(connection, statements, receive)
-        else:
-            receive(sqlbatch.execute(connection, statements))
+        receive(sqlbatch.execute(connection, statements))
     return pending

@@ -109,6 +109,33 @@ def test_statements_dropped_behind_our_back_are_prepared_again():
 
 @pytest.mark.postgres
 @pytest.mark.django_db
+def test_at_most_prepared_max_statements_stay_prepared_the_least_recently_used_go(monkeypatch):
+    """The SQL of a compiled query changes with its lists' lengths, so a connection would
+    otherwise gather prepared statements without end (a catalog page, a rental of n slots)."""
+    monkeypatch.setattr(sqlbatch, "PREPARED_MAX", 2)
+    org = make_organization()
+    offering = make_offering(org, name="Pottery")
+
+    def shape(n):  # the same query with n values in its IN list, as a compiled query's shapes
+        return (f'SELECT "name" FROM "catalog_offering" WHERE "id" IN ({", ".join(["%s"] * n)})', [offering.pk] * n)
+
+    def ours():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'rq\\_%%'")
+            return sorted(statement.count("$") for (statement,) in cursor.fetchall())
+
+    for n in (1, 2, 3):
+        assert sqlbatch.execute(connection, [shape(n)]) == [[["Pottery"]]]
+    assert ours() == [2, 3]  # the one with 1 value, used least recently, went
+    sqlbatch.execute(connection, [shape(2)])  # now 3 is the least recently used
+    assert sqlbatch.execute(connection, [shape(1)]) == [[["Pottery"]]]  # prepared again
+    assert ours() == [1, 2]
+    assert sqlbatch.execute(connection, [shape(4), shape(5), shape(1)]) == [[["Pottery"]]] * 3
+    assert len(ours()) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
 def test_unprepared_statements_when_prepared_statements_are_off(settings):
     settings.REGISTRAR_PREPARED_STATEMENTS = False
     org = make_organization()
@@ -245,106 +272,3 @@ def test_a_lock_that_cannot_be_had_in_time_is_busy_and_the_connection_recovers()
     assert isinstance(busy, CapacityBusy)
     assert isinstance(busy.__cause__, OperationalError)
     assert after == [[[1]]]
-
-
-# Writes held for the COMMIT (sqlbatch.defer, core.db.postgresql).
-
-
-def rename(offering, name):
-    return ('UPDATE "catalog_offering" SET "name" = %s WHERE "id" = %s RETURNING "id"', [name, offering.pk])
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_held_writes_go_out_with_the_commit_in_one_round_trip():
-    offering = make_offering(make_organization(), name="Pottery")
-    sent = []
-    with CaptureQueriesContext(connection) as captured:
-        with transaction.atomic():
-            sqlbatch.execute(connection, names([offering.pk]))  # the transaction has begun
-            before = sqlbatch.round_trips(connection)
-            sqlbatch.defer(connection, [rename(offering, "Renamed")], sent.append)
-            assert sent == []  # held: nothing sent yet
-        assert sqlbatch.round_trips(connection) == before + 1
-    assert sent == [[[[offering.pk]]]]  # the rows it returned, once sent
-    assert [q["sql"] for q in captured.captured_queries][-2:] == [
-        f'UPDATE "catalog_offering" SET "name" = \'Renamed\' WHERE "id" = {offering.pk} RETURNING "id"',
-        "COMMIT",
-    ]
-    assert Offering.objects.get(pk=offering.pk).name == "Renamed"
-    assert connection.execute_wrappers == []
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_anything_sent_after_held_writes_sees_them():
-    offering = make_offering(make_organization(), name="Pottery")
-    with transaction.atomic():
-        sqlbatch.defer(connection, [rename(offering, "Renamed")])
-        assert Offering.objects.get(pk=offering.pk).name == "Renamed"  # through Django's cursor
-        assert connection.execute_wrappers == []  # sent before that query; nothing held now
-        before = sqlbatch.round_trips(connection)
-        sqlbatch.defer(connection, [rename(offering, "Again")])
-        assert sqlbatch.execute(connection, names([offering.pk])) == [[["Again"]]]  # carried first
-        assert sqlbatch.round_trips(connection) == before + 1
-    assert Offering.objects.get(pk=offering.pk).name == "Again"
-
-
-def held_then(offering, *, failing=None, error=None):
-    """A transaction that holds a rename for its COMMIT, then fails: by raising `error`, or
-    because the held writes include the failing statement `failing`."""
-    with transaction.atomic():
-        sqlbatch.execute(connection, names([offering.pk]))
-        sqlbatch.defer(connection, [rename(offering, "Renamed"), *([failing] if failing else [])])
-        if error is not None:
-            raise error
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_held_writes_are_dropped_by_a_rollback_and_a_failing_one_fails_the_commit():
-    offering = make_offering(make_organization(), name="Pottery")
-    with pytest.raises(RuntimeError):
-        held_then(offering, error=RuntimeError("changed my mind"))
-    assert Offering.objects.get(pk=offering.pk).name == "Pottery"
-    assert connection.execute_wrappers == []
-    with pytest.raises(DatabaseError, match="division by zero"):
-        held_then(offering, failing=(DIVIDE, [0]))
-    assert Offering.objects.get(pk=offering.pk).name == "Pottery"
-    with transaction.atomic():  # and the connection goes on
-        sqlbatch.defer(connection, [rename(offering, "Fine")])
-    assert Offering.objects.get(pk=offering.pk).name == "Fine"
-
-
-def held_in_a_savepoint_then_raise(offering):
-    with transaction.atomic():
-        sqlbatch.defer(connection, [rename(offering, "Undone")])
-        raise RuntimeError
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_held_writes_in_a_savepoint_go_before_its_end_either_way():
-    offering = make_offering(make_organization(), name="Pottery")
-    with transaction.atomic():
-        with pytest.raises(RuntimeError):
-            held_in_a_savepoint_then_raise(offering)
-        assert Offering.objects.get(pk=offering.pk).name == "Pottery"  # rolled back to the savepoint
-        with transaction.atomic():
-            sqlbatch.defer(connection, [rename(offering, "Kept")])
-        assert Offering.objects.get(pk=offering.pk).name == "Kept"
-    assert Offering.objects.get(pk=offering.pk).name == "Kept"
-
-
-@pytest.mark.django_db
-def test_outside_a_transaction_or_on_sqlite_writes_are_not_held():
-    offering = make_offering(make_organization(), name="Pottery")
-    sent = []
-    sqlbatch.defer(connection, [rename(offering, "Now")], sent.append)
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        assert sent == [[[[offering.pk]]]]
-    with transaction.atomic():
-        sqlbatch.defer(connection, [rename(offering, "Later")], sent.append)
-        assert len(sent) == (1 if connection.vendor == "postgresql" else 2)
-    assert len(sent) == 2
-    assert Offering.objects.get(pk=offering.pk).name == "Later"
