@@ -1,6 +1,7 @@
 """API tokens (X6): issued at sign-in, sliding expiry, ended by a password change, by
 deactivation, or by their user (logout, revoke from the list)."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 
 from accounts.models import ApiToken, token_digest, token_expiry
 from core.errors import DomainError
@@ -33,8 +34,9 @@ class TokenNotFound(DomainError):
 
 
 def password_stamp(password_hash: str) -> str:
-    """What a token remembers of the password it was issued under (never the hash itself)."""
-    return salted_hmac("accounts.ApiToken.password_stamp", password_hash, algorithm="sha256").hexdigest()
+    """What a token remembers of the password it was issued under (never the hash itself). Not
+    keyed with SECRET_KEY, so that rotating the key does not end every token."""
+    return hashlib.sha256(f"accounts.ApiToken.password_stamp:{password_hash}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)

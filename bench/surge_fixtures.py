@@ -83,7 +83,7 @@ def ensure_fixtures(households: int) -> Fixtures:
     from django.contrib.auth.models import User
     from django.db import transaction
 
-    from accounts.models import ApiToken, token_digest
+    from accounts.models import ApiToken, token_digest, token_expiry
     from accounts.tokens import password_stamp
     from catalog.models import Offering
     from households.models import Household, Participant
@@ -138,6 +138,11 @@ def ensure_fixtures(households: int) -> Fixtures:
                 ),
                 ignore_conflicts=True,
             )
+        # Tokens written before they carried a password stamp and an expiry (decision 0012), or
+        # whose expiry has come: every bench login has the same unusable password.
+        ApiToken.objects.filter(user__username__in=names).update(
+            password_stamp=password_stamp("!no-login"), expires_at=token_expiry()
+        )
         # One participant per household: map household index -> participant id.
         by_username = dict(
             Participant.objects.filter(household__organization=org, household__payer__username__in=names)
