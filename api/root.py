@@ -13,6 +13,8 @@ from api import (
     account,
     carts,
     catalog,
+    desk_households,
+    desk_pending,
     households,
     orders,
     payments_webhooks,
@@ -100,6 +102,10 @@ api.add_router("", staff.router)
 api.add_router("", staff_money.router)
 api.add_router("", staff_rosters.router)
 api.add_router("", staff_group.router)
+
+
+api.add_router("", desk_households.router)
+api.add_router("", desk_pending.router)
 api.add_router("", setup.router)
 api.add_router("", setup_catalog_more.router)  # setup_catalog's router, with the endpoints of both
 api.add_router("", setup_imports.router)

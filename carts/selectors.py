@@ -1,15 +1,16 @@
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import User
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from capacity.models import Claim
 from carts.models import Cart, CartBalance
 from carts.services.open_cart import timer_minutes
-from households.models import Household
+from households.models import Household, Participant
 
 
 @dataclass(frozen=True)
@@ -174,3 +175,51 @@ def live_item_count(*, household_id: int, now: datetime) -> int:
         .first()
     )
     return sum(counted) if counted else 0
+
+
+@dataclass(frozen=True)
+class OpenCartRow:
+    """One live cart on the office's Pending list (S7)."""
+
+    cart: Cart  # with its household and the staff member who took it over
+    items: list[Claim]  # its holds, with offering and participant
+
+
+CART_SORTS = {
+    "oldest": ("first_added_at", "pk"),
+    "newest": ("-first_added_at", "-pk"),
+    "household": ("household__name", "pk"),
+    "expiring": ("expires_at", "pk"),
+}
+
+
+def live_carts(*, organization_id: int, now: datetime, query: str = "", sort: str = "expiring") -> QuerySet[Cart]:
+    """S7: the organization's open carts whose timer has not run out, with the household and
+    who holds them; `query` words each in the household's name or email or a participant's
+    name. Paginate it, then `cart_rows` for the page's items (one query)."""
+    carts = Cart.objects.filter(
+        organization_id=organization_id, status=Cart.Status.OPEN, expires_at__gt=now
+    ).select_related("household", "taken_over_by")
+    for word in query.split()[:6]:
+        word = word[:100]
+        participants = Participant.objects.filter(household_id=OuterRef("household_id")).filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        )
+        carts = carts.filter(
+            Q(household__name__icontains=word) | Q(household__email__icontains=word) | Q(Exists(participants))
+        )
+    return carts.order_by(*CART_SORTS.get(sort, CART_SORTS["expiring"]))
+
+
+def cart_rows(carts: Iterable[Cart]) -> list[OpenCartRow]:
+    """The page's carts with their holds, in one query."""
+    page = list(carts)
+    holds: dict[int, list[Claim]] = {cart.pk: [] for cart in page}
+    for claim in (
+        Claim.objects.filter(cart_id__in=list(holds), state=Claim.State.HELD)
+        .select_related("offering", "participant")
+        .order_by("pk")
+    ):
+        if claim.cart_id is not None:
+            holds[claim.cart_id].append(claim)
+    return [OpenCartRow(cart=cart, items=holds[cart.pk]) for cart in page]

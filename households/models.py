@@ -74,3 +74,19 @@ class Participant(models.Model):
         if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
             years -= 1
         return years
+
+
+class HouseholdNote(models.Model):
+    """S8: what the office wrote down about a household (a caller's request, a special need).
+    Append-only, like the audit trail: a note is never edited or deleted (D4)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "-created_at"], name="household_note_newest_idx")]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on household {self.household_id}"

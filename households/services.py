@@ -1,13 +1,27 @@
 import math
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from audit.models import Channel
 from audit.services import record
 from core.errors import DomainError
-from households.models import Household, Participant
+from households.errors import HouseholdNotFound
+from households.models import Household, HouseholdNote, Participant
+from notifications.links import portal_link
+from notifications.services import enqueue
+from organizations.models import Permission, StaffMembership
+from organizations.services import require_permission
 
 
 class InvalidParticipant(DomainError):
@@ -42,6 +56,23 @@ def _check_person(household: Household, first_name: str, last_name: str, date_of
         )
     if len(first_name.strip()) > 100 or len(last_name.strip()) > 100:
         raise InvalidParticipant("Enter names of at most 100 characters.", field="first_name")
+
+
+class InvalidHousehold(DomainError):
+    code = "invalid_household"
+    kind = "invalid"
+
+
+class HouseholdExists(DomainError):
+    code = "household_exists"
+    kind = "conflict"
+
+
+@dataclass(frozen=True)
+class NewParticipant:
+    first_name: str
+    last_name: str
+    date_of_birth: date
 
 
 @transaction.atomic
@@ -155,3 +186,135 @@ def _check_daily_limit(household: Household, *, now: datetime) -> None:
             retry_after=wait,
             limit=limit,
         )
+
+
+@transaction.atomic(durable=True)
+def create_household(
+    *,
+    membership: StaffMembership,
+    name: str,
+    email: str,
+    phone: str = "",
+    participants: list[NewParticipant],
+    invite: bool,
+    channel: str,
+) -> Household:
+    """S8: staff create a household at the desk: the payer's name, email and phone, and its
+    participants, all or none. An email already used by a household of this organization is
+    refused, naming it (the caller probably has one). With `invite`, the payer gets a portal
+    login (their email, no password yet) and an email with a link to set the password; a login
+    that already exists for that email is linked instead, and told to sign in as usual.
+    Audited with who created it."""
+    require_permission(membership, Permission.ENROLL)
+    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
+    if not name:
+        raise InvalidHousehold("Enter the payer's name.", field="name")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidHousehold("Enter the payer's email address, like name@example.com.", field="email") from None
+    existing = Household.objects.filter(organization_id=membership.organization_id, email__iexact=email).first()
+    if existing is not None:
+        raise HouseholdExists(
+            f"{existing.name} already has a household with {email}: open it instead.",
+            field="email",
+            household_id=existing.pk,
+        )
+    now = timezone.now()
+    payer, is_new_login = _payer_login(email, name, membership.organization_id) if invite else (None, False)
+    household = Household.objects.create(
+        organization_id=membership.organization_id, payer=payer, name=name, email=email, phone=phone
+    )
+    record(
+        organization_id=household.organization_id,
+        verb="household.created",
+        channel=channel,
+        actor_id=membership.user_id,
+        subject_type="household",
+        subject_id=household.pk,
+        household_id=household.pk,
+        now=now,
+        data={"invited": invite, "participants": len(participants)},
+    )
+    household = Household.objects.select_related("organization").get(pk=household.pk)
+    for person in participants:
+        add_participant(
+            household=household,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            date_of_birth=person.date_of_birth,
+            channel=channel,
+            actor_id=membership.user_id,
+        )
+    if payer is not None:
+        _invite(household, payer, is_new_login=is_new_login, now=now)
+    return household
+
+
+def _payer_login(email: str, name: str, organization_id: int) -> tuple[User, bool]:
+    """The portal login for this email: an existing one (unless it already pays for a household
+    here), or a new one without a usable password until the payer sets it."""
+    user = (
+        User.objects.filter(email__iexact=email).order_by("pk").first()
+        or User.objects.filter(username__iexact=email).order_by("pk").first()
+    )
+    if user is not None:
+        if Household.objects.filter(organization_id=organization_id, payer_id=user.pk).exists():
+            raise HouseholdExists(
+                "That email's login already pays for a household here: open it instead.", field="email"
+            )
+        return user, False
+    first, _, last = name.partition(" ")
+    user = User(username=email[:150], email=email, first_name=first[:150], last_name=last[:150])
+    user.set_unusable_password()
+    user.save()
+    return user, True
+
+
+def _invite(household: Household, payer: User, *, is_new_login: bool, now: datetime) -> None:
+    organization = household.organization
+    link = ""
+    if is_new_login:  # the portal's page that sets a password from Django's one-time token (issue 12)
+        uid, token = urlsafe_base64_encode(force_bytes(payer.pk)), default_token_generator.make_token(payer)
+        link = portal_link("portal:password_reset_confirm", slug=organization.slug, uidb64=uid, token=token)
+    enqueue(
+        organization_id=organization.pk,
+        key=f"household_invite:{household.pk}:{payer.pk}",
+        kind="household_invite",
+        to_email=household.email,
+        context={
+            "organization_name": organization.name,
+            "household_name": household.name,
+            "username": payer.get_username(),
+            "set_password_link": link,
+            "is_new_login": is_new_login,
+            "login_link": f"{settings.SITE_URL}{reverse('login')}",
+        },
+        now=now,
+    )
+
+
+@transaction.atomic(durable=True)
+def add_household_note(*, membership: StaffMembership, household: Household, text: str, channel: str) -> HouseholdNote:
+    """S8: staff write a note on a household (never edited or deleted); audited."""
+    require_permission(membership, Permission.ENROLL)
+    if household.organization_id != membership.organization_id:
+        raise HouseholdNotFound
+    text = text.strip()
+    if not text:
+        raise InvalidHousehold("Write the note first.", field="text")
+    if len(text) > 2000:
+        raise InvalidHousehold("A note is at most 2000 characters.", field="text")
+    now = timezone.now()
+    note = HouseholdNote.objects.create(household=household, author_id=membership.user_id, text=text, created_at=now)
+    record(
+        organization_id=household.organization_id,
+        verb="household.note_added",
+        channel=channel,
+        actor_id=membership.user_id,
+        subject_type="household_note",
+        subject_id=note.pk,
+        household_id=household.pk,
+        now=now,
+    )
+    return note

@@ -38,6 +38,8 @@ KINDS = frozenset(
         "rental_requested",
         "rental_approved",
         "rental_declined",
+        "household_invite",
+        "holds_released",
     }
 )
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from carts.services import add_to_cart
 from carts.services.checkout import checkout
 from catalog.models import Facility, Meeting, Offering, Program
+
+
 from catalog.tests.factories import make_offering
 from demo.data import STAFF
 from households.models import Household
@@ -63,6 +65,11 @@ def make_world() -> World:
     )
     program = Program.objects.create(organization=organization, name="Swim", season="Winter")
     facility = Facility.objects.create(organization=organization, name="Hall")
+
+    held = make_offering(organization, capacity=5, price="20.00", code="W3")
+    hold = add_to_cart(
+        household=household, offering_id=held.pk, participant_id=household.participants.first().pk, channel="portal"
+    ).claims[0]
     run = plan_import(membership=staff["admin"], kind="offerings", text="code,kind,name,price\nW2,class,Class,5.00\n")
     return World(
         organization=organization,
@@ -81,6 +88,7 @@ def make_world() -> World:
             "meeting_id": meeting.pk,
             "program_id": program.pk,
             "facility_id": facility.pk,
+            "claim_id": hold.pk,
         },
     )
 
