@@ -13,6 +13,7 @@ from api import (
     account,
     carts,
     catalog,
+    desk_cart,
     desk_households,
     desk_pending,
     households,
@@ -106,6 +107,7 @@ api.add_router("", staff_group.router)
 
 api.add_router("", desk_households.router)
 api.add_router("", desk_pending.router)
+api.add_router("", desk_cart.router)
 api.add_router("", setup.router)
 api.add_router("", setup_catalog_more.router)  # setup_catalog's router, with the endpoints of both
 api.add_router("", setup_imports.router)

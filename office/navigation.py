@@ -29,6 +29,7 @@ class NavLink:
 
 ENTRIES = (
     NavEntry("office:households", _("Households"), DESK),
+    NavEntry("office:walkup", _("Walk-up sale"), (Permission.ENROLL,)),
     NavEntry("office:pending", _("Pending"), DESK),
     NavEntry("office:offerings", _("Occupancy"), DESK),
     NavEntry("office:approvals", _("Rental approvals"), (Permission.ENROLL,)),

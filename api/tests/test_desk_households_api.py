@@ -68,3 +68,19 @@ def test_s7_api_pending_lists_incomplete_registrations_and_open_carts(org, api_f
     carts = desk.get(f"/orgs/{org.slug}/staff/pending?show=carts").json()
     assert [c["household_id"] for c in carts["carts"]] == [held.pk]
     assert desk.get(f"/orgs/{org.slug}/staff/pending?state=paid_in_full").status_code == 400
+
+
+def test_s3_api_takes_over_a_family_cart_then_removes_from_it(org, api_for):
+    offering = make_offering(org, capacity=10, price="25.00")
+    family = hold(org, offering, when=timezone.now())
+    desk = api_for(make_staff(org, [Permission.ENROLL]).user)
+    item_id = desk.get(f"/orgs/{org.slug}/staff/households/{family.pk}/cart").json()["items"][0]["id"]
+    refused = desk.delete(f"/orgs/{org.slug}/staff/households/{family.pk}/cart/items/{item_id}")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "customer_cart_open"
+    taken = desk.post(f"/orgs/{org.slug}/staff/households/{family.pk}/cart/take-over")
+    assert taken.status_code == 200
+    assert taken.json()["held_by_office"] is True
+    emptied = desk.delete(f"/orgs/{org.slug}/staff/households/{family.pk}/cart/items/{item_id}")
+    assert emptied.status_code == 200
+    assert emptied.json()["items"] == []

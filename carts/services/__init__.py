@@ -6,7 +6,7 @@ The public names are re-exported here; no module of this package imports it back
 
 from carts.services.adding import AddResult, add_rental_to_cart, add_to_cart, office_add_to_cart
 from carts.services.balances import add_balance_to_cart, remove_balance_from_cart
-from carts.services.desk import office_add_rental_to_cart, take_over_cart
+from carts.services.desk import office_add_rental_to_cart, office_checkout, office_remove_from_cart, take_over_cart
 from carts.services.expiry import expire_cart_now, expire_carts
 from carts.services.extension import extend_cart
 from carts.services.open_cart import timer_minutes
@@ -26,6 +26,8 @@ __all__ = [
     "extend_cart",
     "office_add_rental_to_cart",
     "office_add_to_cart",
+    "office_checkout",
+    "office_remove_from_cart",
     "remove_balance_from_cart",
     "remove_from_cart",
     "take_over_cart",

@@ -1,5 +1,6 @@
-"""The office at the desk (S3, S5): taking over a cart a customer started, and booking a facility
-for a household, on the office's own timers (T5)."""
+"""The office at the desk (S3, S5): taking over a cart a customer started, booking a facility for
+a household, on the office's own timers (T5), and removing from and checking out a cart the
+office holds."""
 
 from datetime import datetime
 
@@ -13,8 +14,10 @@ from capacity.models import Claim
 from carts import errors, policies
 from carts.models import Cart
 from carts.services.adding import AddResult, add_rental_to_cart, staff_override
+from carts.services.checkout import CheckoutResult, checkout
 from carts.services.events import cart_event
 from carts.services.open_cart import has_items, timer_minutes
+from carts.services.removal import remove_from_cart
 from households.models import Household
 from organizations.models import Permission, StaffMembership
 from organizations.services import require_permission
@@ -93,3 +96,28 @@ def office_add_rental_to_cart(
         actor_id=membership.user_id,
         override=staff_override(membership, override_reason),
     )
+
+
+def _office_cart(membership: StaffMembership, household: Household) -> Cart | None:
+    """The household's open cart, checked for the office (S3): staff act only on a cart the
+    office holds; a customer's cart must be taken over first."""
+    require_permission(membership, Permission.ENROLL)
+    if household.organization_id != membership.organization_id:
+        raise errors.ItemNotFound("No such household in this organization.")
+    cart = Cart.objects.filter(household_id=household.pk, status=Cart.Status.OPEN).first()
+    if cart is not None and not cart.is_held_by_office and has_items(cart):
+        raise errors.CustomerCartOpen
+    return cart
+
+
+def office_remove_from_cart(*, membership: StaffMembership, household: Household, claim_id: int) -> Cart:
+    """S3: staff take one item out of a cart the office holds; the seat is free at once (T7)."""
+    _office_cart(membership, household)
+    return remove_from_cart(household=household, claim_id=claim_id, channel=Channel.OFFICE, actor_id=membership.user_id)
+
+
+def office_checkout(*, membership: StaffMembership, household: Household, cart_id: int | None = None) -> CheckoutResult:
+    """S3, S4: staff check out the cart the office holds for the household (P1); the order
+    is the household's, made on the office channel. A customer's cart is taken over first."""
+    _office_cart(membership, household)
+    return checkout(household=household, channel=Channel.OFFICE, actor_id=membership.user_id, cart_id=cart_id)

@@ -46,7 +46,7 @@ def test_the_desk_pages_are_accessible_at_both_sizes(page, phone_page, demo, log
     for tab in (page, phone_page):
         login(tab, "manager")
         for path, heading, name in desk_pages():
-            tab.goto(f"/office/riverside/{path}")
+            tab.goto(f"/office/riverside/{path}", timeout=60_000)  # the server's first request is slow
             expect()(tab.get_by_role("heading", level=1)).to_contain_text(heading)
             assert_accessible(tab)
             assert_no_sideways_scroll(tab)
@@ -55,7 +55,7 @@ def test_the_desk_pages_are_accessible_at_both_sizes(page, phone_page, demo, log
 
 def test_s8_a_household_is_found_as_you_type_and_opened_with_the_keyboard(page, demo, login):
     login(page, "frontdesk")
-    page.goto("/office/riverside/households/")
+    page.goto("/office/riverside/households/", timeout=60_000)  # the server's first request is slow
     tab_to(page, "Find a household", role="searchbox")
     page.keyboard.type("nguy")
     link = page.locator("#results").get_by_role("link").first
