@@ -156,14 +156,14 @@ def test_s7_a_pending_page_takes_as_many_queries_for_many_rows_as_for_few(world,
         return len(captured), page
 
     queries()  # warm the session
-    few_registrations, _ = queries()
+    few_registrations, few_page = queries()
     few_carts, _ = queries(show="carts")
     for _ in range(70):
         enroll(world.organization, offering)
         hold_for(world.organization, offering)
     many_registrations, page = queries()
     many_carts, carts_page = queries(show="carts")
-    assert page.context["page_obj"].paginator.count == 71
+    assert page.context["page_obj"].paginator.count == few_page.context["page_obj"].paginator.count + 70
     assert len(page.context["registrations"]) == 50
     assert len(carts_page.context["carts"]) == 50
     assert (many_registrations, many_carts) == (few_registrations, few_carts)
