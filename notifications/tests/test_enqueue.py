@@ -47,6 +47,11 @@ def full_context(organization, **fields):
         "note": "Birthday party",
         "decision_note": "Keys at the front desk.",
         "pay_online": True,
+        "items": [{"offering_name": "Swim Level 3", "participant_name": "Ana Rivera"}],
+        "username": "rivera@family.example",
+        "set_password_link": "https://registrar.example/o/riverside/account/password-reset/abc/set-password/",
+        "login_link": "https://registrar.example/accounts/login/",
+        "is_new_login": True,
         **fields,
     }
 
@@ -149,7 +154,9 @@ def test_warning_without_a_pay_link_or_participant_reads_naturally(org):
     assert "Pay now" not in rendered.body_html
 
 
-ACCOUNT_KINDS = ("household_verify_email", "password_reset")
+ACCOUNT_KINDS = ("household_verify_email", "password_reset", "household_invite")
+# About held seats released before any order (S2): named by offering, not by order number.
+HOLD_KINDS = ("holds_released",)
 
 # A rental request (S6) has no order until it is approved: its notices name no order number.
 BEFORE_ANY_ORDER = {"rental_requested", "rental_declined"}
@@ -163,7 +170,9 @@ def test_every_kind_renders_a_finished_email(org, kind):
     assert "\n" not in rendered.subject
     for body in (rendered.body_text, rendered.body_html):
         assert org.name in body
-        if kind not in ACCOUNT_KINDS and kind not in BEFORE_ANY_ORDER:  # about a login or a request, not an order
+        if kind in HOLD_KINDS:
+            assert "Swim Level 3" in body
+        elif kind not in ACCOUNT_KINDS and kind not in BEFORE_ANY_ORDER:  # about a login or a request, not an order
             assert "R-1001" in body
         assert "None" not in body
         assert "{{" not in body
