@@ -9,12 +9,9 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from bulk.tests.helpers import enroll
 from carts.services import add_to_cart
 from carts.services.checkout import checkout
 from catalog.models import Facility, Meeting, Offering, Program
-
-
 from catalog.tests.factories import make_offering
 from demo.data import STAFF
 from households.models import Household
@@ -71,7 +68,6 @@ def make_world() -> World:
     hold = add_to_cart(
         household=household, offering_id=held.pk, participant_id=household.participants.first().pk, channel="portal"
     ).claims[0]
-    order = enroll(organization, make_offering(organization, capacity=5, price="12.00", code="W4")).order
     run = plan_import(membership=staff["admin"], kind="offerings", text="code,kind,name,price\nW2,class,Class,5.00\n")
     return World(
         organization=organization,
@@ -91,7 +87,6 @@ def make_world() -> World:
             "program_id": program.pk,
             "facility_id": facility.pk,
             "claim_id": hold.pk,
-            "order_id": order.pk,
         },
     )
 
