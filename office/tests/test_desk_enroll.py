@@ -24,7 +24,7 @@ def url(world, path=""):
 
 
 def test_s3_a_cart_the_family_started_is_announced_and_taken_over_only_explicitly(world, client_for):
-    household = world.household  # the world's family holds a seat from the portal
+    household = Claim.objects.get(pk=world.url_kwargs["claim_id"]).household  # a family holding a seat from the portal
     desk = client_for("frontdesk")
     page = desk.get(url(world, f"households/{household.pk}/enroll/")).content.decode()
     assert "This contact has already started a registration" in page

@@ -65,8 +65,9 @@ def make_world() -> World:
     facility = Facility.objects.create(organization=organization, name="Hall")
 
     held = make_offering(organization, capacity=5, price="20.00", code="W3")
+    holder = make_household(organization)  # another family's portal cart: the hold the desk may delete
     hold = add_to_cart(
-        household=household, offering_id=held.pk, participant_id=household.participants.first().pk, channel="portal"
+        household=holder, offering_id=held.pk, participant_id=holder.participants.first().pk, channel="portal"
     ).claims[0]
     run = plan_import(membership=staff["admin"], kind="offerings", text="code,kind,name,price\nW2,class,Class,5.00\n")
     return World(
