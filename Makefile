@@ -17,7 +17,7 @@ URL := http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint typecheck fmt vendor screenshots killstorm
+.PHONY: help venv install run test lint typecheck fmt vendor screenshots killstorm fuzz audit
 
 help:
 	@echo "make run    set up, load the demo data, start the web server and the worker (PORT=$(PORT))"
@@ -29,6 +29,8 @@ help:
 	@echo "make screenshots   run the browser tests and write docs/screenshots/*.png"
 	@echo "make vendor        fetch USWDS, htmx and axe-core from npm (versions in ui/vendor.json; UPDATE=1 after changing one)"
 	@echo "make killstorm     SIGKILL 100 workers at random moments; nothing lost or done twice (KILLS=, REGISTRATIONS=)"
+	@echo "make fuzz          Schemathesis over the whole API, FUZZ_EXAMPLES=1000 cases per operation (README)"
+	@echo "make audit         pip-audit of the pinned versions (needs PyPI)"
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Registrar needs Python 3.11 or newer, found " + sys.version.split()[0] + ": run make PYTHON=python3.11 ...")'
@@ -95,6 +97,21 @@ KILLS ?= 100
 REGISTRATIONS ?= 100
 killstorm: $(INSTALLED) | var
 	KILLSTORM_KILLS=$(KILLS) KILLSTORM_REGISTRATIONS=$(REGISTRATIONS) $(BIN)/pytest -s -q jobs/tests/test_kill_storm.py $(PYTEST_ARGS)
+
+# The long Schemathesis run (CI runs a short one): every operation, as a customer and as an
+# administrator, FUZZ_EXAMPLES cases each, against gunicorn with DEBUG off (.ci/schemathesis).
+FUZZ_EXAMPLES ?= 1000
+FUZZ_PORT ?= 8541
+fuzz: $(INSTALLED) | var
+	.ci/schemathesis --max-examples $(FUZZ_EXAMPLES) --port $(FUZZ_PORT)
+
+# Known vulnerabilities in the pinned versions (pip-audit in var/audit-venv, pinned by
+# requirements/tools/audit.txt). Needs to reach PyPI.
+AUDIT_VENV := var/audit-venv
+audit: | var
+	@[ -x $(AUDIT_VENV)/bin/pip-audit ] || { $(PYTHON) -m venv $(AUDIT_VENV) && \
+		$(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/tools/audit.txt; }
+	$(AUDIT_VENV)/bin/pip-audit --requirement requirements/constraints.txt --no-deps --disable-pip --strict --progress-spinner off
 
 # The browser tests with SCREENSHOTS=1: each test's screenshot() call writes
 # docs/screenshots/<name>-desktop.png or -phone.png (Debian's chromium; see ui/testing/browser.py).

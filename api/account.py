@@ -6,9 +6,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from accounts.tokens import issue_token
+from api.access import CustomerRequest, customer, public
 from api.auth import AUTH
-from api.context import ApiRequest, customer_household, organization
+from api.context import organization
 from api.schemas import ErrorOut, HouseholdOut, ParticipantIn, ParticipantOut
+from api.types import Id
 from audit.models import Channel
 from households import signup
 from households.models import Household
@@ -81,6 +83,7 @@ def calendar_url(household: Household, token: str) -> str:
 
 
 @router.post("/orgs/{slug}/signup", response={201: SignUpOut, **REFUSALS}, auth=None)
+@public
 def create_account(request: HttpRequest, slug: str, payload: SignUpIn) -> Status:
     """Sign up: a login (its username is the email address) and a household; the address is
     verified by the link emailed to it. 409 `email_taken` when the address has a login."""
@@ -95,6 +98,7 @@ def create_account(request: HttpRequest, slug: str, payload: SignUpIn) -> Status
 
 
 @router.post("/orgs/{slug}/household/email-verification", response={200: VerifiedOut, **REFUSALS}, auth=None)
+@public
 def verify_email(request: HttpRequest, slug: str, payload: VerifyIn) -> dict[str, object]:
     """The token of the emailed link proves the address (a week at most); again changes nothing."""
     household = signup.verify_email(organization=organization(slug), token=payload.token, channel=Channel.API)
@@ -102,17 +106,19 @@ def verify_email(request: HttpRequest, slug: str, payload: VerifyIn) -> dict[str
 
 
 @router.post("/orgs/{slug}/household/email-verification/resend", response={200: SentOut, **REFUSALS}, auth=AUTH)
-def resend_verification(request: ApiRequest, slug: str) -> dict[str, object]:
-    household = customer_household(request, slug)
+@customer
+def resend_verification(request: CustomerRequest, slug: str) -> dict[str, object]:
+    household = request.household
     return {"sent": signup.resend_verification(household=household, link_for=verify_link(slug))}
 
 
 @router.patch(
     "/orgs/{slug}/household/participants/{participant_id}", response={200: ParticipantOut, **REFUSALS}, auth=AUTH
 )
-def edit_participant(request: ApiRequest, slug: str, participant_id: int, payload: ParticipantIn) -> object:
+@customer
+def edit_participant(request: CustomerRequest, slug: str, participant_id: Id, payload: ParticipantIn) -> object:
     """Correct a participant's names or birth date (the age rules read it at the next add)."""
-    household = customer_household(request, slug)
+    household = request.household
     return change_participant(
         household=household,
         participant_id=participant_id,
@@ -123,22 +129,25 @@ def edit_participant(request: ApiRequest, slug: str, participant_id: int, payloa
 
 
 @router.get("/orgs/{slug}/household/calendar", response={200: CalendarOut, **REFUSALS}, auth=AUTH)
-def get_calendar(request: ApiRequest, slug: str) -> dict[str, str]:
+@customer
+def get_calendar(request: CustomerRequest, slug: str) -> dict[str, str]:
     """The private URL of the household's calendar feed (made on first use)."""
-    household = customer_household(request, slug)
+    household = request.household
     token = signup.calendar_token(household=household, channel=Channel.API, actor_id=request.auth.pk)
     return {"url": calendar_url(household, token)}
 
 
 @router.post("/orgs/{slug}/household/calendar/reset", response={200: CalendarOut, **REFUSALS}, auth=AUTH)
-def reset_calendar(request: ApiRequest, slug: str) -> dict[str, str]:
+@customer
+def reset_calendar(request: CustomerRequest, slug: str) -> dict[str, str]:
     """A new private URL; the old one stops working at once."""
-    household = customer_household(request, slug)
+    household = request.household
     token = signup.reset_calendar_token(household=household, channel=Channel.API, actor_id=request.auth.pk)
     return {"url": calendar_url(household, token)}
 
 
 @router.post("/orgs/{slug}/password-reset", response={202: AcceptedOut, **REFUSALS}, auth=None)
+@public
 def password_reset(request: HttpRequest, slug: str, payload: PasswordResetIn) -> Status:
     """Email a link to choose a new password, if the address has a login; the answer is the
     same either way."""

@@ -14,8 +14,10 @@ from ninja.security import HttpBearer, SessionAuth
 from accounts.models import ApiToken, token_digest
 from accounts.throttle import client_address
 from accounts.tokens import login_for_token, revoke_token, token_holds, token_state, tokens_of
+from api.access import public, signed_in
 from api.context import ApiRequest
 from api.schemas import ErrorOut, TokenIn
+from api.types import Id
 from core.querycache import CompiledQuery
 from households.models import Household
 
@@ -112,6 +114,7 @@ class ApiTokenOut(Schema):
 
 
 @token_router.post("/auth/token", response={200: IssuedTokenOut, 403: ErrorOut, 429: ErrorOut}, auth=None)
+@public
 def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, object]:
     """Exchange a username and password for a bearer token. It lapses after
     API_TOKEN_IDLE_HOURS without use (each use pushes it on), on a password change, on
@@ -124,6 +127,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, object]:
 
 
 @token_router.get("/auth/tokens", response={200: list[ApiTokenOut], 401: ErrorOut}, auth=AUTH)
+@signed_in
 def list_tokens(request: ApiRequest) -> list[dict[str, object]]:
     """The caller's API tokens, newest first, with their state (active, expired, revoked,
     password_changed)."""
@@ -143,13 +147,15 @@ def list_tokens(request: ApiRequest) -> list[dict[str, object]]:
 
 
 @token_router.delete("/auth/tokens/{token_id}", response={204: None, 401: ErrorOut, 404: ErrorOut}, auth=AUTH)
-def delete_token(request: ApiRequest, token_id: int) -> Status:
+@signed_in
+def delete_token(request: ApiRequest, token_id: Id) -> Status:
     """Revoke one of the caller's tokens (another's is 404)."""
     revoke_token(user=request.auth, token_id=token_id, now=timezone.now())
     return Status(204, None)
 
 
 @token_router.post("/auth/logout", response={204: None, 401: ErrorOut}, auth=[BearerToken()])
+@signed_in
 def logout(request: ApiRequest) -> Status:
     """Revoke the bearer token this request carries: it stops working at once."""
     revoke_token(user=request.auth, token_id=request.api_token_id, now=timezone.now(), reason="logout")  # type: ignore[attr-defined]

@@ -5,10 +5,11 @@ from django.utils import timezone
 from ninja import Router, Status
 from ninja.responses import NinjaJSONEncoder
 
+from api.access import CustomerRequest, customer
 from api.auth import AUTH
-from api.context import ApiRequest, customer_household
 from api.orders import order_out
 from api.schemas import BalanceIn, CartAddOut, CartItemIn, CartOut, CheckoutIn, CheckoutOut, ErrorOut, RentalIn
+from api.types import Id
 from api.upcoming import payment_return_url
 from audit.models import Channel
 from carts import selectors, services
@@ -82,17 +83,19 @@ def _show(household: Household, cart: Cart | None) -> dict[str, object]:
 
 
 @router.get("/orgs/{slug}/cart", response={200: CartOut, **REFUSALS})
-def get_cart(request: ApiRequest, slug: str) -> dict[str, object]:
+@customer
+def get_cart(request: CustomerRequest, slug: str) -> dict[str, object]:
     """The open cart, its items and the instant it expires (T6)."""
-    household = customer_household(request, slug)
+    household = request.household
     return cart_out(selectors.open_cart_view(household=household, now=timezone.now()))
 
 
 @router.post("/orgs/{slug}/cart/items", response={201: CartAddOut, **REFUSALS})
-def add_item(request: ApiRequest, slug: str, payload: CartItemIn) -> HttpResponse:
+@customer
+def add_item(request: CustomerRequest, slug: str, payload: CartItemIn) -> HttpResponse:
     """Hold a place: refused with 409 `offering_full` (C4), `already_enrolled`, `age_ineligible`,
     `registration_not_open`/`registration_closed`; 503 `busy` if the lock could not be had."""
-    household = customer_household(request, slug)
+    household = request.household
     result = services.add_to_cart(
         household=household,
         offering_id=payload.offering_id,
@@ -104,9 +107,10 @@ def add_item(request: ApiRequest, slug: str, payload: CartItemIn) -> HttpRespons
 
 
 @router.post("/orgs/{slug}/cart/rentals", response={201: CartAddOut, **REFUSALS})
-def add_rental(request: ApiRequest, slug: str, payload: RentalIn) -> HttpResponse:
+@customer
+def add_rental(request: CustomerRequest, slug: str, payload: RentalIn) -> HttpResponse:
     """Hold facility time [starts_at, ends_at), made of back-to-back rental slots (S5)."""
-    household = customer_household(request, slug)
+    household = request.household
     result = services.add_rental_to_cart(
         household=household,
         facility_id=payload.facility_id,
@@ -119,9 +123,10 @@ def add_rental(request: ApiRequest, slug: str, payload: RentalIn) -> HttpRespons
 
 
 @router.delete("/orgs/{slug}/cart/items/{item_id}", response={200: CartOut, **REFUSALS})
-def remove_item(request: ApiRequest, slug: str, item_id: int) -> dict[str, object]:
+@customer
+def remove_item(request: CustomerRequest, slug: str, item_id: Id) -> dict[str, object]:
     """Remove one item; the timer does not restart (T7)."""
-    household = customer_household(request, slug)
+    household = request.household
     cart = services.remove_from_cart(
         household=household, claim_id=item_id, channel=Channel.API, actor_id=request.auth.pk
     )
@@ -129,27 +134,30 @@ def remove_item(request: ApiRequest, slug: str, item_id: int) -> dict[str, objec
 
 
 @router.delete("/orgs/{slug}/cart", response={200: CartOut, **REFUSALS})
-def empty(request: ApiRequest, slug: str) -> dict[str, object]:
+@customer
+def empty(request: CustomerRequest, slug: str) -> dict[str, object]:
     """Empty the cart at any time (T6)."""
-    household = customer_household(request, slug)
+    household = request.household
     cart = services.empty_cart(household=household, channel=Channel.API, actor_id=request.auth.pk)
     return _show(household, cart)
 
 
 @router.post("/orgs/{slug}/cart/extend", response={200: CartOut, **REFUSALS})
-def extend(request: ApiRequest, slug: str) -> dict[str, object]:
+@customer
+def extend(request: CustomerRequest, slug: str) -> dict[str, object]:
     """H1: restart the timeout now, within the hard limit counted from the first add (T3);
     409 `cart_at_time_limit` when the expiry is already the limit, `cart_empty`, `cart_expired`,
     `cart_held_by_office` (S3)."""
-    household = customer_household(request, slug)
+    household = request.household
     cart = services.extend_cart(household=household, channel=Channel.API, actor_id=request.auth.pk)
     return _show(household, cart)
 
 
 @router.post("/orgs/{slug}/cart/balances", response={201: CartOut, **REFUSALS})
-def add_balance(request: ApiRequest, slug: str, payload: BalanceIn) -> Status:
+@customer
+def add_balance(request: CustomerRequest, slug: str, payload: BalanceIn) -> Status:
     """B3: put an order's balance in the cart; 409 `already_in_cart` if it is there (B4)."""
-    household = customer_household(request, slug)
+    household = request.household
     cart = services.add_balance_to_cart(
         household=household, order_id=payload.order_id, channel=Channel.API, actor_id=request.auth.pk
     )
@@ -157,8 +165,9 @@ def add_balance(request: ApiRequest, slug: str, payload: BalanceIn) -> Status:
 
 
 @router.delete("/orgs/{slug}/cart/balances/{order_id}", response={200: CartOut, **REFUSALS})
-def remove_balance(request: ApiRequest, slug: str, order_id: int) -> dict[str, object]:
-    household = customer_household(request, slug)
+@customer
+def remove_balance(request: CustomerRequest, slug: str, order_id: Id) -> dict[str, object]:
+    household = request.household
     cart = services.remove_balance_from_cart(
         household=household, order_id=order_id, channel=Channel.API, actor_id=request.auth.pk
     )
@@ -166,11 +175,12 @@ def remove_balance(request: ApiRequest, slug: str, order_id: int) -> dict[str, o
 
 
 @router.post("/orgs/{slug}/checkout", response={200: CheckoutOut, 201: CheckoutOut, **REFUSALS})
-def submit_checkout(request: ApiRequest, slug: str, payload: CheckoutIn) -> Status:
+@customer
+def submit_checkout(request: CustomerRequest, slug: str, payload: CheckoutIn) -> Status:
     """Turn the cart into an order with tentative registrations (P1, P2) and, when something
     is due, a payment at the provider covering the order and any balances in the cart (B3).
     Sending the same `cart_id` again returns the same order with 200."""
-    household = customer_household(request, slug)
+    household = request.household
     result = checkout_and_request_payment(
         household=household,
         channel=Channel.API,

@@ -2,11 +2,12 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field as F
 from ninja import Query, Router, Schema
 
+from api.access import public
 from api.context import organization
 from api.schemas import ErrorOut, FacilityOut, OfferingDetailOut, OfferingPageOut, OrganizationOut
+from api.types import Id, Limit, Offset
 from capacity.catalog import OfferingWithAvailability, catalog_offerings, offering_detail
 from catalog.models import Offering
 from catalog.selectors import facilities
@@ -16,11 +17,11 @@ router = Router(tags=["catalog"])
 
 class CatalogFilter(Schema):
     kind: Offering.Kind | None = None
-    facility_id: int | None = None
+    facility_id: Id | None = None
     starts_from: datetime | None = None
     starts_before: datetime | None = None
-    limit: int = F(100, ge=1, le=1000)
-    offset: int = F(0, ge=0)
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 def offering_out(item: OfferingWithAvailability) -> dict[str, object]:
@@ -52,11 +53,13 @@ def offering_out(item: OfferingWithAvailability) -> dict[str, object]:
 
 
 @router.get("/orgs/{slug}", response={200: OrganizationOut, 404: ErrorOut}, auth=None)
+@public
 def get_organization(request: HttpRequest, slug: str) -> object:
     return organization(slug)
 
 
 @router.get("/orgs/{slug}/offerings", response={200: OfferingPageOut, 404: ErrorOut}, auth=None)
+@public
 def list_offerings(request: HttpRequest, slug: str, filters: Query[CatalogFilter]) -> dict[str, object]:
     """The catalog with live availability per offering (C5), in a constant number of queries."""
     count, page = catalog_offerings(organization=organization(slug), now=timezone.now(), **filters.dict())
@@ -69,7 +72,8 @@ def list_offerings(request: HttpRequest, slug: str, filters: Query[CatalogFilter
 
 
 @router.get("/orgs/{slug}/offerings/{offering_id}", response={200: OfferingDetailOut, 404: ErrorOut}, auth=None)
-def get_offering(request: HttpRequest, slug: str, offering_id: int) -> dict[str, object]:
+@public
+def get_offering(request: HttpRequest, slug: str, offering_id: Id) -> dict[str, object]:
     item, meetings = offering_detail(organization=organization(slug), offering_id=offering_id, now=timezone.now())
     return offering_out(item) | {
         "meetings": [{"starts_at": m.starts_at, "ends_at": m.ends_at, "location": m.location} for m in meetings]
@@ -77,5 +81,6 @@ def get_offering(request: HttpRequest, slug: str, offering_id: int) -> dict[str,
 
 
 @router.get("/orgs/{slug}/facilities", response={200: list[FacilityOut], 404: ErrorOut}, auth=None)
+@public
 def list_facilities(request: HttpRequest, slug: str) -> object:
     return list(facilities(organization=organization(slug)))

@@ -1,17 +1,14 @@
 """Who is asking, for which organization: permission- and tenant-checked fetches (X1)."""
 
-import json
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja.errors import HttpError
 
-from households.errors import HouseholdNotFound
+from api.parser import parse_json
 from households.models import Household
 from organizations.errors import OrganizationNotFound, PermissionDenied
-from organizations.models import Organization, StaffMembership
-from organizations.services import require_permission
+from organizations.models import Organization
 
 
 class ApiRequest(HttpRequest):
@@ -47,35 +44,8 @@ def customer_household(request: ApiRequest, slug: str) -> Household:
     return household
 
 
-def staff_membership(request: ApiRequest, slug: str, permission: str | None = None) -> StaffMembership:
-    membership = (
-        StaffMembership.objects.select_related("organization", "user")
-        .filter(organization__slug=slug, user_id=request.auth.pk, is_active=True)
-        .first()
-    )
-    if membership is None:
-        organization(slug)
-        raise PermissionDenied("You are not staff in this organization.")
-    if permission is not None:
-        require_permission(membership, permission)
-    return membership
-
-
-def staff_household(membership: StaffMembership, household_id: int) -> Household:
-    household = (
-        Household.objects.select_related("organization")
-        .filter(organization_id=membership.organization_id, pk=household_id)
-        .first()
-    )
-    if household is None:
-        raise HouseholdNotFound
-    return household
-
-
 def json_body(request: HttpRequest) -> Any:
     """The request's JSON body, for an endpoint whose fields the domain validates itself (so
-    that the page and the API refuse with the same words); malformed JSON is a 400."""
-    try:
-        return json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise HttpError(400, "The request body is not valid JSON.") from None
+    that the page and the API refuse with the same words); malformed JSON is a 400, and so is
+    text with a control character (api.parser)."""
+    return parse_json(request.body)

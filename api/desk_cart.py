@@ -4,13 +4,16 @@ add and checkout: take over a cart the family started, book facility time, remov
 from django.utils import timezone
 from ninja import Field, Router, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
 from api.carts import added_out, cart_out
-from api.context import ApiRequest, staff_household, staff_membership
 from api.desk_households import REFUSALS
 from api.schemas import CartAddOut, CartOut, RentalIn
+from api.types import Id
 from carts import selectors as cart_selectors
 from carts.services import office_add_rental_to_cart, office_remove_from_cart, take_over_cart
+from households.selectors import get_household_for_org
+from organizations.models import Permission
 
 router = Router(tags=["staff: desk"], auth=AUTH)
 
@@ -22,20 +25,22 @@ class StaffRentalIn(RentalIn):
 
 
 @router.post("/orgs/{slug}/staff/households/{household_id}/cart/take-over", response={200: CartOut, **REFUSALS})
-def take_over(request: ApiRequest, slug: str, household_id: int) -> dict[str, object]:
+@staff(Permission.ENROLL)
+def take_over(request: StaffRequest, slug: str, household_id: Id) -> dict[str, object]:
     """S3: take over the cart the household started, explicitly (needs *enroll*); from then on
     only staff add to it, on the office's timer (T5), and the household's cart says so."""
-    membership = staff_membership(request, slug)
-    household = staff_household(membership, household_id)
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     take_over_cart(membership=membership, household=household)
     return cart_out(cart_selectors.open_cart_view(household=household, now=timezone.now()))
 
 
 @router.post("/orgs/{slug}/staff/households/{household_id}/cart/rentals", response={201: CartAddOut, **REFUSALS})
-def add_rental(request: ApiRequest, slug: str, household_id: int, payload: StaffRentalIn) -> Status:
+@staff(Permission.ENROLL)
+def add_rental(request: StaffRequest, slug: str, household_id: Id, payload: StaffRentalIn) -> Status:
     """S5: hold facility time [starts_at, ends_at) for the household, every slot or none."""
-    membership = staff_membership(request, slug)
-    household = staff_household(membership, household_id)
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     result = office_add_rental_to_cart(
         membership=membership,
         household=household,
@@ -50,9 +55,10 @@ def add_rental(request: ApiRequest, slug: str, household_id: int, payload: Staff
 @router.delete(
     "/orgs/{slug}/staff/households/{household_id}/cart/items/{claim_id}", response={200: CartOut, **REFUSALS}
 )
-def remove_item(request: ApiRequest, slug: str, household_id: int, claim_id: int) -> dict[str, object]:
+@staff(Permission.ENROLL)
+def remove_item(request: StaffRequest, slug: str, household_id: Id, claim_id: Id) -> dict[str, object]:
     """S3: take one item out of a cart the office holds (a family's cart is taken over first)."""
-    membership = staff_membership(request, slug)
-    household = staff_household(membership, household_id)
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     office_remove_from_cart(membership=membership, household=household, claim_id=claim_id)
     return cart_out(cart_selectors.open_cart_view(household=household, now=timezone.now()))

@@ -4,16 +4,17 @@ one household with everything its page shows, notes."""
 from django.utils import timezone
 from ninja import Router, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
 from api.carts import cart_out
-from api.context import ApiRequest, staff_household, staff_membership
 from api.desk_schemas import HouseholdCreateIn, HouseholdFoundOut, NoteIn, NoteOut, StaffHouseholdOut
 from api.schemas import ErrorOut
+from api.types import Id
 from audit.models import Channel
 from audit.selectors import audit_events
 from carts.selectors import open_cart_view
 from households.models import HouseholdNote
-from households.selectors import household_notes, search_households
+from households.selectors import get_household_for_org, household_notes, search_households
 from households.services import NewParticipant, add_household_note, create_household
 from organizations.errors import PermissionDenied
 from organizations.models import Permission, StaffMembership
@@ -24,16 +25,17 @@ REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Err
 DESK = (Permission.ENROLL, Permission.TAKE_PAYMENTS, Permission.DELETE_ENROLLMENTS)
 
 
-def desk_membership(request: ApiRequest, slug: str) -> StaffMembership:
+def desk_membership(request: StaffRequest, slug: str) -> StaffMembership:
     """Staff who work at the desk: any of enroll, take payments, delete enrollments."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     if not any(membership.has_permission(p) for p in DESK):
         raise PermissionDenied("You need the 'Enroll customers' or 'Take payments' permission in this organization.")
     return membership
 
 
 @router.get("/orgs/{slug}/staff/households", response={200: list[HouseholdFoundOut], **REFUSALS})
-def find_households(request: ApiRequest, slug: str, q: str = "") -> list[object]:
+@staff(*DESK)
+def find_households(request: StaffRequest, slug: str, q: str = "") -> list[object]:
     """S8: households where every word of `q` is in the payer's name, email or phone, or a
     participant's name (at most 25, by name)."""
     membership = desk_membership(request, slug)
@@ -45,10 +47,11 @@ def find_households(request: ApiRequest, slug: str, q: str = "") -> list[object]
 
 
 @router.post("/orgs/{slug}/staff/households", response={201: StaffHouseholdOut, **REFUSALS})
-def new_household(request: ApiRequest, slug: str, payload: HouseholdCreateIn) -> Status:
+@staff(Permission.ENROLL)
+def new_household(request: StaffRequest, slug: str, payload: HouseholdCreateIn) -> Status:
     """S8: create a household at the desk (needs *enroll*); an email already used by a household
     here is a 409 naming it in `details.household_id`."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     household = create_household(
         membership=membership,
         name=payload.name,
@@ -62,15 +65,17 @@ def new_household(request: ApiRequest, slug: str, payload: HouseholdCreateIn) ->
 
 
 @router.get("/orgs/{slug}/staff/households/{household_id}", response={200: StaffHouseholdOut, **REFUSALS})
-def get_household(request: ApiRequest, slug: str, household_id: int) -> dict[str, object]:
+@staff(*DESK)
+def get_household(request: StaffRequest, slug: str, household_id: Id) -> dict[str, object]:
     """S8: one household as its office page shows it."""
     return household_out(desk_membership(request, slug), household_id)
 
 
 @router.post("/orgs/{slug}/staff/households/{household_id}/notes", response={201: NoteOut, **REFUSALS})
-def add_note(request: ApiRequest, slug: str, household_id: int, payload: NoteIn) -> Status:
-    membership = staff_membership(request, slug)
-    household = staff_household(membership, household_id)
+@staff(Permission.ENROLL)
+def add_note(request: StaffRequest, slug: str, household_id: Id, payload: NoteIn) -> Status:
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     note = add_household_note(membership=membership, household=household, text=payload.text, channel=Channel.API)
     return Status(201, note_out(note))
 
@@ -85,8 +90,8 @@ def note_out(note: HouseholdNote) -> dict[str, object]:
     }
 
 
-def household_out(membership: StaffMembership, household_id: int) -> dict[str, object]:
-    household = staff_household(membership, household_id)
+def household_out(membership: StaffMembership, household_id: Id) -> dict[str, object]:
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     now = timezone.now()
     cart = open_cart_view(household=household, now=now)
     organization = membership.organization

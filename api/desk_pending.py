@@ -4,11 +4,11 @@ from typing import Literal
 
 from django.core.paginator import Paginator
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest
-from api.desk_households import REFUSALS, desk_membership
+from api.desk_households import DESK, REFUSALS, desk_membership
 from api.desk_schemas import PendingPageOut
 from carts.selectors import CART_SORTS, cart_rows, live_carts
 from registrations.pending import SORTS, incomplete_registrations
@@ -23,11 +23,12 @@ class PendingQuery(Schema):
     state: Literal["", "incomplete_or_pending", "payment_incomplete", "partially_paid"] = ""
     q: str = ""
     sort: Literal["oldest", "newest", "household", "offering", "expiring"] = "oldest"
-    page: int = 1
+    page: int = Field(1, ge=1, le=100_000)
 
 
 @router.get("/orgs/{slug}/staff/pending", response={200: PendingPageOut, **REFUSALS})
-def pending(request: ApiRequest, slug: str, filters: Query[PendingQuery]) -> dict[str, object]:
+@staff(*DESK)
+def pending(request: StaffRequest, slug: str, filters: Query[PendingQuery]) -> dict[str, object]:
     """S7: open carts (`show=carts`) or incomplete registrations (the default) of the
     organization, 50 a page, with the payment state (P3) and deletion schedule."""
     membership = desk_membership(request, slug)

@@ -1,8 +1,9 @@
 from ninja import Router, Status
 
+from api.access import CustomerRequest, customer, signed_in
 from api.account import HouseholdIn, household_out, verify_link
 from api.auth import AUTH
-from api.context import ApiRequest, customer_household, organization
+from api.context import ApiRequest, organization
 from api.schemas import ErrorOut, HouseholdOut, ParticipantIn, ParticipantOut
 from audit.models import Channel
 from households.services import add_participant
@@ -12,9 +13,10 @@ router = Router(tags=["household"], auth=AUTH)
 
 
 @router.get("/orgs/{slug}/household", response={200: HouseholdOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def get_household(request: ApiRequest, slug: str) -> dict[str, object]:
+@customer
+def get_household(request: CustomerRequest, slug: str) -> dict[str, object]:
     """The caller's household and its participants."""
-    household = customer_household(request, slug)
+    household = request.household
     return {
         "id": household.pk,
         "name": household.name,
@@ -28,8 +30,9 @@ def get_household(request: ApiRequest, slug: str) -> dict[str, object]:
     "/orgs/{slug}/household/participants",
     response={201: ParticipantOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def create_participant(request: ApiRequest, slug: str, payload: ParticipantIn) -> Status:
-    household = customer_household(request, slug)
+@customer
+def create_participant(request: CustomerRequest, slug: str, payload: ParticipantIn) -> Status:
+    household = request.household
     participant = add_participant(household=household, channel=Channel.API, actor_id=request.auth.pk, **payload.dict())
     return Status(201, participant)
 
@@ -38,6 +41,7 @@ def create_participant(request: ApiRequest, slug: str, payload: ParticipantIn) -
     "/orgs/{slug}/household",
     response={201: HouseholdOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
+@signed_in
 def create_household(request: ApiRequest, slug: str, payload: HouseholdIn) -> Status:
     """A household in this organization for the signed-in login, which has none here yet
     (409 `household_exists` otherwise)."""

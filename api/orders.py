@@ -1,9 +1,10 @@
 from django.utils import timezone
 from ninja import Router, Status
 
+from api.access import CustomerRequest, customer
 from api.auth import AUTH
-from api.context import ApiRequest, customer_household
 from api.schemas import BalanceOut, ErrorOut, OrderOut, PaymentSessionOut, RegistrationOut
+from api.types import Id
 from api.upcoming import payment_return_url
 from carts.selectors import orders_in_cart
 from orders.errors import OrderNotFound
@@ -66,15 +67,17 @@ def _participant_name(line: OrderLine) -> str | None:
 
 
 @router.get("/orgs/{slug}/orders", response={200: list[OrderOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def list_orders(request: ApiRequest, slug: str) -> list[dict[str, object]]:
+@customer
+def list_orders(request: CustomerRequest, slug: str) -> list[dict[str, object]]:
     """The household's own orders (X1), newest first."""
-    household = customer_household(request, slug)
+    household = request.household
     return [order_out(order) for order in household_orders(household=household)[:200]]
 
 
 @router.get("/orgs/{slug}/orders/{order_id}", response={200: OrderOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def get_order(request: ApiRequest, slug: str, order_id: int) -> dict[str, object]:
-    household = customer_household(request, slug)
+@customer
+def get_order(request: CustomerRequest, slug: str, order_id: Id) -> dict[str, object]:
+    household = request.household
     order = household_orders(household=household).filter(pk=order_id).first()
     if order is None:
         raise OrderNotFound
@@ -84,8 +87,9 @@ def get_order(request: ApiRequest, slug: str, order_id: int) -> dict[str, object
 @router.get(
     "/orgs/{slug}/registrations", response={200: list[RegistrationOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
-def list_registrations(request: ApiRequest, slug: str) -> list[dict[str, object]]:
-    household = customer_household(request, slug)
+@customer
+def list_registrations(request: CustomerRequest, slug: str) -> list[dict[str, object]]:
+    household = request.household
     return [
         registration_out(r, r.offering.name, r.participant.full_name if r.participant else None)
         for r in household_registrations(household=household)[:500]
@@ -93,10 +97,11 @@ def list_registrations(request: ApiRequest, slug: str) -> list[dict[str, object]
 
 
 @router.get("/orgs/{slug}/balances", response={200: list[BalanceOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
-def list_balances(request: ApiRequest, slug: str) -> list[dict[str, object]]:
+@customer
+def list_balances(request: CustomerRequest, slug: str) -> list[dict[str, object]]:
     """B3, B4: orders with a balance the household may pay online, with the order's note,
     and whether each is already in the cart."""
-    household = customer_household(request, slug)
+    household = request.household
     in_cart = orders_in_cart(household=household, now=timezone.now())
     return [
         {
@@ -116,9 +121,10 @@ def list_balances(request: ApiRequest, slug: str) -> list[dict[str, object]]:
     "/orgs/{slug}/orders/{order_id}/pay",
     response={201: PaymentSessionOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
 )
-def pay_order(request: ApiRequest, slug: str, order_id: int) -> Status:
+@customer
+def pay_order(request: CustomerRequest, slug: str, order_id: Id) -> Status:
     """Pay (or try again to pay) what is owed on one of the household's unpaid orders."""
-    household = customer_household(request, slug)
+    household = request.household
     order = household_orders(household=household).filter(pk=order_id).first()
     if order is None:
         raise OrderNotFound

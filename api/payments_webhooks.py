@@ -8,6 +8,7 @@ answered 400 with code "invalid_webhook", an unknown provider 404; providers ret
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from api.access import signed
 from api.schemas import ErrorOut
 from payments.webhooks import handle_webhook
 
@@ -24,6 +25,7 @@ class WebhookReceipt(Schema):
     response={200: WebhookReceipt, 400: ErrorOut, 404: ErrorOut},
     summary="Receive a payment provider's signed webhook",
 )
+@signed
 def receive_webhook(request: HttpRequest, provider: str) -> WebhookReceipt:
     outcome = handle_webhook(provider_name=provider, body=request.body, headers=request.headers)
     return WebhookReceipt(status=outcome.status)

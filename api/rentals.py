@@ -8,9 +8,10 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
+from api.access import CustomerRequest, StaffRequest, customer, staff
 from api.auth import AUTH
-from api.context import ApiRequest, customer_household, staff_membership
 from api.schemas import ErrorOut
+from api.types import Id
 from audit.models import Channel
 from organizations.models import Permission
 from rentals import services
@@ -70,25 +71,28 @@ def request_out(request: RentalRequest) -> dict[str, object]:
 
 
 @router.post("/orgs/{slug}/rental-requests", response={201: RentalRequestOut, **REFUSALS})
-def ask(request: ApiRequest, slug: str, payload: RentalRequestIn) -> Status:
+@customer
+def ask(request: CustomerRequest, slug: str, payload: RentalRequestIn) -> Status:
     """Ask for facility time that needs the office's approval (S6): the time is held at once
     (409 `offering_full` if taken) until staff decide or the rental starts. A facility that
     needs no approval answers 400 `approval_not_required`: add it to the cart instead."""
-    household = customer_household(request, slug)
+    household = request.household
     made = services.request_rental(household=household, channel=Channel.API, actor_id=request.auth.pk, **payload.dict())
     return Status(201, request_out(made))
 
 
 @router.get("/orgs/{slug}/rental-requests", response={200: list[RentalRequestOut], **REFUSALS})
-def my_requests(request: ApiRequest, slug: str) -> list[dict[str, object]]:
-    household = customer_household(request, slug)
+@customer
+def my_requests(request: CustomerRequest, slug: str) -> list[dict[str, object]]:
+    household = request.household
     return [request_out(r) for r in requests_of_household(household_id=household.pk).select_related("household")]
 
 
 @router.delete("/orgs/{slug}/rental-requests/{request_id}", response={200: RentalRequestOut, **REFUSALS})
-def withdraw(request: ApiRequest, slug: str, request_id: int) -> dict[str, object]:
+@customer
+def withdraw(request: CustomerRequest, slug: str, request_id: Id) -> dict[str, object]:
     """Withdraw a request still waiting: its time is free at once (409 once decided)."""
-    household = customer_household(request, slug)
+    household = request.household
     done = services.withdraw_request(
         household=household, request_id=request_id, channel=Channel.API, actor_id=request.auth.pk
     )
@@ -96,24 +100,25 @@ def withdraw(request: ApiRequest, slug: str, request_id: int) -> dict[str, objec
 
 
 @router.get("/orgs/{slug}/office/rental-requests", response={200: list[RentalRequestOut], **REFUSALS})
-def queue(request: ApiRequest, slug: str, status: Query[RequestStatus | None] = None) -> list[dict[str, object]]:
+@staff(Permission.ENROLL)
+def queue(request: StaffRequest, slug: str, status: Query[RequestStatus | None] = None) -> list[dict[str, object]]:
     """The approvals queue (staff with *enroll*), oldest first; `status` filters it."""
-    membership = staff_membership(request, slug, Permission.ENROLL)
+    membership = request.membership
     return [request_out(r) for r in requests_of_organization(organization_id=membership.organization_id, status=status)]
 
 
 @router.post("/orgs/{slug}/office/rental-requests/{request_id}/approve", response={200: RentalRequestOut, **REFUSALS})
-def approve(request: ApiRequest, slug: str, request_id: int, payload: DecisionIn) -> dict[str, object]:
+@staff(Permission.ENROLL)
+def approve(request: StaffRequest, slug: str, request_id: Id, payload: DecisionIn) -> dict[str, object]:
     """Approve: an order invoiced on account, payable online; the customer is emailed.
     409 `rental_request_decided` once decided, `rental_request_lapsed` once its time started."""
-    done = services.approve_request(membership=staff_membership(request, slug), request_id=request_id, **payload.dict())
+    done = services.approve_request(membership=request.membership, request_id=request_id, **payload.dict())
     return request_out(done)
 
 
 @router.post("/orgs/{slug}/office/rental-requests/{request_id}/decline", response={200: RentalRequestOut, **REFUSALS})
-def decline(request: ApiRequest, slug: str, request_id: int, payload: DecisionIn) -> dict[str, object]:
+@staff(Permission.ENROLL)
+def decline(request: StaffRequest, slug: str, request_id: Id, payload: DecisionIn) -> dict[str, object]:
     """Decline: the time is released and the customer emailed, with the note as the reason."""
-    done = services.decline_request(
-        membership=staff_membership(request, slug), request_id=request_id, reason=payload.note
-    )
+    done = services.decline_request(membership=request.membership, request_id=request_id, reason=payload.note)
     return request_out(done)

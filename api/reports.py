@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, staff_membership
 from api.schemas import ErrorOut
 from organizations.errors import InvalidSettings
 from organizations.models import Permission
@@ -39,17 +39,19 @@ class IncompleteOut(Schema):
 
 
 @router.get("/orgs/{slug}/reports/occupancy", response={200: list[ProgramOccupancyOut], **REFUSALS})
-def occupancy(request: ApiRequest, slug: str) -> object:
+@staff(Permission.MANAGE_SETTINGS)
+def occupancy(request: StaffRequest, slug: str) -> object:
     """Seats confirmed, tentative, held and free per program (C5)."""
-    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    membership = request.membership
     rows = occupancy_by_program(organization=membership.organization, now=timezone.now())
     return [row.__dict__ | {"free": row.free} for row in rows]
 
 
 @router.get("/orgs/{slug}/reports/days", response={200: list[DayOut], **REFUSALS})
-def days(request: ApiRequest, slug: str, first: date | None = None, last: date | None = None) -> object:
+@staff(Permission.MANAGE_SETTINGS)
+def days(request: StaffRequest, slug: str, first: date | None = None, last: date | None = None) -> object:
     """Registrations and money received per day (the organization's days), at most 366 days."""
-    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    membership = request.membership
     last = last or timezone.localdate(timezone.now(), membership.organization.zone)
     first = first or last - timedelta(days=29)
     if not timedelta(0) <= last - first < timedelta(days=MAX_DAYS):
@@ -63,8 +65,9 @@ def days(request: ApiRequest, slug: str, first: date | None = None, last: date |
 
 
 @router.get("/orgs/{slug}/reports/incomplete", response={200: list[IncompleteOut], **REFUSALS})
-def incomplete(request: ApiRequest, slug: str) -> object:
+@staff(Permission.MANAGE_SETTINGS)
+def incomplete(request: StaffRequest, slug: str) -> object:
     """Live registrations not paid in full, by payment state (P3)."""
-    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    membership = request.membership
     counts = incomplete_by_payment_state(organization=membership.organization, now=timezone.now())
     return [{"payment_state": str(state), "registrations": n} for state, n in counts.items()]

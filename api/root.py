@@ -1,9 +1,15 @@
 """The JSON API root: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
 
-Every refusal is JSON `{"code", "message", "details"}` with a 4xx status (X5); a busy
-database answers 503 with code "busy" instead of an error page.
+Every refusal is JSON `{"code", "message", "details"}` with a 4xx status (X5), its code and
+status from the one table in api/refusals.py; a busy database answers 503 with code "busy"
+instead of an error page. How to add an endpoint: docs/api.md.
 """
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -33,10 +39,31 @@ from api import (
     upcoming,
 )
 from api.auth import token_router
+from api.parser import CheckedParser
+from api.refusals import API_REFUSALS, prepare_operations, status_of
 from core.db.errors import is_busy
 from core.errors import DomainError
+from organizations.models import StaffMembership
 
-STATUS_BY_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 503, "throttled": 429}
+
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """/api/v1/docs as settings.API_DOCS says: public, for signed-in staff only (production's
+    default; anyone else gets the JSON 404), or off."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        mode = settings.API_DOCS
+        allowed = mode == "public" or (
+            mode == "staff"
+            and request.user.is_authenticated
+            and StaffMembership.objects.filter(user_id=request.user.pk, is_active=True).exists()
+        )
+        if not allowed:
+            return _error(request, 404, "not_found", API_REFUSALS["not_found"].message)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
 
 api = NinjaAPI(
     title="Registrar API",
@@ -44,6 +71,8 @@ api = NinjaAPI(
     description="Everything a household can do in the portal (X3), and the staff operations. "
     "Authenticate with `Authorization: Bearer <token>` (POST /api/v1/auth/token) or a session.",
     urls_namespace="api-1",
+    parser=CheckedParser(),
+    docs_decorator=docs_access,
 )
 
 
@@ -53,7 +82,7 @@ def _error(request: HttpRequest, status: int, code: str, message: str, **details
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    response = _error(request, STATUS_BY_KIND[exc.kind], exc.code, exc.message, **exc.details)
+    response = _error(request, status_of(exc), exc.code, exc.message, **exc.details)
     if "retry_after" in exc.details:  # a throttled refusal says when to come back (RFC 9110)
         response["Retry-After"] = str(exc.details["retry_after"])
     return response
@@ -71,18 +100,20 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _error(request, 401, "not_authenticated", "Sign in, or send a valid API token.")
+    response = _error(request, 401, "not_authenticated", API_REFUSALS["not_authenticated"].message)
     response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
 
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, "not_found", API_REFUSALS["not_found"].message)
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, DomainError):  # ninja wraps what the parser raised (api.parser)
+        return domain_error(request, exc.__cause__)
     code = "malformed_request" if exc.status_code == 400 else "http_error"
     return _error(request, exc.status_code, code, str(exc))
 
@@ -90,31 +121,34 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(OperationalError)
 def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
     if is_busy(exc):  # by SQLSTATE / SQLite's code, not by the message
-        return _error(request, 503, "busy", "Registration is very busy right now; please try again in a moment.")
+        return _error(request, 503, "busy", API_REFUSALS["busy"].message)
     raise exc
 
 
-api.add_router("", token_router)
-api.add_router("", catalog.router)
-api.add_router("", households.router)
-api.add_router("", carts.router)
-api.add_router("", orders.router)
-api.add_router("", staff.router)
-api.add_router("", staff_money.router)
-api.add_router("", staff_rosters.router)
-api.add_router("", staff_group.router)
-
-
-api.add_router("", desk_households.router)
-api.add_router("", desk_pending.router)
-api.add_router("", desk_cart.router)
-api.add_router("", setup.router)
-api.add_router("", setup_catalog_more.router)  # setup_catalog's router, with the endpoints of both
-api.add_router("", setup_imports.router)
-api.add_router("", reports.router)
-api.add_router("", setup_reasons.router)
-api.add_router("", setup_lockouts.router)
-api.add_router("", rentals.router)
-api.add_router("", payments_webhooks.router)
-api.add_router("", account.router)
-api.add_router("", upcoming.router)
+ROUTERS = [
+    token_router,
+    catalog.router,
+    households.router,
+    carts.router,
+    orders.router,
+    staff.router,
+    desk_households.router,
+    desk_cart.router,
+    desk_pending.router,
+    staff_money.router,
+    staff_rosters.router,
+    staff_group.router,
+    setup.router,
+    setup_catalog_more.router,  # setup_catalog's router, with the endpoints of both
+    setup_imports.router,
+    reports.router,
+    setup_reasons.router,
+    setup_lockouts.router,
+    rentals.router,
+    payments_webhooks.router,
+    account.router,
+    upcoming.router,
+]
+prepare_operations(ROUTERS)
+for router in ROUTERS:
+    api.add_router("", router)

@@ -4,6 +4,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from api.types import Id
+
 
 class ErrorOut(Schema):
     code: str = Field(description="stable, machine-readable reason")
@@ -41,7 +43,7 @@ class OfferingOut(Schema):
     ends_on: date | None
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
-    facility_id: int | None
+    facility_id: Id | None
     starts_at: datetime | None
     ends_at: datetime | None
     availability: AvailabilityOut
@@ -127,22 +129,22 @@ class HouseholdOut(Schema):
 
 
 class CartItemIn(Schema):
-    offering_id: int
-    participant_id: int | None = Field(default=None, description="required for classes, camps and memberships")
+    offering_id: Id
+    participant_id: Id | None = Field(default=None, description="required for classes, camps and memberships")
 
 
 class RentalIn(Schema):
-    facility_id: int
+    facility_id: Id
     starts_at: datetime
     ends_at: datetime
 
 
 class CartItemOut(Schema):
     id: int
-    offering_id: int
+    offering_id: Id
     offering_name: str
     kind: str
-    participant_id: int | None
+    participant_id: Id | None
     participant_name: str | None
     price: Decimal
     starts_at: datetime | None
@@ -150,7 +152,7 @@ class CartItemOut(Schema):
 
 
 class CartBalanceOut(Schema):
-    order_id: int
+    order_id: Id
     order_number: str
     amount: Decimal
     customer_note: str
@@ -175,7 +177,7 @@ class CartOut(Schema):
 
 
 class CartAddOut(Schema):
-    cart_id: int
+    cart_id: Id
     expires_at: datetime = Field(description="when every item is released unless checked out (T2, T3)")
     seconds_left: int
     timeout_minutes: int
@@ -184,24 +186,24 @@ class CartAddOut(Schema):
 
 
 class CheckoutIn(Schema):
-    cart_id: int | None = Field(default=None, description="send it so that a repeated submit returns the same order")
+    cart_id: Id | None = Field(default=None, description="send it so that a repeated submit returns the same order")
 
 
 class OrderLineOut(Schema):
     id: int
-    offering_id: int
-    participant_id: int | None
+    offering_id: Id
+    participant_id: Id | None
     description: str
     amount: Decimal
 
 
 class RegistrationOut(Schema):
     id: int
-    offering_id: int
+    offering_id: Id
     offering_name: str
-    participant_id: int | None
+    participant_id: Id | None
     participant_name: str | None
-    order_id: int
+    order_id: Id
     state: str
     submitted_at: datetime
 
@@ -226,7 +228,7 @@ class StaffCartItemIn(CartItemIn):
 
 class HoldOut(Schema):
     id: int
-    household_id: int
+    household_id: Id
     household_name: str
     participant_name: str | None
     channel: str
@@ -257,7 +259,7 @@ class CheckoutOut(Schema):
 
 
 class BalanceOut(Schema):
-    order_id: int
+    order_id: Id
     order_number: str
     total: Decimal
     amount_paid: Decimal
@@ -267,17 +269,17 @@ class BalanceOut(Schema):
 
 
 class BalanceIn(Schema):
-    order_id: int
+    order_id: Id
 
 
 class StaffRegistrationOut(Schema):
     id: int
-    household_id: int
+    household_id: Id
     household_name: str
     participant_name: str | None
-    offering_id: int
+    offering_id: Id
     offering_name: str
-    order_id: int
+    order_id: Id
     order_number: str
     amount_due: Decimal
     amount_paid: Decimal
@@ -319,13 +321,13 @@ class AlertOut(Schema):
     id: int
     kind: str
     message: str
-    payment_id: int | None
-    order_id: int | None
+    payment_id: Id | None
+    order_id: Id | None
     created_at: datetime
 
 
 class ImpactRowOut(Schema):
-    registration_id: int
+    registration_id: Id
     household_name: str
     participant_name: str | None
     offering_name: str

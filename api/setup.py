@@ -4,14 +4,16 @@ on the same services as the office's setup pages."""
 from django.utils import timezone
 from ninja import Router
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, json_body, staff_membership
+from api.context import json_body
 from api.schemas import ErrorOut
 from api.setup_schemas import CancelIn, CancellationPlanOut, CapacityIn, CapacityPlanOut, SettingsPreviewOut
+from api.types import Count, Id
 from bulk.cancellation import CancellationPlan, cancel_offering, preview_cancellation
 from bulk.capacity import CapacityPlan, change_capacity, preview_capacity_change
 from bulk.settings import SettingsPreview, preview_settings
-from organizations.models import Organization
+from organizations.models import Organization, Permission
 from organizations.preferences import json_schema
 from registrations.impacts import GraceImpacts
 
@@ -56,11 +58,12 @@ def settings_preview_out(preview: SettingsPreview, organization: Organization) -
     response={200: SettingsPreviewOut, **REFUSALS},
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": json_schema()}}}},
 )
-def preview_settings_change(request: ApiRequest, slug: str) -> dict[str, object]:
+@staff(Permission.MANAGE_SETTINGS)
+def preview_settings_change(request: StaffRequest, slug: str) -> dict[str, object]:
     """See before you save (G6, F2): what PATCH settings with this body would do — the values
     that change, the Grace Period Impacts of a new grace period, the live carts a new timer
     retimes — refused exactly as the PATCH would be; nothing is saved."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     preview = preview_settings(membership=membership, changes=json_body(request), now=timezone.now())
     return settings_preview_out(preview, membership.organization)
 
@@ -70,20 +73,22 @@ def capacity_out(plan: CapacityPlan) -> dict[str, object]:
 
 
 @router.get("/orgs/{slug}/setup/offerings/{offering_id}/capacity", response={200: CapacityPlanOut, **REFUSALS})
-def capacity_preview(request: ApiRequest, slug: str, offering_id: int, capacity: int | None = None) -> object:
+@staff(Permission.MANAGE_CATALOG)
+def capacity_preview(request: StaffRequest, slug: str, offering_id: Id, capacity: Count | None = None) -> object:
     """F2: who would be over if the offering had `capacity` seats (omit it for unlimited)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     return capacity_out(
         preview_capacity_change(membership=membership, offering_id=offering_id, capacity=capacity, now=timezone.now())
     )
 
 
 @router.put("/orgs/{slug}/setup/offerings/{offering_id}/capacity", response={200: CapacityPlanOut, **REFUSALS})
-def capacity_change(request: ApiRequest, slug: str, offering_id: int, payload: CapacityIn) -> object:
+@staff(Permission.MANAGE_CATALOG)
+def capacity_change(request: StaffRequest, slug: str, offering_id: Id, payload: CapacityIn) -> object:
     """Change capacity under the offering's lock. Below the seats taken it is refused (409
     `capacity_below_taken`, the seats over in `details.over`) unless `override_reason` is
     given; nobody loses a seat either way (C2, C6)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     return capacity_out(
         change_capacity(
             membership=membership,
@@ -105,15 +110,17 @@ def cancellation_out(plan: CancellationPlan) -> dict[str, object]:
 
 
 @router.get("/orgs/{slug}/setup/offerings/{offering_id}/cancellation", response={200: CancellationPlanOut, **REFUSALS})
-def cancellation_preview(request: ApiRequest, slug: str, offering_id: int) -> object:
+@staff(Permission.MANAGE_CATALOG)
+def cancellation_preview(request: StaffRequest, slug: str, offering_id: Id) -> object:
     """F2: who would be released, deleted, told and owed money back if the offering were cancelled."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     return cancellation_out(preview_cancellation(membership=membership, offering_id=offering_id, now=timezone.now()))
 
 
 @router.post("/orgs/{slug}/setup/offerings/{offering_id}/cancellation", response={200: CancellationPlanOut, **REFUSALS})
-def cancellation(request: ApiRequest, slug: str, offering_id: int, payload: CancelIn) -> object:
+@staff(Permission.MANAGE_CATALOG)
+def cancellation(request: StaffRequest, slug: str, offering_id: Id, payload: CancelIn) -> object:
     """Cancel the offering as the preview showed: seats ended in bounded batches, each
     household told once, money owed raised as *refund due* alerts (B6)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     return cancellation_out(cancel_offering(membership=membership, offering_id=offering_id, reason=payload.reason))

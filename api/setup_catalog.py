@@ -7,13 +7,13 @@ from typing import Any
 
 from ninja import Router, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, staff_membership
 from api.schemas import ErrorOut
 from api.setup_catalog_schemas import (
     ClosureIn,
     FacilityIn,
-    FacilityOut,
+    FacilitySetupOut,
     HoursIn,
     OfferingChangeIn,
     OfferingIn,
@@ -25,6 +25,7 @@ from api.setup_catalog_schemas import (
     SeasonCopyIn,
     SeasonCopyOut,
 )
+from api.types import Id
 from catalog import services
 from catalog.models import Offering
 from catalog.seasons import copy_season
@@ -56,74 +57,82 @@ def offering_out(offering: Offering) -> dict[str, Any]:
 
 
 @router.get("/orgs/{slug}/setup/programs", response={200: list[ProgramOut], **REFUSALS})
-def list_programs(request: ApiRequest, slug: str) -> object:
-    membership = staff_membership(request, slug)
+@staff(Permission.MANAGE_CATALOG)
+def list_programs(request: StaffRequest, slug: str) -> object:
+    membership = request.membership
     require_permission(membership, Permission.MANAGE_CATALOG)
     return list(programs(organization_id=membership.organization_id))
 
 
 @router.post("/orgs/{slug}/setup/programs", response={201: ProgramOut, **REFUSALS})
-def create_program(request: ApiRequest, slug: str, payload: ProgramIn) -> Status:
-    program = services.save_program(membership=staff_membership(request, slug), fields=payload.dict())
+@staff(Permission.MANAGE_CATALOG)
+def create_program(request: StaffRequest, slug: str, payload: ProgramIn) -> Status:
+    program = services.save_program(membership=request.membership, fields=payload.dict())
     return Status(201, program)
 
 
 @router.patch("/orgs/{slug}/setup/programs/{program_id}", response={200: ProgramOut, **REFUSALS})
-def change_program(request: ApiRequest, slug: str, program_id: int, payload: ProgramIn) -> object:
+@staff(Permission.MANAGE_CATALOG)
+def change_program(request: StaffRequest, slug: str, program_id: Id, payload: ProgramIn) -> object:
     return services.save_program(
-        membership=staff_membership(request, slug), fields=payload.dict(exclude_unset=True), program_id=program_id
+        membership=request.membership, fields=payload.dict(exclude_unset=True), program_id=program_id
     )
 
 
 @router.post("/orgs/{slug}/setup/offerings", response={201: OfferingSetupOut, **REFUSALS})
-def create_offering(request: ApiRequest, slug: str, payload: OfferingIn) -> Status:
+@staff(Permission.MANAGE_CATALOG)
+def create_offering(request: StaffRequest, slug: str, payload: OfferingIn) -> Status:
     """A class, camp, membership or rental slot with its price, age rule (with cutoff day),
     registration opening and capacity."""
-    offering = services.create_offering(membership=staff_membership(request, slug), fields=_offering_fields(payload))
+    offering = services.create_offering(membership=request.membership, fields=_offering_fields(payload))
     return Status(201, offering_out(offering))
 
 
 @router.patch("/orgs/{slug}/setup/offerings/{offering_id}", response={200: OfferingSetupOut, **REFUSALS})
-def change_offering(request: ApiRequest, slug: str, offering_id: int, payload: OfferingChangeIn) -> object:
+@staff(Permission.MANAGE_CATALOG)
+def change_offering(request: StaffRequest, slug: str, offering_id: Id, payload: OfferingChangeIn) -> object:
     offering = services.update_offering(
-        membership=staff_membership(request, slug), offering_id=offering_id, changes=_offering_fields(payload)
+        membership=request.membership, offering_id=offering_id, changes=_offering_fields(payload)
     )
     return offering_out(offering)
 
 
 @router.put("/orgs/{slug}/setup/offerings/{offering_id}/schedule", response={200: ScheduleOut, **REFUSALS})
-def set_schedule(request: ApiRequest, slug: str, offering_id: int, payload: ScheduleIn) -> object:
+@staff(Permission.MANAGE_CATALOG)
+def set_schedule(request: StaffRequest, slug: str, offering_id: Id, payload: ScheduleIn) -> object:
     """A weekly schedule: meetings on the chosen weekdays between two dates, skipping the
     organization's closures and the exceptions; replaces the offering's earlier one."""
-    schedule = services.set_schedule(
-        membership=staff_membership(request, slug), offering_id=offering_id, **payload.dict()
-    )
+    schedule = services.set_schedule(membership=request.membership, offering_id=offering_id, **payload.dict())
     return {**schedule.__dict__, "meetings": schedule.meetings.count(), "id": schedule.pk}
 
 
 @router.put("/orgs/{slug}/setup/closures/{day}", response={204: None, **REFUSALS})
-def close_day(request: ApiRequest, slug: str, day: date, payload: ClosureIn) -> Status:
+@staff(Permission.MANAGE_CATALOG)
+def close_day(request: StaffRequest, slug: str, day: date, payload: ClosureIn) -> Status:
     """A holiday: no meeting on that day; every schedule covering it is remade."""
-    services.set_closure(membership=staff_membership(request, slug), day=day, name=payload.name)
+    services.set_closure(membership=request.membership, day=day, name=payload.name)
     return Status(204, None)
 
 
 @router.delete("/orgs/{slug}/setup/closures/{day}", response={204: None, **REFUSALS})
-def open_day(request: ApiRequest, slug: str, day: date) -> Status:
-    services.set_closure(membership=staff_membership(request, slug), day=day, name="", closed=False)
+@staff(Permission.MANAGE_CATALOG)
+def open_day(request: StaffRequest, slug: str, day: date) -> Status:
+    services.set_closure(membership=request.membership, day=day, name="", closed=False)
     return Status(204, None)
 
 
-@router.post("/orgs/{slug}/setup/facilities", response={201: FacilityOut, **REFUSALS})
-def create_facility(request: ApiRequest, slug: str, payload: FacilityIn) -> Status:
-    return Status(201, services.save_facility(membership=staff_membership(request, slug), fields=payload.dict()))
+@router.post("/orgs/{slug}/setup/facilities", response={201: FacilitySetupOut, **REFUSALS})
+@staff(Permission.MANAGE_CATALOG)
+def create_facility(request: StaffRequest, slug: str, payload: FacilityIn) -> Status:
+    return Status(201, services.save_facility(membership=request.membership, fields=payload.dict()))
 
 
 @router.put("/orgs/{slug}/setup/facilities/{facility_id}/hours", response={204: None, **REFUSALS})
-def set_hours(request: ApiRequest, slug: str, facility_id: int, payload: list[HoursIn]) -> Status:
+@staff(Permission.MANAGE_CATALOG)
+def set_hours(request: StaffRequest, slug: str, facility_id: Id, payload: list[HoursIn]) -> Status:
     """Replace the facility's bookable hours, one row per opening on a weekday."""
     services.set_bookable_hours(
-        membership=staff_membership(request, slug),
+        membership=request.membership,
         facility_id=facility_id,
         hours=[(row.weekday, row.opens_at, row.closes_at) for row in payload],
     )
@@ -131,9 +140,10 @@ def set_hours(request: ApiRequest, slug: str, facility_id: int, payload: list[Ho
 
 
 @router.post("/orgs/{slug}/setup/programs/{program_id}/copy", response={201: SeasonCopyOut, **REFUSALS})
-def copy_program_season(request: ApiRequest, slug: str, program_id: int, payload: SeasonCopyIn) -> Status:
+@staff(Permission.MANAGE_CATALOG)
+def copy_program_season(request: StaffRequest, slug: str, program_id: Id, payload: SeasonCopyIn) -> Status:
     """Copy a season forward: the program's offerings into new dates, whole weeks later."""
-    copied = copy_season(membership=staff_membership(request, slug), program_id=program_id, **payload.dict())
+    copied = copy_season(membership=request.membership, program_id=program_id, **payload.dict())
     return Status(
         201,
         {

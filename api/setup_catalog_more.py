@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from ninja import Field, Schema, Status
 
-from api.context import ApiRequest, staff_membership
+from api.access import StaffRequest, staff
 from api.setup_catalog import REFUSALS, offering_out, router
-from api.setup_catalog_schemas import FacilityOut, OfferingSetupOut, ScheduleIn, SeasonCopyIn
+from api.setup_catalog_schemas import FacilitySetupOut, OfferingSetupOut, ScheduleIn, SeasonCopyIn
+from api.types import Id
 from catalog import rental_slots, selectors, services
 from catalog.models import Offering
 from catalog.seasons import plan_season_copy
@@ -68,18 +69,20 @@ class SlotsOut(Schema):
 
 
 @router.get("/orgs/{slug}/setup/offerings", response={200: list[OfferingSetupOut], **REFUSALS})
-def list_offerings(request: ApiRequest, slug: str) -> list[dict[str, object]]:
+@staff(Permission.MANAGE_CATALOG)
+def list_offerings(request: StaffRequest, slug: str) -> list[dict[str, object]]:
     """Every offering, archived and cancelled ones too, newest first."""
-    membership = staff_membership(request, slug, Permission.MANAGE_CATALOG)
+    membership = request.membership
     return [offering_out(o) for o in selectors.setup_offerings(organization_id=membership.organization_id)]
 
 
 @router.post(
     "/orgs/{slug}/setup/offerings/{offering_id}/schedule/preview", response={200: list[ScheduleDayOut], **REFUSALS}
 )
-def preview_schedule(request: ApiRequest, slug: str, offering_id: int, payload: ScheduleIn) -> list[dict[str, object]]:
+@staff(Permission.MANAGE_CATALOG)
+def preview_schedule(request: StaffRequest, slug: str, offering_id: Id, payload: ScheduleIn) -> list[dict[str, object]]:
     """The days a weekly schedule would meet, and why the others would not; nothing is saved."""
-    membership = staff_membership(request, slug, Permission.MANAGE_CATALOG)
+    membership = request.membership
     services.access_catalog_item(Offering, membership.organization_id, offering_id)
     days = selectors.schedule_preview(
         organization_id=membership.organization_id,
@@ -91,29 +94,33 @@ def preview_schedule(request: ApiRequest, slug: str, offering_id: int, payload: 
     return [{"day": day, "meets": not why, "skipped_because": why} for day, why in days]
 
 
-@router.get("/orgs/{slug}/setup/facilities", response={200: list[FacilityOut], **REFUSALS})
-def list_facilities(request: ApiRequest, slug: str) -> object:
-    membership = staff_membership(request, slug, Permission.MANAGE_CATALOG)
+@router.get("/orgs/{slug}/setup/facilities", response={200: list[FacilitySetupOut], **REFUSALS})
+@staff(Permission.MANAGE_CATALOG)
+def list_facilities(request: StaffRequest, slug: str) -> object:
+    membership = request.membership
     return list(selectors.facilities(organization=membership.organization))
 
 
-@router.patch("/orgs/{slug}/setup/facilities/{facility_id}", response={200: FacilityOut, **REFUSALS})
-def change_facility(request: ApiRequest, slug: str, facility_id: int, payload: FacilityChangeIn) -> object:
+@router.patch("/orgs/{slug}/setup/facilities/{facility_id}", response={200: FacilitySetupOut, **REFUSALS})
+@staff(Permission.MANAGE_CATALOG)
+def change_facility(request: StaffRequest, slug: str, facility_id: Id, payload: FacilityChangeIn) -> object:
     return services.save_facility(
-        membership=staff_membership(request, slug), fields=payload.dict(exclude_unset=True), facility_id=facility_id
+        membership=request.membership, fields=payload.dict(exclude_unset=True), facility_id=facility_id
     )
 
 
 @router.get("/orgs/{slug}/setup/closures", response={200: list[ClosureOut], **REFUSALS})
-def list_closures(request: ApiRequest, slug: str) -> object:
-    membership = staff_membership(request, slug, Permission.MANAGE_CATALOG)
+@staff(Permission.MANAGE_CATALOG)
+def list_closures(request: StaffRequest, slug: str) -> object:
+    membership = request.membership
     return list(selectors.closures(organization_id=membership.organization_id))
 
 
 @router.post("/orgs/{slug}/setup/programs/{program_id}/copy/preview", response={200: SeasonPlanOut, **REFUSALS})
-def preview_season_copy(request: ApiRequest, slug: str, program_id: int, payload: SeasonCopyIn) -> object:
+@staff(Permission.MANAGE_CATALOG)
+def preview_season_copy(request: StaffRequest, slug: str, program_id: Id, payload: SeasonCopyIn) -> object:
     """What POST .../copy would make (F2), row by row; nothing is written."""
-    return plan_season_copy(membership=staff_membership(request, slug), program_id=program_id, **payload.dict())
+    return plan_season_copy(membership=request.membership, program_id=program_id, **payload.dict())
 
 
 def _slots_out(plan: rental_slots.SlotPlan) -> dict[str, object]:
@@ -126,18 +133,16 @@ def _slots_out(plan: rental_slots.SlotPlan) -> dict[str, object]:
 
 
 @router.post("/orgs/{slug}/setup/facilities/{facility_id}/slots/preview", response={200: SlotsOut, **REFUSALS})
-def preview_slots(request: ApiRequest, slug: str, facility_id: int, payload: SlotsIn) -> dict[str, object]:
+@staff(Permission.MANAGE_CATALOG)
+def preview_slots(request: StaffRequest, slug: str, facility_id: Id, payload: SlotsIn) -> dict[str, object]:
     """The rental slots the facility's bookable hours give between two days (closures skipped)."""
-    plan = rental_slots.plan_rental_slots(
-        membership=staff_membership(request, slug), facility_id=facility_id, **payload.dict()
-    )
+    plan = rental_slots.plan_rental_slots(membership=request.membership, facility_id=facility_id, **payload.dict())
     return _slots_out(plan)
 
 
 @router.post("/orgs/{slug}/setup/facilities/{facility_id}/slots", response={201: SlotsOut, **REFUSALS})
-def make_slots(request: ApiRequest, slug: str, facility_id: int, payload: SlotsIn) -> Status:
+@staff(Permission.MANAGE_CATALOG)
+def make_slots(request: StaffRequest, slug: str, facility_id: Id, payload: SlotsIn) -> Status:
     """Make the slots the preview shows: offerings of kind rental, capacity one each."""
-    plan = rental_slots.make_rental_slots(
-        membership=staff_membership(request, slug), facility_id=facility_id, **payload.dict()
-    )
+    plan = rental_slots.make_rental_slots(membership=request.membership, facility_id=facility_id, **payload.dict())
     return Status(201, _slots_out(plan))

@@ -2,10 +2,13 @@
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
+from annotated_types import Ge, Le
 from ninja import Field, Schema
+from pydantic import field_validator
 
+from api.types import Id
 from bulk.policies import MAX_CAPACITY
 
 Kind = Literal["class", "camp", "membership", "rental"]
@@ -33,7 +36,7 @@ class OfferingChangeIn(Schema):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
     price: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
-    program_id: int | None = None
+    program_id: Id | None = None
     registration_opens_at: datetime | None = Field(default=None, description="F1: the instant registration opens")
     registration_closes_at: datetime | None = None
     min_age: int | None = Field(default=None, ge=0, le=120)
@@ -41,7 +44,7 @@ class OfferingChangeIn(Schema):
     age_cutoff_on: date | None = Field(default=None, description="E1: ages are taken on this day")
     starts_on: date | None = None
     ends_on: date | None = None
-    facility_id: int | None = Field(default=None, description="rental slots only")
+    facility_id: Id | None = Field(default=None, description="rental slots only")
     starts_at: datetime | None = Field(default=None, description="rental slots only")
     ends_at: datetime | None = Field(default=None, description="rental slots only")
     registration_notifications: bool | None = Field(default=None, description="null: as the organization (N2)")
@@ -63,7 +66,7 @@ class OfferingSetupOut(Schema):
     description: str
     price: Decimal
     capacity: int | None
-    program_id: int | None
+    program_id: Id | None
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
     min_age: int | None
@@ -71,7 +74,7 @@ class OfferingSetupOut(Schema):
     age_cutoff_on: date | None
     starts_on: date | None
     ends_on: date | None
-    facility_id: int | None
+    facility_id: Id | None
     starts_at: datetime | None
     ends_at: datetime | None
     registration_notifications: bool | None
@@ -81,7 +84,9 @@ class OfferingSetupOut(Schema):
 
 
 class ScheduleIn(Schema):
-    weekdays: list[int] = Field(min_length=1, max_length=7, description="0 Monday ... 6 Sunday")
+    weekdays: list[Annotated[int, Ge(0), Le(6)]] = Field(
+        min_length=1, max_length=7, description="0 Monday ... 6 Sunday"
+    )
     starts_on: date
     ends_on: date
     starts_at: time
@@ -111,7 +116,7 @@ class FacilityIn(Schema):
     requires_approval: bool = Field(default=False, description="S6: portal bookings are requests staff approve")
 
 
-class FacilityOut(Schema):
+class FacilitySetupOut(Schema):
     id: int
     name: str
     description: str
@@ -120,8 +125,15 @@ class FacilityOut(Schema):
 
 class HoursIn(Schema):
     weekday: int = Field(ge=0, le=6, description="0 Monday ... 6 Sunday")
-    opens_at: time
-    closes_at: time
+    opens_at: time = Field(description="a time of day in the organization's time zone, without an offset")
+    closes_at: time = Field(description="a time of day in the organization's time zone, without an offset")
+
+    @field_validator("opens_at", "closes_at")
+    @classmethod
+    def local_time(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("a time of day without an offset (the organization's own time zone)")
+        return value
 
 
 class SeasonCopyIn(Schema):
@@ -130,6 +142,6 @@ class SeasonCopyIn(Schema):
 
 
 class SeasonCopyOut(Schema):
-    program_id: int
+    program_id: Id
     offering_ids: list[int]
     shift_days: int

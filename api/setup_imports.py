@@ -5,11 +5,13 @@ from typing import Any, Literal
 
 from ninja import Field, Router, Schema, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, staff_membership
 from api.schemas import ErrorOut
+from api.types import Id, Limit
 from imports.models import ImportRun
 from imports.services import CHUNK, access_import, plan_import, run_import_chunk
+from organizations.models import Permission
 
 router = Router(tags=["setup"], auth=AUTH)
 REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
@@ -57,23 +59,26 @@ def import_out(run: ImportRun) -> dict[str, Any]:
     }
 
 
+# Either permission lets in; the service then checks the kind's own (offerings: manage catalog,
+# households: manage settings).
 @router.post("/orgs/{slug}/setup/imports", response={201: ImportOut, **REFUSALS})
-def dry_run(request: ApiRequest, slug: str, payload: ImportIn) -> Status:
+@staff(Permission.MANAGE_CATALOG, Permission.MANAGE_SETTINGS)
+def dry_run(request: StaffRequest, slug: str, payload: ImportIn) -> Status:
     """The dry run: what each row would create, change or refuse; nothing is written but the plan."""
-    run = plan_import(
-        membership=staff_membership(request, slug), kind=payload.kind, text=payload.csv, filename=payload.filename
-    )
+    run = plan_import(membership=request.membership, kind=payload.kind, text=payload.csv, filename=payload.filename)
     return Status(201, import_out(run))
 
 
 @router.get("/orgs/{slug}/setup/imports/{run_id}", response={200: ImportOut, **REFUSALS})
-def progress(request: ApiRequest, slug: str, run_id: int) -> object:
-    return import_out(access_import(staff_membership(request, slug), run_id))
+@staff(Permission.MANAGE_CATALOG, Permission.MANAGE_SETTINGS)
+def progress(request: StaffRequest, slug: str, run_id: Id) -> object:
+    return import_out(access_import(request.membership, run_id))
 
 
 @router.post("/orgs/{slug}/setup/imports/{run_id}/chunks", response={200: ImportOut, **REFUSALS})
-def apply_chunk(request: ApiRequest, slug: str, run_id: int, size: int = CHUNK) -> object:
+@staff(Permission.MANAGE_CATALOG, Permission.MANAGE_SETTINGS)
+def apply_chunk(request: StaffRequest, slug: str, run_id: Id, size: Limit = CHUNK) -> object:
     """Apply the next rows (at most `size`, 1-1000) in one short transaction; call again until
     `status` is done. 409 once it is done."""
     chunk = max(1, min(size, 1000))
-    return import_out(run_import_chunk(membership=staff_membership(request, slug), run_id=run_id, chunk=chunk))
+    return import_out(run_import_chunk(membership=request.membership, run_id=run_id, chunk=chunk))

@@ -6,9 +6,10 @@ from datetime import datetime
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, staff_membership
 from api.schemas import ErrorOut
+from api.types import Id
 from audit.models import Channel
 from households.lockouts import lift_lockout, organization_lockouts
 from organizations.models import Permission
@@ -26,9 +27,10 @@ class LockoutOut(Schema):
 
 
 @router.get("/orgs/{slug}/setup/lockouts", response={200: list[LockoutOut], **REFUSALS})
-def lockouts(request: ApiRequest, slug: str) -> list[dict[str, object]]:
+@staff(Permission.MANAGE_SETTINGS)
+def lockouts(request: StaffRequest, slug: str) -> list[dict[str, object]]:
     """Account lock-outs in force of this organization's staff and payers."""
-    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    membership = request.membership
     return [
         {
             "id": row.pk,
@@ -42,7 +44,8 @@ def lockouts(request: ApiRequest, slug: str) -> list[dict[str, object]]:
 
 
 @router.delete("/orgs/{slug}/setup/lockouts/{lockout_id}", response={204: None, **REFUSALS})
-def lift(request: ApiRequest, slug: str, lockout_id: int) -> Status:
+@staff(Permission.MANAGE_SETTINGS)
+def lift(request: StaffRequest, slug: str, lockout_id: Id) -> Status:
     """Lift one lock-out: the person may sign in again at once (audited)."""
-    lift_lockout(membership=staff_membership(request, slug), lockout_id=lockout_id, channel=Channel.API)
+    lift_lockout(membership=request.membership, lockout_id=lockout_id, channel=Channel.API)
     return Status(204, None)

@@ -3,9 +3,10 @@ not, retire. Administrators only (*manage settings*), checked by attendance.serv
 
 from ninja import Field, Router, Schema, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, staff_membership
 from api.schemas import ErrorOut
+from api.types import Id
 from attendance.selectors import all_absence_reasons
 from attendance.services import add_absence_reason, change_absence_reason
 from audit.models import Channel
@@ -35,21 +36,24 @@ class ReasonOut(Schema):
 
 
 @router.get("/orgs/{slug}/setup/absence-reasons", response={200: list[ReasonOut], **REFUSALS})
-def reasons(request: ApiRequest, slug: str) -> object:
-    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+@staff(Permission.MANAGE_SETTINGS)
+def reasons(request: StaffRequest, slug: str) -> object:
+    membership = request.membership
     return all_absence_reasons(organization_id=membership.organization_id)
 
 
 @router.post("/orgs/{slug}/setup/absence-reasons", response={201: ReasonOut, **REFUSALS})
-def add_reason(request: ApiRequest, slug: str, payload: ReasonIn) -> Status:
-    reason = add_absence_reason(membership=staff_membership(request, slug), channel=Channel.OFFICE, **payload.dict())
+@staff(Permission.MANAGE_SETTINGS)
+def add_reason(request: StaffRequest, slug: str, payload: ReasonIn) -> Status:
+    reason = add_absence_reason(membership=request.membership, channel=Channel.OFFICE, **payload.dict())
     return Status(201, reason)
 
 
 @router.patch("/orgs/{slug}/setup/absence-reasons/{reason_id}", response={200: ReasonOut, **REFUSALS})
-def change_reason(request: ApiRequest, slug: str, reason_id: int, payload: ReasonChangeIn) -> object:
+@staff(Permission.MANAGE_SETTINGS)
+def change_reason(request: StaffRequest, slug: str, reason_id: Id, payload: ReasonChangeIn) -> object:
     return change_absence_reason(
-        membership=staff_membership(request, slug),
+        membership=request.membership,
         reason_id=reason_id,
         channel=Channel.OFFICE,
         **payload.dict(exclude_unset=True),

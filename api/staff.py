@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from ninja import Query, Router, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
 from api.carts import added_out, cart_out
 from api.catalog import offering_out
-from api.context import ApiRequest, json_body, staff_household, staff_membership
+from api.context import json_body
 from api.orders import order_out
 from api.schemas import (
     AlertOut,
@@ -26,17 +27,19 @@ from api.schemas import (
     StaffRegistrationOut,
 )
 from api.setup import impacts_out
+from api.types import Id, Int, Limit
 from audit.models import Channel
 from bulk.settings import change_settings
 from capacity.catalog import offering_detail
 from capacity.selectors import live_holds
 from carts import selectors as cart_selectors
 from carts.services import delete_cart, delete_hold, office_add_to_cart
-from orders.models import Order
+from households.selectors import get_household_for_org
+from orders.selectors import get_order_for_org
 from organizations.errors import InvalidSettings
 from organizations.models import Organization, Permission, validate_grace_hours
 from organizations.preferences import json_schema
-from organizations.services import require_permission, shown_settings
+from organizations.services import shown_settings
 from payments.checkout import checkout_and_request_payment
 from payments.selectors import open_alerts
 from payments.services import put_on_account, record_offline_payment, resolve_alert
@@ -50,9 +53,10 @@ REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Err
 
 
 @router.get("/orgs/{slug}/settings", response={200: SettingsOut, **REFUSALS})
-def get_settings(request: ApiRequest, slug: str) -> dict[str, object]:
+@staff(Permission.MANAGE_SETTINGS)
+def get_settings(request: StaffRequest, slug: str) -> dict[str, object]:
     """Every setting (X7); secrets say only whether they are set."""
-    organization = staff_membership(request, slug, Permission.MANAGE_SETTINGS).organization
+    organization = request.membership.organization
     return {"slug": organization.slug, **shown_settings(organization)}
 
 
@@ -61,21 +65,23 @@ def get_settings(request: ApiRequest, slug: str) -> dict[str, object]:
     response={200: SettingsOut, **REFUSALS},
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": json_schema()}}}},
 )
-def patch_settings(request: ApiRequest, slug: str) -> dict[str, object]:
+@staff(Permission.MANAGE_SETTINGS)
+def patch_settings(request: StaffRequest, slug: str) -> dict[str, object]:
     """Change any subset of the settings. An unknown key, a wrong type or a value out of range
     is refused (400, code `invalid_settings`) naming each field and its allowed range in
     `details.fields`, and nothing changes. A cart limit below its timeout is refused (T3).
     A longer timer extends the live carts as POST settings/preview shows; none is cut short."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     organization, _ = change_settings(membership=membership, changes=json_body(request), channel=Channel.OFFICE)
     return {"slug": organization.slug, **shown_settings(organization)}
 
 
 @router.get("/orgs/{slug}/staff/offerings/{offering_id}/occupancy", response={200: OccupancyOut, **REFUSALS})
-def occupancy(request: ApiRequest, slug: str, offering_id: int) -> dict[str, object]:
+@staff(Permission.ENROLL)
+def occupancy(request: StaffRequest, slug: str, offering_id: Id) -> dict[str, object]:
     """Live availability and every live hold on the offering: who, for whom, since when,
     time left, channel (C5, S1)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     now = timezone.now()
     item, _ = offering_detail(organization=membership.organization, offering_id=offering_id, now=now)
     holds = live_holds(organization_id=membership.organization_id, offering_id=offering_id, now=now)
@@ -101,34 +107,38 @@ def occupancy(request: ApiRequest, slug: str, offering_id: int) -> dict[str, obj
 
 
 @router.delete("/orgs/{slug}/staff/holds/{claim_id}", response={204: None, **REFUSALS})
-def remove_hold(request: ApiRequest, slug: str, claim_id: int) -> Status:
+@staff(Permission.DELETE_ENROLLMENTS)
+def remove_hold(request: StaffRequest, slug: str, claim_id: Id) -> Status:
     """S2: delete a live hold (needs *delete enrollments*); the seat is free at once."""
-    delete_hold(membership=staff_membership(request, slug), claim_id=claim_id)
+    delete_hold(membership=request.membership, claim_id=claim_id)
     return Status(204, None)
 
 
 @router.get("/orgs/{slug}/staff/households/{household_id}/cart", response={200: CartOut, **REFUSALS})
-def household_cart(request: ApiRequest, slug: str, household_id: int) -> dict[str, object]:
-    membership = staff_membership(request, slug, Permission.ENROLL)
-    household = staff_household(membership, household_id)
+@staff(Permission.ENROLL)
+def household_cart(request: StaffRequest, slug: str, household_id: Id) -> dict[str, object]:
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     return cart_out(cart_selectors.open_cart_view(household=household, now=timezone.now()))
 
 
 @router.delete("/orgs/{slug}/staff/households/{household_id}/cart", response={200: CartOut, **REFUSALS})
-def clear_household_cart(request: ApiRequest, slug: str, household_id: int) -> dict[str, object]:
+@staff(Permission.DELETE_ENROLLMENTS)
+def clear_household_cart(request: StaffRequest, slug: str, household_id: Id) -> dict[str, object]:
     """S2: clear a household's whole cart (needs *delete enrollments*); every seat is free at once."""
-    membership = staff_membership(request, slug)
-    household = staff_household(membership, household_id)
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     delete_cart(membership=membership, household=household)
     return cart_out(cart_selectors.open_cart_view(household=household, now=timezone.now()))
 
 
 @router.post("/orgs/{slug}/staff/households/{household_id}/cart/items", response={201: CartAddOut, **REFUSALS})
-def office_add(request: ApiRequest, slug: str, household_id: int, payload: StaffCartItemIn) -> Status:
+@staff(Permission.ENROLL)
+def office_add(request: StaffRequest, slug: str, household_id: Id, payload: StaffCartItemIn) -> Status:
     """Enroll from the office on the wizard's own timer (T5). `override_reason` exceeds
     capacity on purpose and needs the override permission (C6)."""
-    membership = staff_membership(request, slug)
-    household = staff_household(membership, household_id)
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     result = office_add_to_cart(
         membership=membership,
         household=household,
@@ -142,10 +152,10 @@ def office_add(request: ApiRequest, slug: str, household_id: int, payload: Staff
 @router.post(
     "/orgs/{slug}/staff/households/{household_id}/checkout", response={200: OrderOut, 201: OrderOut, **REFUSALS}
 )
-def office_checkout(request: ApiRequest, slug: str, household_id: int, payload: CheckoutIn) -> Status:
-    membership = staff_membership(request, slug)
-    require_permission(membership, Permission.ENROLL)
-    household = staff_household(membership, household_id)
+@staff(Permission.ENROLL)
+def office_checkout(request: StaffRequest, slug: str, household_id: Id, payload: CheckoutIn) -> Status:
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     # Through payments' checkout so that household credit pays first (B6); no online payment
     # is started for the office.
     result = checkout_and_request_payment(
@@ -184,11 +194,12 @@ def staff_registration_out(r: Registration, organization: Organization, now: dat
 
 
 @router.get("/orgs/{slug}/staff/registrations", response={200: list[StaffRegistrationOut], **REFUSALS})
+@staff(Permission.ENROLL, Permission.TAKE_PAYMENTS)
 def staff_registrations(
-    request: ApiRequest, slug: str, include_deleted: bool = False, limit: int = 200
+    request: StaffRequest, slug: str, include_deleted: bool = False, limit: Limit = 200
 ) -> list[dict[str, object]]:
     """Received registrations, newest first, with their payment state and deletion schedule (P3)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     now = timezone.now()
     registrations = organization_registrations(organization_id=membership.organization_id).order_by(
         "-submitted_at", "-pk"
@@ -199,23 +210,29 @@ def staff_registrations(
 
 
 @router.delete("/orgs/{slug}/staff/registrations/{registration_id}", response={200: StaffRegistrationOut, **REFUSALS})
+@staff(Permission.DELETE_ENROLLMENTS)
 def staff_delete_registration(
-    request: ApiRequest, slug: str, registration_id: int, note: str = Query("", max_length=500)
+    request: StaffRequest, slug: str, registration_id: Id, note: str = Query("", max_length=500)
 ) -> dict[str, object]:
     """P6: delete (archive) a registration, `note` saying why; its seat is freed; the household remains."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     registration = delete_registration(membership=membership, registration_id=registration_id, note=note)
     fresh = organization_registrations(organization_id=membership.organization_id).get(pk=registration.pk)
     return staff_registration_out(fresh, membership.organization, timezone.now())
 
 
-@router.post("/orgs/{slug}/staff/orders/{order_id}/payments", response={201: PaymentOut, **REFUSALS})
-def staff_record_payment(request: ApiRequest, slug: str, order_id: int, payload: OfflinePaymentIn) -> Status:
-    """P5: record cash, a cheque or a card taken by phone; the payment state follows."""
-    membership = staff_membership(request, slug)
+@router.post("/orgs/{slug}/staff/orders/{order_id}/payments", response={200: PaymentOut, 201: PaymentOut, **REFUSALS})
+@staff(Permission.TAKE_PAYMENTS)
+def staff_record_payment(request: StaffRequest, slug: str, order_id: Id, payload: OfflinePaymentIn) -> Status:
+    """P5: record cash, a cheque or a card taken by phone; the payment state follows. 201 with
+    the payment; the same `reference` again (a double submit, a receipt number typed twice)
+    answers 200 with the first payment and records nothing, and a reference this organization
+    already used for another order is refused (409 `reference_used`). References are each
+    organization's own."""
+    membership = request.membership
     recorded = record_offline_payment(membership=membership, order_id=order_id, **payload.dict())
     payment = recorded.payment
-    balance = Order.objects.get(pk=order_id).balance
+    balance = get_order_for_org(organization_id=membership.organization_id, order_id=order_id).balance
     return Status(
         201 if recorded.created else 200,
         {
@@ -230,17 +247,19 @@ def staff_record_payment(request: ApiRequest, slug: str, order_id: int, payload:
 
 
 @router.post("/orgs/{slug}/staff/orders/{order_id}/on-account", response={200: OrderOut, **REFUSALS})
-def staff_put_on_account(request: ApiRequest, slug: str, order_id: int, payload: OnAccountIn) -> dict[str, object]:
+@staff(Permission.TAKE_PAYMENTS, Permission.TEACH)
+def staff_put_on_account(request: StaffRequest, slug: str, order_id: Id, payload: OnAccountIn) -> dict[str, object]:
     """B1: finish an order on account, marking whether its balance may be paid online."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     order = put_on_account(membership=membership, order_id=order_id, **payload.dict())
     return order_out(household_orders(household=order.household).get(pk=order.pk))
 
 
 @router.get("/orgs/{slug}/staff/alerts", response={200: list[AlertOut], **REFUSALS})
-def staff_alerts(request: ApiRequest, slug: str) -> list[dict[str, object]]:
+@staff(Permission.TAKE_PAYMENTS)
+def staff_alerts(request: StaffRequest, slug: str) -> list[dict[str, object]]:
     """Open alerts, e.g. money that arrived for a deleted registration (P4)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     return [
         {
             "id": a.pk,
@@ -255,16 +274,18 @@ def staff_alerts(request: ApiRequest, slug: str) -> list[dict[str, object]]:
 
 
 @router.post("/orgs/{slug}/staff/alerts/{alert_id}/resolve", response={204: None, **REFUSALS})
-def staff_resolve_alert(request: ApiRequest, slug: str, alert_id: int) -> Status:
-    resolve_alert(membership=staff_membership(request, slug), alert_id=alert_id)
+@staff(Permission.TAKE_PAYMENTS)
+def staff_resolve_alert(request: StaffRequest, slug: str, alert_id: Id) -> Status:
+    resolve_alert(membership=request.membership, alert_id=alert_id)
     return Status(204, None)
 
 
 @router.get("/orgs/{slug}/staff/grace-impacts", response={200: ImpactsOut, **REFUSALS})
-def staff_grace_impacts(request: ApiRequest, slug: str, hours: int) -> dict[str, object]:
+@staff(Permission.MANAGE_SETTINGS)
+def staff_grace_impacts(request: StaffRequest, slug: str, hours: Int) -> dict[str, object]:
     """G6: for a proposed grace period, before it is saved, which registrations the next run
     would delete and which emails it would send, computed by the worker's own rules."""
-    membership = staff_membership(request, slug, Permission.MANAGE_SETTINGS)
+    membership = request.membership
     try:
         validate_grace_hours(hours)
     except ValidationError as exc:

@@ -4,10 +4,12 @@ from datetime import datetime
 
 from ninja import Field, Router, Schema
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, staff_membership
 from api.schemas import ErrorOut
+from api.types import Id
 from carts.services.group import MAX_GROUP, Member, group_enroll
+from organizations.models import Permission
 
 router = Router(tags=["staff"], auth=AUTH)
 REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
@@ -44,10 +46,11 @@ class GroupOut(Schema):
 
 
 @router.post("/orgs/{slug}/staff/offerings/{offering_id}/group-enroll", response={200: GroupOut, **REFUSALS})
-def enroll_group(request: ApiRequest, slug: str, offering_id: int, payload: GroupIn) -> dict[str, object]:
+@staff(Permission.ENROLL)
+def enroll_group(request: StaffRequest, slug: str, offering_id: Id, payload: GroupIn) -> dict[str, object]:
     """Hold a seat in each member's family cart (office timer, T5), all or nothing or as many as fit."""
     outcome = group_enroll(
-        membership=staff_membership(request, slug),
+        membership=request.membership,
         offering_id=offering_id,
         members=[Member(m.household_id, m.participant_id) for m in payload.members],
         mode=payload.mode,

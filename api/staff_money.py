@@ -8,10 +8,12 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, staff_household, staff_membership
 from api.schemas import ErrorOut, StaffRegistrationOut
 from api.staff import staff_registration_out
+from api.types import Id
+from households.selectors import get_household_for_org
 from organizations.models import Permission
 from payments.credit import household_credit, refund_credit
 from payments.desk import record_desk_payment, send_pay_link
@@ -90,12 +92,13 @@ def refund_out(refund: Refund) -> dict[str, object]:
     "/orgs/{slug}/staff/households/{household_id}/payments",
     response={200: DeskPaymentOut, 201: DeskPaymentOut, **REFUSALS},
 )
-def desk_payment(request: ApiRequest, slug: str, household_id: int, payload: DeskPaymentIn) -> Status:
+@staff(Permission.TAKE_PAYMENTS)
+def desk_payment(request: StaffRequest, slug: str, household_id: Id, payload: DeskPaymentIn) -> Status:
     """P5: cash, a cheque or a card toward one or several of the household's orders; more than
     owed is refused unless `keep_credit` (B6). A repeated `reference` answers 200 with the
     payment already recorded."""
-    membership = staff_membership(request, slug)
-    household = staff_household(membership, household_id)
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     recorded = record_desk_payment(membership=membership, household_id=household.pk, **payload.dict())
     payment = recorded.payment
     return Status(
@@ -112,10 +115,11 @@ def desk_payment(request: ApiRequest, slug: str, household_id: int, payload: Des
 
 
 @router.get("/orgs/{slug}/staff/households/{household_id}/credit", response={200: CreditOut, **REFUSALS})
-def credit(request: ApiRequest, slug: str, household_id: int) -> dict[str, object]:
+@staff(Permission.TAKE_PAYMENTS)
+def credit(request: StaffRequest, slug: str, household_id: Id) -> dict[str, object]:
     """B6: the household's credit, which its next checkout spends first, and its refunds."""
-    membership = staff_membership(request, slug, Permission.TAKE_PAYMENTS)
-    household = staff_household(membership, household_id)
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     return {
         "household_id": household.pk,
         "credit": household_credit(household_id=household.pk),
@@ -124,18 +128,20 @@ def credit(request: ApiRequest, slug: str, household_id: int) -> dict[str, objec
 
 
 @router.post("/orgs/{slug}/staff/households/{household_id}/refunds", response={201: RefundOut, **REFUSALS})
-def refund(request: ApiRequest, slug: str, household_id: int, payload: RefundIn) -> Status:
+@staff(Permission.TAKE_PAYMENTS)
+def refund(request: StaffRequest, slug: str, household_id: Id, payload: RefundIn) -> Status:
     """B6: give credit back, through the provider (`method` provider: the sandbox can) or
     recorded as handed back at the desk."""
-    membership = staff_membership(request, slug)
-    household = staff_household(membership, household_id)
+    membership = request.membership
+    household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
     return Status(201, refund_out(refund_credit(membership=membership, household_id=household.pk, **payload.dict())))
 
 
 @router.post("/orgs/{slug}/staff/orders/{order_id}/pay-link", response={201: PayLinkOut, **REFUSALS})
-def pay_link(request: ApiRequest, slug: str, order_id: int) -> Status:
+@staff(Permission.ENROLL, Permission.TAKE_PAYMENTS)
+def pay_link(request: StaffRequest, slug: str, order_id: Id) -> Status:
     """P7: email the registrant a link to pay this order's balance online (valid 14 days)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     url = send_pay_link(membership=membership, order_id=order_id)
     order = organization_registrations(organization_id=membership.organization_id).filter(order_id=order_id).first()
     return Status(201, {"order_id": order_id, "url": url, "sent_to": order.household.email if order else ""})
@@ -144,9 +150,10 @@ def pay_link(request: ApiRequest, slug: str, order_id: int) -> Status:
 @router.post(
     "/orgs/{slug}/staff/registrations/{registration_id}/restore", response={200: StaffRegistrationOut, **REFUSALS}
 )
-def restore(request: ApiRequest, slug: str, registration_id: int) -> dict[str, object]:
+@staff(Permission.DELETE_ENROLLMENTS)
+def restore(request: StaffRequest, slug: str, registration_id: Id) -> dict[str, object]:
     """P7: restore a deleted registration while its seat is free (409 `offering_full` if not)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     registration = restore_registration(membership=membership, registration_id=registration_id)
     fresh = organization_registrations(organization_id=membership.organization_id).get(pk=registration.pk)
     return staff_registration_out(fresh, membership.organization, timezone.now())

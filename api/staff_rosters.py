@@ -6,14 +6,16 @@ from datetime import datetime
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from api.access import StaffRequest, staff
 from api.auth import AUTH
-from api.context import ApiRequest, staff_membership
 from api.schemas import ErrorOut
+from api.types import Id
 from attendance.instructors import assign_instructor
 from attendance.rosters import Mark, classes_for, roster, save_roster
 from attendance.selectors import RosterLine
 from audit.models import Channel
 from catalog.models import Meeting
+from organizations.models import Permission
 
 router = Router(tags=["staff"], auth=AUTH)
 REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
@@ -82,9 +84,10 @@ def roster_out(meeting: Meeting, lines: list[RosterLine]) -> dict[str, object]:
 
 
 @router.get("/orgs/{slug}/staff/classes", response={200: list[ClassOut], **REFUSALS})
-def classes(request: ApiRequest, slug: str) -> list[dict[str, object]]:
+@staff(Permission.ENROLL, Permission.TEACH)
+def classes(request: StaffRequest, slug: str) -> list[dict[str, object]]:
     """A4: the classes this staff member teaches (every class for staff who enroll), soonest first."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     return [
         {
             "id": o.pk,
@@ -97,17 +100,19 @@ def classes(request: ApiRequest, slug: str) -> list[dict[str, object]]:
 
 
 @router.get("/orgs/{slug}/staff/meetings/{meeting_id}/roster", response={200: RosterOut, **REFUSALS})
-def get_roster(request: ApiRequest, slug: str, meeting_id: int) -> dict[str, object]:
+@staff(Permission.ENROLL, Permission.TEACH)
+def get_roster(request: StaffRequest, slug: str, meeting_id: Id) -> dict[str, object]:
     """A4: a meeting's roster with what is recorded for each participant."""
-    meeting, lines = roster(membership=staff_membership(request, slug), meeting_id=meeting_id)
+    meeting, lines = roster(membership=request.membership, meeting_id=meeting_id)
     return roster_out(meeting, lines)
 
 
 @router.put("/orgs/{slug}/staff/meetings/{meeting_id}/attendance", response={200: RosterOut, **REFUSALS})
-def put_attendance(request: ApiRequest, slug: str, meeting_id: int, payload: RosterIn) -> dict[str, object]:
+@staff(Permission.ENROLL, Permission.TEACH)
+def put_attendance(request: StaffRequest, slug: str, meeting_id: Id, payload: RosterIn) -> dict[str, object]:
     """A4: record attendance for some or all of the roster; an empty status clears a record.
     What staff record is read-only to the household (A3)."""
-    membership = staff_membership(request, slug)
+    membership = request.membership
     save_roster(
         membership=membership,
         meeting_id=meeting_id,
@@ -119,19 +124,19 @@ def put_attendance(request: ApiRequest, slug: str, meeting_id: int, payload: Ros
 
 
 @router.put("/orgs/{slug}/staff/offerings/{offering_id}/instructors/{membership_id}", response={204: None, **REFUSALS})
-def add_instructor(request: ApiRequest, slug: str, offering_id: int, membership_id: int) -> Status:
+@staff(Permission.MANAGE_CATALOG)
+def add_instructor(request: StaffRequest, slug: str, offering_id: Id, membership_id: Id) -> Status:
     """Assign an instructor (a staff membership with *teach*) to the class (needs *manage catalog*)."""
-    assign_instructor(
-        membership=staff_membership(request, slug), offering_id=offering_id, instructor_id=membership_id, teaches=True
-    )
+    assign_instructor(membership=request.membership, offering_id=offering_id, instructor_id=membership_id, teaches=True)
     return Status(204, None)
 
 
 @router.delete(
     "/orgs/{slug}/staff/offerings/{offering_id}/instructors/{membership_id}", response={204: None, **REFUSALS}
 )
-def remove_instructor(request: ApiRequest, slug: str, offering_id: int, membership_id: int) -> Status:
+@staff(Permission.MANAGE_CATALOG)
+def remove_instructor(request: StaffRequest, slug: str, offering_id: Id, membership_id: Id) -> Status:
     assign_instructor(
-        membership=staff_membership(request, slug), offering_id=offering_id, instructor_id=membership_id, teaches=False
+        membership=request.membership, offering_id=offering_id, instructor_id=membership_id, teaches=False
     )
     return Status(204, None)

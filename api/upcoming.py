@@ -8,9 +8,10 @@ from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from api.access import CustomerRequest, customer
 from api.auth import AUTH
-from api.context import ApiRequest, customer_household
 from api.schemas import ErrorOut, PaymentSessionOut
+from api.types import Id
 from attendance import selectors as attendance_selectors
 from attendance.models import Attendance
 from attendance.services import clear_absence, mark_absent
@@ -24,20 +25,20 @@ router = Router(tags=["upcoming courses"], auth=AUTH)
 REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
 
 
-class ReasonOut(Schema):
+class CustomerReasonOut(Schema):
     id: int
     name: str
 
 
 class AttendanceOut(Schema):
     status: str = Field(description="present or absent")
-    reason_id: int | None
+    reason_id: Id | None
     reason_name: str | None
     recorded_by: str = Field(description="customer (the household may change it) or staff (read-only, A3)")
     recorded_at: datetime
 
 
-class MeetingOut(Schema):
+class UpcomingMeetingOut(Schema):
     id: int
     starts_at: datetime
     ends_at: datetime
@@ -47,25 +48,25 @@ class MeetingOut(Schema):
 
 
 class UpcomingCourseOut(Schema):
-    registration_id: int
-    offering_id: int
+    registration_id: Id
+    offering_id: Id
     offering_name: str
-    participant_id: int | None
+    participant_id: Id | None
     participant_name: str | None
-    order_id: int
+    order_id: Id
     order_number: str
     balance: Decimal = Field(description="A1: owing on the course's order")
     order_payable_online: bool = Field(description="B3: the balance may be added to the cart")
     order_in_cart: bool = Field(description="B4: the balance is in the cart already")
-    meetings: list[MeetingOut]
+    meetings: list[UpcomingMeetingOut]
 
 
 class AbsenceIn(Schema):
-    reason_id: int
+    reason_id: Id
 
 
 class OrderStatusOut(Schema):
-    order_id: int
+    order_id: Id
     order_number: str
     status: str
     total: Decimal
@@ -96,10 +97,11 @@ def _attendance(record: Attendance | None) -> dict[str, object] | None:
 
 
 @router.get("/orgs/{slug}/upcoming-courses", response={200: list[UpcomingCourseOut], **REFUSALS})
-def upcoming_courses(request: ApiRequest, slug: str) -> list[dict[str, object]]:
+@customer
+def upcoming_courses(request: CustomerRequest, slug: str) -> list[dict[str, object]]:
     """A1: the household's courses with a meeting still to come, their meetings with any
     attendance recorded, and the balance owing on each course's order."""
-    household = customer_household(request, slug)
+    household = request.household
     return [
         {
             "registration_id": course.registration.pk,
@@ -128,10 +130,11 @@ def upcoming_courses(request: ApiRequest, slug: str) -> list[dict[str, object]]:
     ]
 
 
-@router.get("/orgs/{slug}/absence-reasons", response={200: list[ReasonOut], **REFUSALS})
-def absence_reasons(request: ApiRequest, slug: str) -> object:
+@router.get("/orgs/{slug}/absence-reasons", response={200: list[CustomerReasonOut], **REFUSALS})
+@customer
+def absence_reasons(request: CustomerRequest, slug: str) -> object:
     """A2: the reasons a household may give, those of the list marked usable by customers."""
-    household = customer_household(request, slug)
+    household = request.household
     return attendance_selectors.absence_reasons(organization_id=household.organization_id, for_customers=True)
 
 
@@ -139,10 +142,11 @@ def absence_reasons(request: ApiRequest, slug: str) -> object:
     "/orgs/{slug}/household/participants/{participant_id}/meetings/{meeting_id}/absence",
     response={200: AttendanceOut, **REFUSALS},
 )
-def set_absence(request: ApiRequest, slug: str, participant_id: int, meeting_id: int, payload: AbsenceIn) -> object:
+@customer
+def set_absence(request: CustomerRequest, slug: str, participant_id: Id, meeting_id: Id, payload: AbsenceIn) -> object:
     """A2, A3: mark the participant absent from an upcoming meeting, or change the reason; 409
     `recorded_by_instructor` or `meeting_started` when the household may not."""
-    household = customer_household(request, slug)
+    household = request.household
     record = mark_absent(
         household=household,
         participant_id=participant_id,
@@ -158,9 +162,10 @@ def set_absence(request: ApiRequest, slug: str, participant_id: int, meeting_id:
     "/orgs/{slug}/household/participants/{participant_id}/meetings/{meeting_id}/absence",
     response={204: None, **REFUSALS},
 )
-def remove_absence(request: ApiRequest, slug: str, participant_id: int, meeting_id: int) -> Status:
+@customer
+def remove_absence(request: CustomerRequest, slug: str, participant_id: Id, meeting_id: Id) -> Status:
     """A3: take back an absence the household set, before the meeting starts."""
-    household = customer_household(request, slug)
+    household = request.household
     clear_absence(
         household=household,
         participant_id=participant_id,
@@ -191,8 +196,8 @@ def payment_status_out(outcome: PaymentOutcome) -> dict[str, object]:
     }
 
 
-def _outcome(request: ApiRequest, slug: str, payment_id: int) -> PaymentOutcome:
-    household = customer_household(request, slug)
+def _outcome(request: CustomerRequest, slug: str, payment_id: Id) -> PaymentOutcome:
+    household = request.household
     outcome = household_payment(household=household, session_id=payment_id, now=timezone.now())
     if outcome is None:
         raise PaymentNotFound
@@ -200,14 +205,16 @@ def _outcome(request: ApiRequest, slug: str, payment_id: int) -> PaymentOutcome:
 
 
 @router.get("/orgs/{slug}/payments/{payment_id}", response={200: PaymentStatusOut, **REFUSALS})
-def payment_status(request: ApiRequest, slug: str, payment_id: int) -> dict[str, object]:
+@customer
+def payment_status(request: CustomerRequest, slug: str, payment_id: Id) -> dict[str, object]:
     """The confirmation status of a payment: still pending (the provider's webhook has not
     arrived), paid, declined or abandoned, and each of its orders as it is now."""
     return payment_status_out(_outcome(request, slug, payment_id))
 
 
 @router.post("/orgs/{slug}/payments/{payment_id}/retry", response={201: PaymentSessionOut, **REFUSALS})
-def pay_again(request: ApiRequest, slug: str, payment_id: int) -> Status:
+@customer
+def pay_again(request: CustomerRequest, slug: str, payment_id: Id) -> Status:
     """Pay now, after a decline: a new payment for what is still owed on the same orders."""
     outcome = _outcome(request, slug, payment_id)
     plan = outcome.plan_again

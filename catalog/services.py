@@ -169,7 +169,7 @@ def save_program(*, membership: StaffMembership, fields: Mapping[str, Any], prog
     )
     for name, value in fields.items():
         setattr(program, name, value)
-    _validated(program, exclude=["organization"])
+    _validated(program)  # with the organization: a name and season it already has is refused, not a 500
     program.save()
     record_change(membership, "program.saved", ("program", program.pk), {k: str(v) for k, v in fields.items()})
     return program

@@ -1,9 +1,12 @@
 """Middleware of our own: Django's, scoped to the requests that use it."""
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
+from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+
+from core.errors import control_character_in
 
 API_PREFIX = "/api/"
 
@@ -17,3 +20,48 @@ class PageMessageMiddleware(MessageMiddleware):
         if request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
         return super().__call__(request)
+
+
+def _refusal(status: int, code: str, message: str, **details: object) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, "details": details}, status=status)
+
+
+class ApiGuardMiddleware:
+    """What no API view should ever see (issue 15: no 500 from any input): a body larger than
+    `DATA_UPLOAD_MAX_MEMORY_SIZE` is answered 413 before it is read (the webhook too), and a
+    path with a control character (a NUL, which PostgreSQL cannot even compare) is the same
+    404 as any unknown path. Both in the API's JSON shape; pages are left to Django."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.startswith(API_PREFIX):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return _refusal(400, "bad_request", "The Content-Length header is not a number.")
+            if limit is not None and length > limit:
+                return _refusal(
+                    413, "payload_too_large", f"The request body is larger than {limit} bytes.", limit=limit
+                )
+            if control_character_in(request.path_info):
+                return _refusal(404, "not_found", "Not found.")
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends `settings.CONTENT_SECURITY_POLICY` with every answer that has none of its own:
+    scripts, styles, fonts and images from this site only, no inline script or style (the
+    pages have none by design: docs/ui.md), no plugins, no framing. Empty turns it off."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response

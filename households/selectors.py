@@ -6,6 +6,7 @@ import re
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 
+from households.errors import HouseholdNotFound
 from households.models import Household, HouseholdNote, Participant
 
 SEARCH_LIMIT = 25
@@ -70,3 +71,16 @@ def household_notes(*, household: Household, limit: int = 50) -> list[HouseholdN
         .select_related("author")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def get_household_for_org(*, organization_id: int, household_id: int) -> Household:
+    """The household with this id in this organization; one of another organization, or none,
+    is the same `HouseholdNotFound` (404): nobody learns that an id exists elsewhere."""
+    household = (
+        Household.objects.select_related("organization")
+        .filter(organization_id=organization_id, pk=household_id)
+        .first()
+    )
+    if household is None:
+        raise HouseholdNotFound
+    return household

@@ -35,6 +35,9 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField()
+    # The order's number within its organization (orders.services.next_order_sequence): each
+    # organization counts its own, so a number tells nothing of another's volume.
+    sequence = models.BigIntegerField()
 
     class Meta:
         indexes = [
@@ -49,6 +52,7 @@ class Order(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["organization", "sequence"], name="order_number_per_organization"),
             models.CheckConstraint(name="order_total_not_negative", condition=models.Q(total__gte=0)),
             # B5: a balance is never negative (refunds, when they come, lower amount_paid).
             models.CheckConstraint(name="order_not_overpaid", condition=models.Q(amount_paid__lte=models.F("total"))),
@@ -59,11 +63,24 @@ class Order(models.Model):
 
     @property
     def number(self) -> str:
-        return f"R{self.pk:07d}"
+        return f"R{self.sequence:07d}"
 
     @property
     def balance(self) -> Decimal:
         return self.total - self.amount_paid
+
+
+class OrderCounter(models.Model):
+    """The last order number given in one organization; its row is locked from the number's
+    increment to the checkout's commit, so numbers are unique and without gaps."""
+
+    organization = models.OneToOneField(
+        "organizations.Organization", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"organization {self.organization_id}: last order number {self.last}"
 
 
 class OrderLine(models.Model):

@@ -1,6 +1,7 @@
 from django.db.models import F
 
 from households.models import Household
+from orders.errors import OrderNotFound
 from orders.models import Order
 
 
@@ -16,3 +17,12 @@ def payable_balances(*, household: Household) -> list[Order]:
         .exclude(status=Order.Status.CANCELLED)
         .order_by("created_at", "pk")
     )
+
+
+def get_order_for_org(*, organization_id: int, order_id: int) -> Order:
+    """The order with this id in this organization; another organization's, or none, is the
+    same `OrderNotFound` (404)."""
+    order = Order.objects.filter(organization_id=organization_id, pk=order_id).first()
+    if order is None:
+        raise OrderNotFound
+    return order

@@ -4,9 +4,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import IntegrityError, connection, transaction
+
 from audit.models import Channel
 from capacity.models import Claim
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderCounter, OrderLine
 
 
 def place_order(
@@ -29,6 +31,7 @@ def place_order(
     payment_required = not is_free and channel in (Channel.PORTAL, Channel.API)
     order = Order.objects.create(
         organization_id=organization_id,
+        sequence=next_order_sequence(organization_id),
         household_id=household_id,
         cart_id=cart_id,
         status=Order.Status.PAID if is_free else Order.Status.AWAITING_PAYMENT,
@@ -50,6 +53,25 @@ def place_order(
         for claim in holds
     )
     return order, lines
+
+
+def next_order_sequence(organization_id: int) -> int:
+    """The organization's next order number: its counter incremented in the caller's
+    transaction (one statement; the row is created with the organization's first order)."""
+    with connection.cursor() as cursor:
+        cursor.execute(INCREMENT, [organization_id])
+        row = cursor.fetchone()
+    if row is None:
+        try:
+            with transaction.atomic():  # savepoint: two first orders at once, one creates the row
+                OrderCounter.objects.create(organization_id=organization_id, last=1)
+                return 1
+        except IntegrityError:
+            return next_order_sequence(organization_id)
+    return int(row[0])
+
+
+INCREMENT = "UPDATE orders_ordercounter SET last = last + 1 WHERE organization_id = %s RETURNING last"
 
 
 def _describe(claim: Claim) -> str:

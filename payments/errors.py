@@ -46,3 +46,9 @@ class PaymentNotFound(DomainError):
     code = "payment_not_found"
     kind = "not_found"
     default_message = "No such payment."
+
+
+class ReferenceUsed(DomainError):
+    code = "reference_used"
+    kind = "conflict"
+    default_message = "This reference was already recorded for another order."

@@ -60,8 +60,9 @@ class Payment(models.Model):
         PaymentSession, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
     provider = models.CharField(max_length=20)
-    # The provider's id for this money (payment intent, sandbox event...). Unique, so a
-    # webhook delivered twice can never record two payments.
+    # The provider's id for this money (payment intent, sandbox event, the office's receipt
+    # number...). Unique per organization and provider, so a webhook delivered twice can never
+    # record two payments, and one organization's receipt numbers never collide with another's.
     provider_ref = models.CharField(max_length=200, blank=True)
     method = models.CharField(max_length=20, choices=Method.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -75,7 +76,9 @@ class Payment(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "provider_ref"], condition=~Q(provider_ref=""), name="payment_provider_ref_unique"
+                fields=["organization", "provider", "provider_ref"],
+                condition=~Q(provider_ref=""),
+                name="payment_provider_ref_unique",
             ),
             models.CheckConstraint(name="payment_amount_positive", condition=Q(amount__gt=0)),
         ]

@@ -24,7 +24,7 @@ from orders.policies import CENT, Share, split_payment
 from orders.receipts import enqueue_receipt
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
-from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable
+from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable, ReferenceUsed
 from payments.models import Payment, PaymentAllocation, PaymentSession, StaffAlert
 from payments.providers import get_provider
 from registrations.models import Registration
@@ -68,7 +68,9 @@ def record_payment(
     """
     require_transaction()
     if provider_ref:
-        existing = Payment.objects.filter(provider=provider, provider_ref=provider_ref).first()
+        existing = Payment.objects.filter(
+            organization_id=organization.pk, provider=provider, provider_ref=provider_ref
+        ).first()
         if existing is not None:
             return RecordedPayment(payment=existing, created=False)
     order_ids = sorted({share.order_id for share in plan})
@@ -97,7 +99,8 @@ def record_payment(
                 created_at=now,
             )
     except IntegrityError:
-        return RecordedPayment(payment=Payment.objects.get(provider=provider, provider_ref=provider_ref), created=False)
+        first = Payment.objects.get(organization_id=organization.pk, provider=provider, provider_ref=provider_ref)
+        return RecordedPayment(payment=first, created=False)
     PaymentAllocation.objects.bulk_create(
         [PaymentAllocation(payment=payment, order_id=s.order_id, amount=s.amount) for s in split.shares]
         + ([PaymentAllocation(payment=payment, order_id=None, amount=split.credit)] if split.credit else [])
@@ -233,9 +236,9 @@ def _alert(
 def record_offline_payment(
     *, membership: StaffMembership, order_id: int, amount: Decimal, method: str, note: str = "", reference: str = ""
 ) -> RecordedPayment:
-    """P5: staff record cash, a cheque or a card taken by phone against an order. A
-    `reference` (a receipt number, or the form's idempotency key) makes a double submit
-    record one payment."""
+    """P5: staff record cash, a cheque or a card taken by phone against an order. A `reference`
+    (a receipt number or the form's idempotency key; the organization's own) makes a double
+    submit record one payment: the repeat returns the first, or 409 for another order."""
     require_permission(membership, Permission.TAKE_PAYMENTS)
     if method not in OFFLINE_METHODS:
         raise InvalidPayment(f"Method must be one of: {', '.join(OFFLINE_METHODS)}.", field="method")
@@ -244,9 +247,12 @@ def record_offline_payment(
     order = Order.objects.filter(organization_id=membership.organization_id, pk=order_id).first()
     if order is None:
         raise OrderNotFound
-    if amount > order.balance and not (
-        reference and Payment.objects.filter(provider="offline", provider_ref=reference).exists()
-    ):
+    found = Payment.objects.filter(organization=order.organization_id, provider="offline", provider_ref=reference)
+    if reference and (first := found.first()):  # a repeat: the first payment, if it was for this order
+        if not first.allocations.filter(order_id=order.pk).exists():
+            raise ReferenceUsed(f"Reference {reference} was already recorded for another order.", field="reference")
+        return RecordedPayment(payment=first, created=False)
+    if amount > order.balance:
         raise InvalidPayment(
             f"Amount {amount} is more than the balance of {order.balance} on order {order.number}.", field="amount"
         )
@@ -269,14 +275,16 @@ def record_offline_payment(
 def put_on_account(
     *, membership: StaffMembership, order_id: int, payable_online: bool, customer_note: str = ""
 ) -> Order:
-    """B1: finish an order with a balance owing. Staff who take payments choose whether it
-    may be paid online; an instructor's order on account is always payable online. An order
-    on account is no longer 'payment required', so the grace policy never deletes it (G4)."""
+    """B1: finish an order with a balance owing. Staff who take payments choose whether it may
+    be paid online; an instructor, only for an order they made (others: 404), always payable
+    online. On account is no longer 'payment required': the grace policy never deletes it (G4)."""
     is_cashier = membership.has_permission(Permission.TAKE_PAYMENTS)
+    orders = Order.objects.filter(organization_id=membership.organization_id, pk=order_id)
     if not is_cashier:
         require_permission(membership, Permission.TEACH)
         payable_online = True
-    order = Order.objects.filter(organization_id=membership.organization_id, pk=order_id).select_for_update().first()
+        orders = orders.filter(created_by_id=membership.user_id)
+    order = orders.select_for_update().first()
     if order is None:
         raise OrderNotFound
     if order.balance <= 0:

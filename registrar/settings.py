@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",  # the API docs' Swagger UI from its own static files, not from a CDN
     # domain apps, in the order of their layers (core/layers.py; docs/decisions/0009-layers.md)
     "audit",
     "organizations",
@@ -64,7 +65,9 @@ MIDDLEWARE = [
     # /health/live, /health/ready and /metrics answer before anything else (host check, HTTPS);
     # adds, refusals, checkouts and payments are counted as their answers leave (monitoring.actions).
     "monitoring.middleware.MonitoringMiddleware",
+    "core.middleware.ApiGuardMiddleware",  # /api/ only: 413 for a large body, 404 for a NUL in the path
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,6 +146,23 @@ DATABASES = {"default": _database()}
 REGISTRAR_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Content-Security-Policy of every answer (core.middleware): everything from this site, nothing
+# inline (the pages have no inline script or style: docs/ui.md), images also as data: URIs
+# (USWDS's CSS draws its icons so). form-action is left open: checkout's form is answered by a
+# redirect to the payment provider. CONTENT_SECURITY_POLICY="" turns it off.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'",
+)
+# /api/v1/docs (Swagger UI): "public", "staff" (signed-in staff of some organization) or "off";
+# the schema itself (/api/v1/openapi.json) stays public (X3).
+API_DOCS = env_str("API_DOCS", "staff" if PRODUCTION else "public")
+
+# The largest request body read, in bytes (the API answers 413 above it): room for the CSV
+# import's 5 MB of text in its JSON body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 6 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

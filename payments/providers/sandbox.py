@@ -24,7 +24,7 @@ from orders.policies import CENT
 from payments.errors import InvalidWebhook
 from payments.models import PaymentSession, SandboxCheckout, SandboxDelivery
 from payments.providers.base import Outcome, PaymentProvider, ProviderEvent, register
-from payments.providers.signing import header_value, sign, verify
+from payments.providers.signing import header_value, replay_key, sign, verify
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class SandboxProvider(PaymentProvider):
             event_id=event_id,
             event_type=event_type,
             outcome=outcome,
-            signature=signature,
+            signature=replay_key(header=signature, body=body, secret=settings.SANDBOX_WEBHOOK_SECRET),
             provider_session_id=provider_session_id,
             payment_ref=str(data.get("payment") or ""),
             amount=amount,

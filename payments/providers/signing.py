@@ -4,6 +4,7 @@ captured delivery cannot be made fresh again; freshness is checked against a tol
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -33,11 +34,21 @@ def verify(*, header: str, body: bytes, secret: str, now: datetime, tolerance_se
 
 
 def signed_at(header: str) -> int:
-    """The t= of a "t=...,v1=..." signature header."""
+    """The t= of a "t=...,v1=..." signature header: ASCII digits only (Python's int() and
+    isdigit() take other scripts' digits and superscripts too), at most 12 of them."""
     for key, value in _pairs(header):
-        if key == "t" and value.isdigit():
+        if key == "t" and re.fullmatch(r"[0-9]{1,12}", value):
             return int(value)
     raise InvalidWebhook("The signature header has no timestamp.")
+
+
+def replay_key(*, header: str, body: bytes, secret: str) -> str:
+    """What identifies one signed delivery, for the replay check: its timestamp and the one
+    signature that is valid for it, written canonically. The raw header would not do: the
+    same delivery with another (invalid) v1= appended, or its parts reordered, is the same
+    delivery. Call it after the signature was verified."""
+    timestamp = signed_at(header)
+    return f"t={timestamp},v1={_hmac(secret, timestamp, body)}"
 
 
 def header_value(headers: Mapping[str, str], name: str) -> str:

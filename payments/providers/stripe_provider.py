@@ -18,7 +18,7 @@ from django.conf import settings
 from payments.errors import InvalidWebhook
 from payments.models import PaymentSession
 from payments.providers.base import Outcome, PaymentProvider, ProviderEvent, register
-from payments.providers.signing import header_value, signed_at
+from payments.providers.signing import header_value, replay_key, signed_at
 
 SIGNATURE_HEADER = "Stripe-Signature"
 TOLERANCE_SECONDS = 300
@@ -89,7 +89,9 @@ class StripeProvider(PaymentProvider):
         # The SDK compares with the process clock; `now` is the clock of the rest of the request.
         if signed_at(signature) < now.timestamp() - TOLERANCE_SECONDS:
             raise InvalidWebhook("The webhook's timestamp is too old.")
-        return event_from_payload(event, signature=signature)
+        return event_from_payload(
+            event, signature=replay_key(header=signature, body=body, secret=settings.STRIPE_WEBHOOK_SECRET)
+        )
 
 
 def event_from_payload(event: Any, *, signature: str) -> ProviderEvent:

@@ -9,6 +9,8 @@ from carts.services import add_to_cart
 from carts.services.checkout import checkout
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
+from orders.errors import OrderNotFound
+from orders.models import Order
 from organizations.errors import PermissionDenied
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff
@@ -99,12 +101,27 @@ def test_b1_instructor_orders_on_account_are_payable_online_and_never_auto_delet
     org = make_organization(grace_period_hours=1)
     order = paid_order(org)
     instructor = make_staff(org, [Permission.TEACH])
+    Order.objects.filter(pk=order.pk).update(created_by=instructor.user)  # the instructor's own registration
     put_on_account(membership=instructor, order_id=order.pk, payable_online=False, customer_note="Pay before week 2")
     order.refresh_from_db()
     assert (order.on_account, order.payable_online, order.payment_required) == (True, True, False)
     with time_machine.travel(T0 + timedelta(hours=5), tick=False):
         apply_grace_policies()
     assert Registration.objects.get(order=order).deleted_at is None
+
+
+def test_b1_an_instructor_puts_only_their_own_orders_on_account(db):
+    """Issue 15: the instructor role could put ANY order on account (and so stop the grace
+    policy from deleting it). Someone else's order is the same 404 as one that does not exist."""
+    org = make_organization()
+    order = paid_order(org)
+    instructor = make_staff(org, [Permission.TEACH])
+    with pytest.raises(OrderNotFound):
+        put_on_account(membership=instructor, order_id=order.pk, payable_online=True)
+    with pytest.raises(OrderNotFound):
+        put_on_account(membership=instructor, order_id=order.pk + 1000, payable_online=True)
+    order.refresh_from_db()
+    assert (order.on_account, order.payment_required) == (False, True)
 
 
 def test_b1_box_office_chooses_whether_online_payment_is_allowed(db):

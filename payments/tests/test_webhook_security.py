@@ -91,6 +91,29 @@ def test_x5_a_replayed_delivery_is_refused(unpaid, signer, clock):
     assert unpaid.order.amount_paid == unpaid.order.total
 
 
+def test_x5_a_replay_with_another_signature_appended_is_still_a_replay(unpaid, signer, clock):
+    """Issue 15: the replay check keyed on the header's raw text, so `,v1=00` appended (or the
+    parts reordered) made the same delivery look new. It keys on the verified signature."""
+    body = signer.paid(unpaid.session)
+    signature = hmac_signature(signer.secret, int(T0.timestamp()), body)
+    assert signer.deliver(body, signature=signature).status_code == 200
+    clock.shift(timedelta(seconds=60))
+    timestamp, v1 = signature.split(",")
+    for variant in (signature + ",v1=00", f"{v1},{timestamp}"):
+        assert_refused(signer.deliver(body, signature=variant))
+        assert "replay" in signer.deliver(body, signature=variant).json()["message"]
+    assert WebhookDelivery.objects.count() == 1
+
+
+@pytest.mark.parametrize("digits", ["\u0661\u0662\u0663", "\u00b2\u00b3", "1" * 40])
+def test_x5_a_timestamp_of_other_digits_is_refused_not_a_500(unpaid, signer, digits):
+    """Arabic-Indic digits, superscripts and absurd lengths in t= are refused (400)."""
+    body = signer.paid(unpaid.session)
+    signature = hmac_signature(signer.secret, int(T0.timestamp()), body).replace(str(int(T0.timestamp())), digits)
+    assert_refused(signer.deliver(body, signature=signature))
+    assert_nothing_recorded(unpaid)
+
+
 def test_x5_a_body_that_is_not_json_is_refused(unpaid, signer):
     assert_refused(signer.deliver(b"{not json"))
     assert_nothing_recorded(unpaid)

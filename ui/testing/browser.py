@@ -85,12 +85,21 @@ def browser() -> Iterator["Browser"]:
 
 
 def _new_page(browser: "Browser", base_url: str, **options: Any) -> Iterator["Page"]:
+    """A fresh page; at its end, fails the test if the browser refused anything under the
+    site's Content-Security-Policy (an inline script or style, a script from elsewhere)."""
     context = browser.new_context(base_url=base_url, locale="en-US", **options)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    refused: list[str] = []
     try:
-        yield context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+        )
+        yield page
     finally:
         context.close()
+    assert not refused, "the page broke its Content-Security-Policy:\n" + "\n".join(refused)
 
 
 @pytest.fixture

@@ -1,0 +1,173 @@
+"""Issue 15 item 4: no 500 from any input. Every integer the API accepts is bounded to what
+the database holds, text with control characters is refused naming the field, a body over
+the limit is 413, every error is JSON."""
+
+import json
+from typing import get_args
+
+import pytest
+from pydantic import BaseModel
+
+from api.root import ROUTERS, api
+from households.tests.factories import make_household
+from organizations.models import Permission
+from organizations.tests.factories import make_staff
+
+
+def _walk(schema, components, where, seen=()):
+    """Yield (where, schema) for every integer in a JSON schema, following $refs."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name not in seen:
+            yield from _walk(components[name], components, f"{where}<{name}>", (*seen, name))
+        return
+    if schema.get("type") == "integer":
+        yield where, schema
+    for key in ("anyOf", "oneOf", "allOf"):
+        for i, sub in enumerate(schema.get(key, [])):
+            yield from _walk(sub, components, f"{where}|{i}", seen)
+    for name, sub in schema.get("properties", {}).items():
+        yield from _walk(sub, components, f"{where}.{name}", seen)
+    if isinstance(schema.get("items"), dict):
+        yield from _walk(schema["items"], components, f"{where}[]", seen)
+
+
+def test_x5_every_integer_the_api_accepts_is_bounded_by_the_database_range():
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    unbounded = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            inputs = [(f"{p['in']} {p['name']}", p["schema"]) for p in operation.get("parameters", [])]
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                inputs.append(("body", content["schema"]))
+            for where, sub in inputs:
+                for found, integer in _walk(sub, components, where):
+                    if "maximum" not in integer or "minimum" not in integer:
+                        unbounded.append(f"{method.upper()} {path} {found}")
+    assert unbounded == []
+
+
+BIG = 2**63  # one past the database's largest integer
+
+
+def test_x5_integers_beyond_64_bits_are_400_naming_the_parameter(org, api_for, client):
+    household = make_household(org)
+    customer = api_for(household.payer)
+    refused = [
+        client.get(f"/api/v1/orgs/{org.slug}/offerings?offset={2**70}"),
+        client.get(f"/api/v1/orgs/{org.slug}/offerings/{BIG}"),
+        customer.post(f"/orgs/{org.slug}/cart/items", {"offering_id": BIG, "participant_id": 1}),
+        customer.post(f"/orgs/{org.slug}/cart/items", {"offering_id": 1, "participant_id": -(2**70)}),
+        customer.delete(f"/orgs/{org.slug}/cart/items/{2**70}"),
+    ]
+    for response in refused:
+        assert response.status_code == 400, response.content
+        assert response.json()["code"] == "invalid_request"
+    assert "offset" in refused[0].json()["message"]
+    assert "offering_id" in refused[2].json()["message"]
+
+
+@pytest.mark.parametrize("text", ["Sam\x00", "a\x07b", "\x1b[31m", "x\x7f"])
+def test_x5_control_characters_in_text_are_400_naming_the_field(org, api_for, text):
+    household = make_household(org)
+    customer = api_for(household.payer)
+    response = customer.post(
+        f"/orgs/{org.slug}/household/participants",
+        {"first_name": text, "last_name": "Lee", "birth_date": "2016-01-01"},
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid_text"
+    assert response.json()["details"] == {"field": "first_name"}
+    assert household.participants.count() == 1
+
+
+def test_x5_control_characters_in_a_query_or_a_settings_body_are_400(org, api_for, client):
+    response = client.get(f"/api/v1/orgs/{org.slug}/offerings?kind=class%00")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_text")
+    admin = api_for(make_staff(org, [Permission.MANAGE_SETTINGS]).user)
+    response = admin.patch(f"/orgs/{org.slug}/settings", {"admin_email": "a\x00@example.org"})
+    assert (response.status_code, response.json()["details"]) == (400, {"field": "admin_email"})
+
+
+def test_x5_a_nul_in_the_path_is_the_json_404_of_any_unknown_path(client, db):
+    response = client.get("/api/v1/orgs/river%00side/offerings")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_x7_a_null_setting_is_refused_naming_it(org, api_for):
+    admin = api_for(make_staff(org, [Permission.MANAGE_SETTINGS]).user)
+    for body in ({"admin_email": None}, {"cart_timeout_minutes": None}, {"time_zone": None}):
+        response = admin.patch(f"/orgs/{org.slug}/settings", body)
+        assert response.status_code == 400, response.content
+        assert list(body) == list(response.json()["details"]["fields"])
+
+
+def test_x5_a_body_over_the_limit_is_413_in_the_json_shape(org, api_for, client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    household = make_household(org)
+    big = json.dumps({"offering_id": 1, "padding": "x" * 2000})
+    for response in (
+        api_for(household.payer).post(f"/orgs/{org.slug}/cart/items", raw=big),
+        client.post("/api/v1/payments/webhooks/sandbox", data=big, content_type="application/json"),
+        client.post("/api/v1/auth/token", data=big, content_type="application/json"),
+    ):
+        assert response.status_code == 413
+        assert response.json()["code"] == "payload_too_large"
+        assert response.json()["details"] == {"limit": 1000}
+
+
+def test_x5_a_missing_or_bad_bearer_on_a_write_is_401_not_a_csrf_403(org, client):
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic eDp5"}):
+        response = client.post(
+            f"/api/v1/orgs/{org.slug}/cart/items", data="{}", content_type="application/json", headers=headers
+        )
+        assert response.status_code == 401, response.content
+        assert response["WWW-Authenticate"].startswith("Bearer")
+        assert response.json()["code"] == "not_authenticated"
+
+
+def test_x5_the_schema_documents_every_refusal_status():
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert {"400", "403", "404", "409", "413", "429", "503"} <= {str(s) for s in documented}, (method, path)
+
+
+def test_x3_no_two_schemas_share_a_name():
+    """The schema's components are named after the classes: two `FacilityOut`s made the
+    catalog's facilities documented with the setup's fields (schemathesis found it)."""
+    seen: dict[str, set[type]] = {}
+
+    def walk(model):
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            if model in seen.setdefault(model.__name__, set()):
+                return
+            seen[model.__name__].add(model)
+            for field in model.model_fields.values():
+                for inner in (field.annotation, *get_args(field.annotation)):
+                    for leaf in (inner, *get_args(inner)):
+                        walk(leaf)
+
+    for router in ROUTERS:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.response_models.values():
+                    walk(model)
+    seen.pop("NinjaResponseSchema", None)  # ninja's wrapper of each answer, not a component
+    assert {name: classes for name, classes in seen.items() if len(classes) > 1} == {}
+
+
+def test_x5_what_schemathesis_found_in_setup_is_400_not_500(org, api_for):
+    admin = api_for(make_staff(org, [Permission.MANAGE_CATALOG]).user)
+    body = {"name": "Aquatics", "description": "", "season": ""}
+    assert admin.post(f"/orgs/{org.slug}/setup/programs", body).status_code == 201
+    again = admin.post(f"/orgs/{org.slug}/setup/programs", body)
+    assert (again.status_code, again.json()["code"]) == (400, "invalid_catalog_item")
+    facility = admin.post(f"/orgs/{org.slug}/setup/facilities", {"name": "Hall", "description": ""}).json()
+    hours = [{"weekday": 0, "opens_at": "09:00:00Z", "closes_at": "17:00:00Z"}]
+    response = admin._call("put", f"/orgs/{org.slug}/setup/facilities/{facility['id']}/hours", hours)
+    assert response.status_code == 400, response.content
+    assert "offset" in response.json()["message"]
