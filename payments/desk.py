@@ -44,7 +44,10 @@ def record_desk_payment(
     if amount <= 0 or amount != amount.quantize(CENT):
         raise InvalidPayment("Amount must be a positive amount in whole cents.", field="amount")
     if reference:
-        existing = Payment.objects.filter(provider="offline", provider_ref=reference).first()
+        # The organization's own references (issue 15): another's receipt R-1001 is another payment.
+        existing = Payment.objects.filter(
+            organization_id=membership.organization_id, provider="offline", provider_ref=reference
+        ).first()
         if existing is not None:
             return RecordedPayment(payment=existing, created=False)
     wanted = list(dict.fromkeys(order_ids))
