@@ -26,7 +26,7 @@ REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Err
 
 
 class DeskPaymentIn(Schema):
-    order_ids: list[int] = Field(min_length=1, max_length=50, description="paid in this order, each up to its balance")
+    order_ids: list[Id] = Field(min_length=1, max_length=50, description="paid in this order, each up to its balance")
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
     method: str = Field(description="cash, cheque, card_phone or card_terminal")
     note: str = Field(default="", max_length=500)
