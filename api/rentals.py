@@ -24,7 +24,7 @@ RequestStatus = Literal["pending", "approved", "declined", "withdrawn"]
 
 
 class RentalRequestIn(Schema):
-    facility_id: int = Field(ge=1)
+    facility_id: Id = Field(ge=1)
     starts_at: datetime = Field(description="with its UTC offset; the first slot's start")
     ends_at: datetime = Field(description="with its UTC offset; the last slot's end")
     note: str = Field(default="", max_length=500, description="the customer's words to the office")
@@ -38,7 +38,7 @@ class RentalRequestOut(Schema):
     id: int
     household_id: int
     household_name: str
-    facility_id: int
+    facility_id: Id
     facility_name: str
     starts_at: datetime
     ends_at: datetime

@@ -35,4 +35,5 @@ def add_api_rows(world: World) -> None:
         "program_id": program.pk,
         "facility_id": facility.pk,
         "run_id": world.url_kwargs["run_id"],
+        "membership_id": world.staff["instructor"].pk,
     }
