@@ -53,6 +53,9 @@ def make_world() -> World:
     users["customer"] = household.payer or make_user()
     offering = make_offering(organization, capacity=10, price="30.00", code="W1")
     order = _unpaid_order(household, offering)
+    # The instructor made it (as at a roster): B1 lets an instructor put only their own orders on
+    # account, so the matrix can show the on-account route working for every role it admits.
+    Order.objects.filter(pk=order.pk).update(created_by=staff["instructor"].user)
     meeting = Meeting.objects.create(
         offering=offering,
         starts_at=timezone.now() + timedelta(days=2),

@@ -204,9 +204,10 @@ def focused_description(page: "Page") -> str:
     return focused.aria_snapshot().strip() if focused.count() else "nothing"
 
 
-def tab_to(page: "Page", name: str, *, role: Role | None = None, max_presses: int = 40) -> "Locator":
+def tab_to(page: "Page", name: str, *, role: Role | None = None, max_presses: int = 80) -> "Locator":
     """Press Tab, as a keyboard user does, until the element with this accessible name has focus
-    (of `role` if given, else any link, button or form control). Fails listing where focus went."""
+    (of `role` if given, else any link, button or form control). Fails listing where focus went.
+    80: the office's navigation alone is 14 stops before a page's own first control."""
     target = _target(page, name, role)
     visited = []
     for _ in range(max_presses):
