@@ -35,7 +35,7 @@ import sys
 import time
 
 from bench_support import ensure_database, log
-from sweep_db import registrar_tables, scalar, setup_django, sql
+from sweep_db import ORDER_COUNTERS, registrar_tables, scalar, setup_django, sql
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/registrar_bulk"
 BATCH = 200  # registrations per cancellation batch (bulk.cancellation.BATCH_SIZE is 500)
@@ -80,10 +80,10 @@ def build(registrations: int, holds: int = 50) -> tuple[int, int, int]:
     sql(
         """INSERT INTO orders_order (id, organization_id, household_id, cart_id, status, total, amount_paid,
             payment_required, on_account, payable_online, customer_note, payment_requested_at, channel,
-            created_by_id, created_at)
+            created_by_id, created_at, sequence)
         SELECT i, %(org)s, i, i, CASE WHEN i %% 3 = 0 THEN 'paid' ELSE 'awaiting_payment' END, 50,
             CASE WHEN i %% 3 = 0 THEN 50 WHEN i %% 3 = 1 THEN 20 ELSE 0 END,
-            true, false, false, '', %(now)s, 'portal', NULL, %(now)s
+            true, false, false, '', %(now)s, 'portal', NULL, %(now)s, i
         FROM generate_series(1, %(n)s) i""",
         p,
     )
@@ -119,6 +119,7 @@ def build(registrations: int, holds: int = 50) -> tuple[int, int, int]:
         "registrations_registration",
     ):
         sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    sql(ORDER_COUNTERS)
     sql("ANALYZE")
     return org.pk, staff.pk, offering.pk
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench_support import ensure_database, log
-from sweep_db import registrar_tables, scalar, setup_django, sql
+from sweep_db import ORDER_COUNTERS, registrar_tables, scalar, setup_django, sql
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/registrar_office"
 CLASSES = 20  # unlimited classes the incomplete registrations are spread over
@@ -101,10 +101,10 @@ def build(registrations: int) -> dict[str, Any]:
     sql(
         """INSERT INTO orders_order (id, organization_id, household_id, cart_id, status, total, amount_paid,
             payment_required, on_account, payable_online, customer_note, payment_requested_at, channel,
-            created_by_id, created_at)
+            created_by_id, created_at, sequence)
         SELECT i, %(org)s, i, i, 'awaiting_payment', 50, CASE WHEN i %% 4 = 0 THEN 20 ELSE 0 END,
             true, false, false, '', %(now)s::timestamptz - (i || ' minutes')::interval, 'portal', NULL,
-            %(now)s::timestamptz - (i || ' minutes')::interval
+            %(now)s::timestamptz - (i || ' minutes')::interval, i
         FROM generate_series(1, %(n)s) i""",
         p,
     )
@@ -141,6 +141,7 @@ def build(registrations: int) -> dict[str, Any]:
         "registrations_registration",
     ):
         sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    sql(ORDER_COUNTERS)
     sql("ANALYZE")
     return {
         "org": org,

@@ -138,14 +138,14 @@ def build_orders(p: dict) -> None:
     sql(
         """INSERT INTO orders_order (id, organization_id, household_id, cart_id, status, total, amount_paid,
             payment_required, on_account, payable_online, customer_note, payment_requested_at, channel,
-            created_by_id, created_at)
+            created_by_id, created_at, sequence)
         SELECT i, %(org)s, household, i,
             CASE WHEN cat IN ('paid', 'free') THEN 'paid' ELSE 'awaiting_payment' END,
             CASE WHEN cat = 'free' THEN 0 ELSE 50 END,
             CASE WHEN cat = 'paid' THEN 50 WHEN cat = 'partial' THEN 20 ELSE 0 END,
             cat <> 'office', cat = 'office', false, '',
             CASE WHEN cat <> 'office' THEN created END,
-            CASE WHEN cat = 'office' THEN 'office' ELSE 'portal' END, NULL, created
+            CASE WHEN cat = 'office' THEN 'office' ELSE 'portal' END, NULL, created, i
         FROM sweep_rows""",
         p,
     )

@@ -154,6 +154,13 @@ def sync_sequences() -> None:
         sql(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
         )
+    sql(ORDER_COUNTERS)
+
+
+# Order numbers (orders.services.next_order_sequence) continue after the bulk-loaded orders.
+ORDER_COUNTERS = """INSERT INTO orders_ordercounter (organization_id, last)
+    SELECT organization_id, max(sequence) FROM orders_order GROUP BY organization_id
+    ON CONFLICT (organization_id) DO UPDATE SET last = EXCLUDED.last"""
 
 
 @contextmanager

@@ -107,9 +107,9 @@ def insert_due(p: dict) -> None:
     sql(
         f"""INSERT INTO orders_order (id, organization_id, household_id, cart_id, status, total, amount_paid,
             payment_required, on_account, payable_online, customer_note, payment_requested_at, channel,
-            created_by_id, created_at)
+            created_by_id, created_at, sequence)
         SELECT %(background)s + j, %(org)s, {household}, %(base)s + j, 'awaiting_payment', 50, 0, true, false, false,
-            '', {submitted}, 'portal', NULL, {submitted}
+            '', {submitted}, 'portal', NULL, {submitted}, %(background)s + j
         FROM {rows}""",
         p,
     )
