@@ -1,7 +1,7 @@
 """Event counters: what happened since the process started, counted where the request is
 answered (monitoring.middleware), never in the domain code. Under gunicorn with several
 workers, PROMETHEUS_MULTIPROC_DIR makes prometheus-client keep them in files that
-/metrics adds up over the processes of one host (docs/decisions/0010-operations.md)."""
+/metrics adds up over the processes of one host (docs/decisions/0019-operations.md)."""
 
 from prometheus_client import Counter
 

@@ -1,7 +1,7 @@
 """/metrics in Prometheus' text format: the event counters of this process (or of every web
 process of this host, in multiprocess mode), then the state of the installation read from the
 database at the time of the scrape, so that every web process on every host answers the same
-(docs/decisions/0010-operations.md)."""
+(docs/decisions/0019-operations.md)."""
 
 import os
 from collections.abc import Iterator

@@ -1,7 +1,7 @@
 """gunicorn's settings for production (`gunicorn -c python:registrar.gunicorn_conf
 registrar.wsgi`): where to listen and how many processes, from the environment, and
 prometheus-client's multiprocess mode, so that /metrics adds up the counters of every web
-process of this host (docs/decisions/0010-operations.md)."""
+process of this host (docs/decisions/0019-operations.md)."""
 
 import os
 import shutil
