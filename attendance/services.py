@@ -13,6 +13,7 @@ from attendance.models import AbsenceReason, Attendance
 from audit.services import record
 from capacity.models import Claim
 from catalog.models import Meeting
+from core.db.errors import violates_unique
 from households.models import Household
 from organizations.models import Permission, StaffMembership
 from organizations.services import require_permission
@@ -171,7 +172,7 @@ def add_absence_reason(
                 created_at=now,
             )
     except IntegrityError as exc:
-        if "absence_reason_once_per_org" not in str(exc):
+        if not violates_unique(exc, "absence_reason_once_per_org"):
             raise
         raise errors.InvalidAbsenceReason(f"{name!r} is already in the list.", field="name") from exc
     _audit_reason(reason, "absence_reason.added", membership, channel, now, {"after": _reason_facts(reason)})
@@ -209,7 +210,7 @@ def change_absence_reason(
         with transaction.atomic():
             reason.save(update_fields=["name", "is_customer_usable", "is_active"])
     except IntegrityError as exc:
-        if "absence_reason_once_per_org" not in str(exc):
+        if not violates_unique(exc, "absence_reason_once_per_org"):
             raise
         raise errors.InvalidAbsenceReason(f"{reason.name!r} is already in the list.", field="name") from exc
     _audit_reason(
@@ -289,7 +290,7 @@ def _write(
                     recorded_at=now,
                 )
         except IntegrityError as exc:
-            if "attendance_once_per_meeting" not in str(exc) and "attendance_attendance" not in str(exc):
+            if not violates_unique(exc, "attendance_once_per_meeting"):
                 raise
             raise errors.InvalidAttendance("Attendance for this meeting was just recorded; reload to see it.") from exc
     else:

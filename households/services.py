@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from audit.models import Channel
 from audit.services import record
+from core.db.errors import violates_unique
 from core.errors import DomainError
 from households.errors import HouseholdNotFound
 from households.models import Household, HouseholdNote, Participant
@@ -94,7 +95,7 @@ def add_participant(
                 date_of_birth=date_of_birth,
             )
     except IntegrityError as exc:
-        if "participant_once_per_household" not in str(exc):  # both databases name the index
+        if not violates_unique(exc, "participant_once_per_household"):
             raise
         raise ParticipantExists(
             f"{first_name.strip()} {last_name.strip()}, born {date_of_birth.isoformat()}, is already in this household.",
@@ -148,7 +149,7 @@ def change_participant(
         with transaction.atomic():
             participant.save(update_fields=["first_name", "last_name", "date_of_birth"])
     except IntegrityError as exc:
-        if "participant_once_per_household" not in str(exc):
+        if not violates_unique(exc, "participant_once_per_household"):
             raise
         raise ParticipantExists(
             f"{participant.full_name}, born {date_of_birth.isoformat()}, is already in this household.",
