@@ -269,7 +269,7 @@ def _read(
         while _result(pgconn, session) is not None:  # the end of this command's results
             pass
         if result.status == pq.ExecStatus.FATAL_ERROR:
-            failure = failure or errors.error_from_result(result, encoding=session.encoding)
+            failure = failure or _error(result, session.encoding)
         elif result.status == pq.ExecStatus.PIPELINE_ABORTED:
             continue  # skipped after the failure
         elif what == "prepare":
@@ -283,6 +283,21 @@ def _read(
     if sync is None or sync.status != pq.ExecStatus.PIPELINE_SYNC:
         raise errors.InternalError("the pipeline did not end where it should")
     return results, failure
+
+
+def _error(result: Any, encoding: str) -> Exception:
+    """The exception psycopg itself raises for a failed result, built from its documented API:
+    the SQLSTATE's own class (`errors.lookup`), carrying the result as `info` so that `.diag`
+    and `.sqlstate` read the server's fields, as core.db.errors does."""
+    from psycopg import errors, pq
+
+    code = result.error_field(pq.DiagnosticField.SQLSTATE)
+    try:
+        cls = errors.lookup(code.decode("ascii")) if code else errors.DatabaseError
+    except KeyError:
+        cls = errors.DatabaseError
+    message = (result.error_message or b"").decode(encoding, "replace").strip()
+    return cls(message, info=result, encoding=encoding)
 
 
 def _result(pgconn: Any, session: _Session) -> Any:

@@ -9,7 +9,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from capacity.services import ClaimRequest, SeatRequest, claim_seats
 from catalog.models import Offering
 from catalog.tests.factories import make_offering
 from core import sqlbatch
+from core.db.errors import violates_unique
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization
 
@@ -78,6 +79,21 @@ def test_a_statement_failing_as_it_runs_stops_the_rest_too():
         sqlbatch.execute(connection, [*names([offering.pk]), (DIVIDE, [0]), rename])
     assert Offering.objects.get(pk=offering.pk).name == "Pottery"
     assert sqlbatch.execute(connection, [(DIVIDE, [2])]) == [[[0]]]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_unique_violation_is_djangos_integrity_error_with_the_servers_code_and_constraint():
+    """The hot path tells a duplicate from other failures by code and constraint name
+    (core.db.errors.violates_unique), so the error raised here must carry both."""
+    org = make_organization()
+    offering = make_offering(org, name="Pottery")
+    duplicate = ('INSERT INTO "catalog_offering" SELECT * FROM "catalog_offering" WHERE "id" = %s', [offering.pk])
+    with pytest.raises(IntegrityError) as raised, transaction.atomic():
+        sqlbatch.execute(connection, [*names([offering.pk]), duplicate])
+    assert violates_unique(raised.value, "catalog_offering_pkey")
+    assert not violates_unique(raised.value, "another_constraint")
+    assert sqlbatch.execute(connection, names([offering.pk])) == [[["Pottery"]]]
 
 
 @pytest.mark.postgres
