@@ -106,6 +106,8 @@ def test_staff_roles_and_demo_password(loaded):
     households = Household.objects.filter(organization__slug="riverside")
     assert households.count() == 6
     assert all(1 <= h.participants.count() <= 3 and h.payer_id for h in households)
+    # The demo's families have confirmed their email: their account page shows no banner asking them to.
+    assert all(h.email_verified_at == T0 for h in households)
 
 
 def test_demo_carts_hold_seats_and_are_refilled_once_expired(loaded):
@@ -137,3 +139,14 @@ def test_demo_absence_reasons_and_absences(loaded):
     assert reasons.filter(is_customer_usable=False).count() == 2
     kinds = set(Attendance.objects.filter(participant__first_name="Daniel").values_list("recorded_by_kind", flat=True))
     assert kinds == {"customer", "staff"}
+
+
+@pytest.mark.parametrize("username", ["parker", "nguyen", "okafor", "rivera", "cohen", "lee"])
+def test_make_runs_printed_families_sign_in_to_an_account_without_a_confirm_email_banner(loaded, client, username):
+    # The families `make run` prints sign in with the demo password and see their account, not a request
+    # to confirm an address they never typed.
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        assert client.login(username=username, password=DEMO_PASSWORD)
+        page = client.get("/o/riverside/account/")
+    assert page.status_code == 200
+    assert "Confirm your email address" not in page.content.decode()
