@@ -189,6 +189,63 @@ def _check_daily_limit(household: Household, *, now: datetime) -> None:
         )
 
 
+MAX_NAME, MAX_EMAIL, MAX_PHONE = 200, 150, 40  # the household's columns; a login's username is at most 150
+
+
+def clean_contact(name: str, email: str | None, phone: str, *, error: type[DomainError]) -> tuple[str, str, str]:
+    """The household's name, payer email (lower case) and phone as stored, or `error` naming the
+    field: the same rules whether a family signs up or the desk creates the household. No email
+    (None) when it comes from the signed-in login, which is not checked again."""
+    name, phone = name.strip(), phone.strip()
+    if not name:
+        raise error("Enter the name of the household or its payer.", field="name")
+    if len(name) > MAX_NAME:
+        raise error(f"Enter a name of at most {MAX_NAME} characters.", field="name")
+    if len(phone) > MAX_PHONE:
+        raise error(f"Enter a phone number of at most {MAX_PHONE} characters.", field="phone")
+    if email is None:
+        return name, "", phone
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise error("Enter an email address like name@example.com.", field="email") from None
+    if len(email) > MAX_EMAIL:
+        raise error(f"Enter an email address of at most {MAX_EMAIL} characters.", field="email")
+    return name, email, phone
+
+
+def new_household(
+    *,
+    organization_id: int,
+    payer: User | None,
+    name: str,
+    email: str,
+    phone: str,
+    verb: str,
+    channel: str,
+    actor_id: int | None,
+    now: datetime,
+    data: dict[str, object] | None = None,
+) -> Household:
+    """Write the household (details already cleaned by `clean_contact`) and its audit event."""
+    household = Household.objects.create(
+        organization_id=organization_id, payer=payer, name=name, email=email, phone=phone
+    )
+    record(
+        organization_id=organization_id,
+        verb=verb,
+        channel=channel,
+        actor_id=actor_id,
+        subject_type="household",
+        subject_id=household.pk,
+        household_id=household.pk,
+        now=now,
+        data=data,
+    )
+    return household
+
+
 @transaction.atomic(durable=True)
 def create_household(
     *,
@@ -207,13 +264,7 @@ def create_household(
     that already exists for that email is linked instead, and told to sign in as usual.
     Audited with who created it."""
     require_permission(membership, Permission.ENROLL)
-    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
-    if not name:
-        raise InvalidHousehold("Enter the payer's name.", field="name")
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidHousehold("Enter the payer's email address, like name@example.com.", field="email") from None
+    name, email, phone = clean_contact(name, email, phone, error=InvalidHousehold)
     existing = Household.objects.filter(organization_id=membership.organization_id, email__iexact=email).first()
     if existing is not None:
         raise HouseholdExists(
@@ -223,17 +274,15 @@ def create_household(
         )
     now = timezone.now()
     payer, is_new_login = _payer_login(email, name, membership.organization_id) if invite else (None, False)
-    household = Household.objects.create(
-        organization_id=membership.organization_id, payer=payer, name=name, email=email, phone=phone
-    )
-    record(
-        organization_id=household.organization_id,
+    household = new_household(
+        organization_id=membership.organization_id,
+        payer=payer,
+        name=name,
+        email=email,
+        phone=phone,
         verb="household.created",
         channel=channel,
         actor_id=membership.user_id,
-        subject_type="household",
-        subject_id=household.pk,
-        household_id=household.pk,
         now=now,
         data={"invited": invite, "participants": len(participants)},
     )

@@ -12,7 +12,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -21,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from audit.services import record
 from core.errors import DomainError
 from households.models import Household
+from households.services import clean_contact, new_household
 from notifications.services import enqueue
 from organizations.models import Organization
 
@@ -63,19 +63,7 @@ class SignUp:
 
 
 def _clean(sign_up: SignUp) -> SignUp:
-    name, email, phone = sign_up.name.strip(), sign_up.email.strip().lower(), sign_up.phone.strip()
-    if not name:
-        raise InvalidSignup("Enter the name of the household or its payer.", field="name")
-    if len(name) > Household._meta.get_field("name").max_length:  # type: ignore[operator]
-        raise InvalidSignup("Enter a name of at most 200 characters.", field="name")
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidSignup("Enter an email address like name@example.com.", field="email") from None
-    if len(email) > 150:  # the login is the address, and a login has at most 150 characters
-        raise InvalidSignup("Enter an email address of at most 150 characters.", field="email")
-    if len(phone) > 40:
-        raise InvalidSignup("Enter a phone number of at most 40 characters.", field="phone")
+    name, email, phone = clean_contact(sign_up.name, sign_up.email, sign_up.phone, error=InvalidSignup)
     try:
         validate_password(sign_up.password, User(username=email, email=email, first_name=name))
     except ValidationError as exc:
@@ -116,11 +104,7 @@ def add_household(
 ) -> Household:
     """A signed-in person with a login but no household in this organization makes one (the
     same family at a second organization of the installation)."""
-    name, phone = name.strip(), phone.strip()
-    if not name:
-        raise InvalidSignup("Enter the name of the household or its payer.", field="name")
-    if len(phone) > 40:
-        raise InvalidSignup("Enter a phone number of at most 40 characters.", field="phone")
+    name, _, phone = clean_contact(name, None, phone, error=InvalidSignup)
     with transaction.atomic(durable=True):
         if Household.objects.filter(organization_id=organization.pk, payer_id=user.pk).exists():
             raise AlreadyHasHousehold
@@ -129,7 +113,7 @@ def add_household(
                 return _create_household(
                     organization=organization,
                     user=user,
-                    name=name[:200],
+                    name=name,
                     phone=phone,
                     channel=channel,
                     link_for=link_for,
@@ -142,19 +126,18 @@ def _create_household(
     *, organization: Organization, user: User, name: str, phone: str, channel: str, link_for: LinkFor
 ) -> Household:
     now = timezone.now()
-    household = Household.objects.create(
-        organization=organization, payer=user, name=name, email=user.email or user.username, phone=phone
-    )
-    record(
+    household = new_household(
         organization_id=organization.pk,
+        payer=user,
+        name=name,
+        email=user.email or user.username,
+        phone=phone,
         verb="household.signed_up",
         channel=channel,
         actor_id=user.pk,
-        subject_type="household",
-        subject_id=household.pk,
-        household_id=household.pk,
         now=now,
     )
+    household.organization = organization
     _send_verification(household, link_for=link_for, now=now)
     return household
 

@@ -123,7 +123,9 @@ def test_t7_remove_and_t6_empty(org, household, client):
     assert "Your cart is empty." in get(client, f"/o/{org.slug}/cart/").content.decode()
 
 
-def test_h1_extend_from_the_page(org, household, offering, client):
+@pytest.fixture
+def held(household, offering):
+    """The household's child holds a seat of `offering` in the cart, added at NOW."""
     with time_machine.travel(NOW, tick=False):
         add_to_cart(
             household=household,
@@ -131,23 +133,16 @@ def test_h1_extend_from_the_page(org, household, offering, client):
             participant_id=household.participants.get().pk,
             channel="portal",
         )
-    html = get(client, f"/o/{org.slug}/cart/", at=NOW + timedelta(minutes=18)).content.decode()
-    assert "Extend my time" in html
-    assert 'data-warn-seconds="120,20"' in html
+
+
+def test_h1_extend_from_the_page(org, held, client):
     post(client, f"/o/{org.slug}/cart/extend/", {}, at=NOW + timedelta(minutes=18))
     assert Cart.objects.get().expires_at == NOW + timedelta(minutes=38)
     html = get(client, f"/o/{org.slug}/cart/", at=NOW + timedelta(minutes=18)).content.decode()
     assert "Your cart&#x27;s time was extended." in html or "Your cart's time was extended." in html
 
 
-def test_h1_at_the_time_limit_the_page_says_it_cannot_be_extended(org, household, offering, client):
-    with time_machine.travel(NOW, tick=False):
-        add_to_cart(
-            household=household,
-            offering_id=offering.pk,
-            participant_id=household.participants.get().pk,
-            channel="portal",
-        )
+def test_h1_at_the_time_limit_the_page_says_it_cannot_be_extended(org, held, client):
     for minute in (15, 30, 45):  # timeout 20, limit 60: the last one reaches the limit
         post(client, f"/o/{org.slug}/cart/extend/", {}, at=NOW + timedelta(minutes=minute))
     assert Cart.objects.get().expires_at == NOW + timedelta(minutes=60)
@@ -156,40 +151,34 @@ def test_h1_at_the_time_limit_the_page_says_it_cannot_be_extended(org, household
     assert "Extend my time</button>" not in html
 
 
-def test_t6_timer_fragment_gives_the_expiry_again(org, household, offering, client):
+@pytest.mark.parametrize(
+    ("page", "minutes", "expected"),
+    [
+        # H1: two minutes before expiry the page offers the extension and warns at 120 s and 20 s.
+        ("cart/", 18, ["Extend my time", 'data-warn-seconds="120,20"']),
+        # T6: the timer fragment gives the expiry again, and the server's clock to correct the browser's.
+        (
+            "cart/timer/",
+            5,
+            [
+                'id="cart-timer"',
+                'data-expires-at="2026-03-02T14:20:00+00:00"',
+                'data-server-now="2026-03-02T14:05:00+00:00"',
+            ],
+        ),
+        # T4: an expired cart says when it timed out, in the organization's time zone.
+        ("cart/", 21, ["Your cart timed out at Monday 2 March 2026, 9:20 a.m. EST"]),
+    ],
+    ids=["h1_extend_offered", "t6_timer_fragment", "t4_timed_out"],
+)
+def test_the_cart_page_over_the_holds_life(org, held, client, page, minutes, expected):
+    html = get(client, f"/o/{org.slug}/{page}", at=NOW + timedelta(minutes=minutes)).content.decode()
+    for words in expected:
+        assert words in html, words
+
+
+def test_s3_the_page_says_the_office_is_completing_the_cart(org, household, held, client):
     with time_machine.travel(NOW, tick=False):
-        add_to_cart(
-            household=household,
-            offering_id=offering.pk,
-            participant_id=household.participants.get().pk,
-            channel="portal",
-        )
-    html = get(client, f"/o/{org.slug}/cart/timer/", at=NOW + timedelta(minutes=5)).content.decode()
-    assert 'id="cart-timer"' in html
-    assert 'data-expires-at="2026-03-02T14:20:00+00:00"' in html
-    assert 'data-server-now="2026-03-02T14:05:00+00:00"' in html
-
-
-def test_t4_an_expired_cart_says_when_it_timed_out(org, household, offering, client):
-    with time_machine.travel(NOW, tick=False):
-        add_to_cart(
-            household=household,
-            offering_id=offering.pk,
-            participant_id=household.participants.get().pk,
-            channel="portal",
-        )
-    html = get(client, f"/o/{org.slug}/cart/", at=NOW + timedelta(minutes=21)).content.decode()
-    assert "Your cart timed out at Monday 2 March 2026, 9:20 a.m. EST" in html
-
-
-def test_s3_the_page_says_the_office_is_completing_the_cart(org, household, offering, client):
-    with time_machine.travel(NOW, tick=False):
-        add_to_cart(
-            household=household,
-            offering_id=offering.pk,
-            participant_id=household.participants.get().pk,
-            channel="portal",
-        )
         take_over_cart(membership=make_staff(org, permissions=[Permission.ENROLL]), household=household)
     html = get(client, f"/o/{org.slug}/cart/").content.decode()
     assert "The office is completing this registration with you" in html
