@@ -13,20 +13,21 @@ from django.utils import timezone
 
 from audit.models import AuditEvent, Channel
 from audit.services import event, record
+from capacity.fairshare import FairShareCheck
 from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
 from capacity.policies import SeatRequest
-from capacity.services import ClaimRequest, ClaimWrites, claim_seats, promote_claims, release_claims
+from capacity.services import ClaimRequest, ClaimWrites, claim_seats, release_claims
 from carts import errors as cart_errors
 from carts.policies import check_registrable, contiguous_slots
+from carts.services.open_cart import OPEN_CART
 from catalog.models import Facility
 from households.models import Household
 from notifications.services import enqueue
 from orders.models import Order
-from orders.services import place_order
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
-from registrations.services import register_order
+from registrations.ordering import HoldsLapsed, order_holds
 from rentals.errors import ApprovalNotRequired, RentalRequestDecided, RentalRequestLapsed, RentalRequestNotFound
 from rentals.models import RentalRequest
 from rentals.selectors import rental_slots
@@ -62,8 +63,21 @@ def request_rental(
             "That time is not bookable: choose a range made of the facility's listed rental slots."
         )
     with transaction.atomic():
-        locked = lock_offerings(organization_id=household.organization_id, offering_ids=[pk for pk, _, _ in slots])
         now = timezone.now()
+        organization = household.organization
+        offering_ids = [pk for pk, _, _ in slots]
+        # X6: a request holds time as a cart's add does, so it counts against the household's
+        # fair share and is held to it (decision 0012): its usage is read after the locks, and
+        # its open cart, locked first, serialises it with the household's adds.
+        fair_share = FairShareCheck.prepare(
+            organization=organization, household_id=household.pk, offering_ids=offering_ids, now=now
+        )
+        locked = lock_offerings(
+            organization_id=household.organization_id,
+            offering_ids=offering_ids,
+            first=[OPEN_CART.pending(household_id=household.pk, for_update=True)],
+            after=[fair_share.usage.query],
+        )
         if starts_at <= now:
             raise cart_errors.InvalidItem("That time has already started.")
         for offering in locked:
@@ -97,6 +111,7 @@ def request_rental(
                 actor_id=actor_id,
                 kind=Claim.Kind.RENTAL_REQUEST,
                 expires_at=starts_at,  # undecided when the rental starts: the time comes back by itself
+                fair_share=fair_share,
             ),
             ClaimWrites(audit=audit),
         )
@@ -124,7 +139,6 @@ def request_rental(
             data={"facility": facility.pk, "claims": [c.pk for c in claims], "total": str(request.total)},
             now=now,
         )
-        organization = Organization.objects.get(pk=household.organization_id)
         enqueue(
             organization_id=organization.pk,
             key=f"rental_request:{request.pk}:office",
@@ -164,20 +178,21 @@ def approve_request(*, membership: StaffMembership, request_id: int, note: str =
     now = timezone.now()
     if now >= request.starts_at:
         raise RentalRequestLapsed
-    order, lines = place_order(
-        organization_id=request.organization_id,
-        household_id=request.household_id,
-        cart_id=None,
-        holds=claims,
-        channel=Channel.OFFICE,
-        actor_id=membership.user_id,
-        now=now,
-    )
-    to_state = Claim.State.CONFIRMED if order.total == 0 else Claim.State.TENTATIVE
-    if promote_claims(locked=locked, claim_ids=[c.pk for c in claims], to_state=to_state, now=now) != len(claims):
-        raise AssertionError("a pending request's claims before its start could not be promoted")
-    register_order(order=order, lines=lines, holds=claims, channel=Channel.OFFICE, now=now)
-    if order.total > 0:
+    try:
+        ordered = order_holds(
+            organization=request.organization,
+            household_id=request.household_id,
+            cart_id=None,
+            holds=claims,
+            locked=locked,
+            channel=Channel.OFFICE,
+            actor_id=membership.user_id,
+            now=now,
+        )
+    except HoldsLapsed:
+        raise AssertionError("a pending request's claims before its start could not be promoted") from None
+    order = ordered.order
+    if not ordered.is_free:
         order.on_account, order.payable_online, order.customer_note = True, True, note.strip()[:500]
         order.save(update_fields=["on_account", "payable_online", "customer_note"])
     _decide(membership, request, RentalRequest.Status.APPROVED, note, now, order=order)
@@ -223,7 +238,7 @@ def withdraw_request(*, household: Household, request_id: int, channel: str, act
 def _pending(membership: StaffMembership, request_id: int) -> RentalRequest:
     request = lock_one(
         RentalRequest.objects.filter(organization_id=membership.organization_id, pk=request_id).select_related(
-            "household", "facility"
+            "household", "facility", "organization"
         )
     )
     if request is None:

@@ -13,15 +13,12 @@ from audit.services import event as audit_event
 from audit.services import record, record_many
 from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
-from capacity.services import promote_claims
 from carts import errors
 from carts.models import Cart, CartBalance
 from households.models import Household
 from orders.models import Order
 from orders.policies import Share
-from orders.receipts import enqueue_receipt
-from orders.services import place_order
-from registrations.services import register_order
+from registrations.ordering import HoldsLapsed, order_holds
 
 
 @dataclass(frozen=True)
@@ -87,24 +84,21 @@ def checkout(
         )
         return CheckoutResult(order=None, created=True, payment_plan=tuple(plan))
 
-    order, lines = place_order(
-        organization_id=cart.organization_id,
-        household_id=household.pk,
-        cart_id=cart.pk,
-        holds=holds,
-        channel=channel,
-        actor_id=actor_id,
-        now=now,
-    )
-    registrations = register_order(order=order, lines=lines, holds=holds, channel=channel, now=now)
-    is_free = order.total == 0
-    to_state = Claim.State.CONFIRMED if is_free else Claim.State.TENTATIVE
-    promoted = promote_claims(locked=locked, claim_ids=[c.pk for c in holds], to_state=to_state, now=now)
-    if promoted != len(holds):
-        raise AssertionError("a live hold of a locked, unexpired cart could not be promoted")
+    try:
+        ordered = order_holds(
+            organization=household.organization,
+            household_id=household.pk,
+            cart_id=cart.pk,
+            holds=holds,
+            locked=locked,
+            channel=channel,
+            actor_id=actor_id,
+            now=now,
+        )
+    except HoldsLapsed:
+        raise AssertionError("a live hold of a locked, unexpired cart could not be promoted") from None
+    order, registrations, to_state, is_free = ordered.order, ordered.registrations, ordered.state, ordered.is_free
     _close(cart, now)
-    if is_free:  # confirmed at once (P1): its confirmation now, as a paid order's (N6)
-        enqueue_receipt(organization=household.organization, order=order, now=now)
     event = partial(
         audit_event,
         organization_id=cart.organization_id,

@@ -8,10 +8,11 @@ import time_machine
 
 from audit.models import AuditEvent
 from capacity.errors import CapacityShortfall
+from capacity.fairshare import UnpaidLimitReached
 from capacity.models import Claim
 from capacity.selectors import availability
 from carts import errors as cart_errors
-from carts.services import add_rental_to_cart
+from carts.services import add_rental_to_cart, office_add_rental_to_cart
 from catalog.tests.factories import make_facility_with_slots
 from households.tests.factories import make_household
 from notifications.models import Notification
@@ -172,3 +173,79 @@ def test_s6_staff_book_an_approval_facility_directly(org, hall):
         channel="office",
     )
     assert result.cart is not None
+
+
+@time_machine.travel(T0, tick=False)
+def test_x6_a_request_over_the_households_unpaid_limit_is_refused_and_holds_nothing(org, hall):
+    org.max_unpaid_seats_per_household = 1
+    org.save()
+    family = make_household(org)
+    with pytest.raises(UnpaidLimitReached) as refused:
+        ask(family, hall, slots=2)  # two slots held unpaid: over a share of one
+    assert refused.value.code == "household_unpaid_limit"
+    assert taken(hall[1]) == [0, 0, 0]
+    assert not RentalRequest.objects.exists()
+    ask(family, hall, slots=1)  # one slot fits the share
+    with pytest.raises(UnpaidLimitReached):  # and it counts: a second request is over it
+        services.request_rental(
+            household=family,
+            facility_id=hall[0].pk,
+            starts_at=hall[1][2].starts_at,
+            ends_at=hall[1][2].ends_at,
+            channel="portal",
+        )
+
+
+@time_machine.travel(T0, tick=False)
+def test_x6_c6_the_desk_books_past_the_share_with_the_override_and_a_reason(org, hall):
+    org.max_unpaid_seats_per_household = 1
+    org.save()
+    family = make_household(org)
+    ask(family, hall, slots=1)
+    desk = make_staff(org, [Permission.ENROLL])
+    with pytest.raises(UnpaidLimitReached):  # the desk without the override is held to the share too
+        office_add_rental_to_cart(
+            membership=desk,
+            household=family,
+            facility_id=hall[0].pk,
+            starts_at=hall[1][1].starts_at,
+            ends_at=hall[1][2].ends_at,
+        )
+    manager = make_staff(org, [Permission.ENROLL, Permission.OVERRIDE_CAPACITY])
+    result = office_add_rental_to_cart(
+        membership=manager,
+        household=family,
+        facility_id=hall[0].pk,
+        starts_at=hall[1][1].starts_at,
+        ends_at=hall[1][2].ends_at,
+        override_reason="Tournament weekend, agreed by the director",
+    )
+    assert [c.override_reason for c in result.claims] == ["Tournament weekend, agreed by the director"] * 2
+    assert taken(hall[1]) == [1, 1, 1]
+
+
+@time_machine.travel(T0, tick=False)
+def test_n6_approving_a_free_rental_sends_its_receipt_once(org):
+    facility, slots = make_facility_with_slots(org, first_slot=T0 + timedelta(days=3), slots=2, price="0.00")
+    facility.requires_approval = True
+    facility.save()
+    family = make_household(org)
+    request = ask(family, (facility, slots))
+    staff = make_staff(org, [Permission.ENROLL])
+    services.approve_request(membership=staff, request_id=request.pk)
+    request.refresh_from_db()
+    assert request.order.total == 0
+    assert set(Registration.objects.filter(order=request.order).values_list("claim__state", flat=True)) == {"confirmed"}
+    receipts = Notification.objects.filter(kind="registrant_receipt")
+    assert [(n.to_email, n.key) for n in receipts] == [(family.email, f"receipt:{request.order.pk}")]
+    assert facility.name in receipts[0].body_text
+    with pytest.raises(RentalRequestDecided):  # a second approval sends nothing more
+        services.approve_request(membership=staff, request_id=request.pk)
+    assert Notification.objects.filter(kind="registrant_receipt").count() == 1
+
+
+@time_machine.travel(T0, tick=False)
+def test_n6_approving_a_paid_rental_sends_no_receipt_before_payment(org, hall):
+    request = ask(make_household(org), hall)
+    services.approve_request(membership=make_staff(org, [Permission.ENROLL]), request_id=request.pk)
+    assert not Notification.objects.filter(kind="registrant_receipt").exists()
