@@ -9,16 +9,13 @@ the surge, and 8,000 more households to surge with (enough that the surge never 
   * surge: --surge-threads threads each add seats for households of their own through
     carts.services.add_to_cart (the portal's add, the ledger's lock, count and insert), one
     household after another, on a seeded random one of the 50 classes;
-  * office: one thread asks, in turn, for the first page of the Pending list and for the camp's
-    occupancy view, through the project's WSGI application (Django's test client, signed in as
-    the front desk), and times each answer.
+  * office: one thread asks, in turn, for the office's pages, the Pending list's first page
+    (office:pending) and the camp's occupancy view (office:occupancy), through the project's WSGI
+    application (Django's test client, signed in as the front desk), and times each answer.
 
 Both run in this one process (threads; the database does the waiting), so the figures compare
-runs on this machine, not a production server. The Pending list and the occupancy page are the
-office's pages when they exist (office:pending, office:offering); until then, the staff API
-endpoints that back them (GET .../staff/registrations?limit=50, GET .../staff/offerings/<camp>/
-occupancy): stderr says which (`via`). while_surge_rps counts the surge's adds per second, granted
-or refused. Checks that no class holds more seats than it has and that every answer was 200. Ends with one line on stdout:
+runs on this machine, not a production server. while_surge_rps counts the surge's adds per
+second, granted or refused. Checks that no class holds more seats than it has and that every answer was 200. Ends with one line on stdout:
 
   office: pending_p50_ms=<f> pending_p99_ms=<f> occupancy_p50_ms=<f> occupancy_p99_ms=<f> while_surge_rps=<f>
 
@@ -152,22 +149,14 @@ def build(registrations: int) -> dict[str, Any]:
     }
 
 
-def office_paths(slug: str, camp: int) -> tuple[str, str, str]:
-    """(pending path, occupancy path, via): the office's pages when they exist, else the API."""
-    from django.urls import NoReverseMatch, reverse
+def office_paths(slug: str, camp: int) -> tuple[str, str]:
+    """The office's pages: the Pending list's first page and the camp's occupancy view."""
+    from django.urls import reverse
 
-    try:
-        return (
-            reverse("office:pending", kwargs={"slug": slug}),
-            reverse("office:offering", kwargs={"slug": slug, "offering_id": camp}),
-            "pages",
-        )
-    except NoReverseMatch:
-        return (
-            f"/api/v1/orgs/{slug}/staff/registrations?limit=50",
-            f"/api/v1/orgs/{slug}/staff/offerings/{camp}/occupancy",
-            "api",
-        )
+    return (
+        reverse("office:pending", kwargs={"slug": slug}),
+        reverse("office:occupancy", kwargs={"slug": slug, "offering_id": camp}),
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -222,24 +211,18 @@ def surge(shared: Shared, index: int) -> None:
         connection.close()
 
 
-def office(shared: Shared, pending_path: str, occupancy_path: str, via: str) -> None:
+def office(shared: Shared, pending_path: str, occupancy_path: str) -> None:
     """The front desk: the Pending list, then the camp's occupancy, again and again, timed."""
     from django.db import connection
     from django.test import Client
 
-    from accounts.services import issue_token
-
     client = Client()
-    headers = {}
-    if via == "pages":
-        client.force_login(shared.world["user"])
-    else:
-        headers = {"Authorization": f"Bearer {issue_token(user=shared.world['user'])}"}
+    client.force_login(shared.world["user"])
     try:
         while not shared.stop.is_set():
             for name, path in (("pending", pending_path), ("occupancy", occupancy_path)):
                 start = time.perf_counter()
-                status = client.get(path, headers=headers).status_code
+                status = client.get(path).status_code
                 shared.samples[name].append((time.perf_counter() - start) * 1000)
                 if status != 200:
                     shared.errors.append(f"{name}: {path} answered {status}")
@@ -248,21 +231,21 @@ def office(shared: Shared, pending_path: str, occupancy_path: str, via: str) -> 
         connection.close()
 
 
-def run(world: dict[str, Any], seconds: float, threads: int) -> tuple[Shared, float, str]:
-    pending_path, occupancy_path, via = office_paths(world["org"].slug, world["camp"])
+def run(world: dict[str, Any], seconds: float, threads: int) -> tuple[Shared, float]:
+    pending_path, occupancy_path = office_paths(world["org"].slug, world["camp"])
     shared = Shared(world=world, threads=threads)
     workers = [threading.Thread(target=surge, args=(shared, i)) for i in range(threads)]
     started = time.perf_counter()
     for worker in workers:
         worker.start()
-    watcher = threading.Thread(target=office, args=(shared, pending_path, occupancy_path, via))
+    watcher = threading.Thread(target=office, args=(shared, pending_path, occupancy_path))
     watcher.start()
     watcher.join(timeout=seconds)
     shared.stop.set()
     watcher.join()
     for worker in workers:
         worker.join()
-    return shared, time.perf_counter() - started, via
+    return shared, time.perf_counter() - started
 
 
 def check_ledger(surge: list[int]) -> list[str]:
@@ -292,11 +275,11 @@ def main() -> None:
     )
     world = build(args.registrations)
     log(f"incomplete registrations: {scalar('SELECT count(*) FROM registrations_registration')}")
-    shared, elapsed, via = run(world, args.seconds, args.surge_threads)
+    shared, elapsed = run(world, args.seconds, args.surge_threads)
     problems = shared.errors + check_ledger(world["surge"])
     pending, occupancy = shared.samples["pending"], shared.samples["occupancy"]
     log(
-        f"via {via}: {len(pending)} pending and {len(occupancy)} occupancy answers in {elapsed:.1f}s; "
+        f"{len(pending)} pending and {len(occupancy)} occupancy answers in {elapsed:.1f}s; "
         f"surge {shared.adds} adds, {shared.refused} refused"
     )
     if not pending or not occupancy:
