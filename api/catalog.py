@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -7,7 +5,7 @@ from ninja import Query, Router, Schema
 from api.access import public
 from api.context import organization
 from api.schemas import ErrorOut, FacilityOut, OfferingDetailOut, OfferingPageOut, OrganizationOut
-from api.types import Id, Limit, Offset
+from api.types import Id, Instant, Limit, Offset
 from capacity.catalog import OfferingWithAvailability, catalog_offerings, offering_detail
 from catalog.models import Offering
 from catalog.selectors import facilities
@@ -18,8 +16,8 @@ router = Router(tags=["catalog"])
 class CatalogFilter(Schema):
     kind: Offering.Kind | None = None
     facility_id: Id | None = None
-    starts_from: datetime | None = None
-    starts_before: datetime | None = None
+    starts_from: Instant | None = None
+    starts_before: Instant | None = None
     limit: Limit = 100
     offset: Offset = 0
 

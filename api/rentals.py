@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from api.access import CustomerRequest, StaffRequest, customer, staff
 from api.auth import AUTH
 from api.schemas import ErrorOut
-from api.types import Id
+from api.types import Id, Instant
 from audit.models import Channel
 from organizations.models import Permission
 from rentals import services
@@ -25,8 +25,8 @@ RequestStatus = Literal["pending", "approved", "declined", "withdrawn"]
 
 class RentalRequestIn(Schema):
     facility_id: Id = Field(ge=1)
-    starts_at: datetime = Field(description="with its UTC offset; the first slot's start")
-    ends_at: datetime = Field(description="with its UTC offset; the last slot's end")
+    starts_at: Instant = Field(description="with its UTC offset; the first slot's start")
+    ends_at: Instant = Field(description="with its UTC offset; the last slot's end")
     note: str = Field(default="", max_length=500, description="the customer's words to the office")
 
 

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from api.access import StaffRequest, staff
 from api.auth import AUTH
 from api.schemas import ErrorOut
+from api.types import Day
 from organizations.errors import InvalidSettings
 from organizations.models import Permission
 from reports.selectors import incomplete_by_payment_state, occupancy_by_program, registrations_and_revenue_by_day
@@ -49,7 +50,7 @@ def occupancy(request: StaffRequest, slug: str) -> object:
 
 @router.get("/orgs/{slug}/reports/days", response={200: list[DayOut], **REFUSALS})
 @staff(Permission.MANAGE_SETTINGS)
-def days(request: StaffRequest, slug: str, first: date | None = None, last: date | None = None) -> object:
+def days(request: StaffRequest, slug: str, first: Day | None = None, last: Day | None = None) -> object:
     """Registrations and money received per day (the organization's days), at most 366 days."""
     membership = request.membership
     last = last or timezone.localdate(timezone.now(), membership.organization.zone)

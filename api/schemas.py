@@ -4,7 +4,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from api.types import Id
+from api.types import Day, Id, Instant
 
 
 class ErrorOut(Schema):
@@ -117,7 +117,7 @@ class ParticipantOut(Schema):
 class ParticipantIn(Schema):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: date
+    date_of_birth: Day
 
 
 class HouseholdOut(Schema):
@@ -135,8 +135,8 @@ class CartItemIn(Schema):
 
 class RentalIn(Schema):
     facility_id: Id
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
 
 
 class CartItemOut(Schema):

@@ -2,7 +2,6 @@
 facilities and their bookable hours, copying a season forward. *Manage catalog* is checked by
 the services; capacity changes go through setup/offerings/{id}/capacity (previewed, F2)."""
 
-from datetime import date
 from typing import Any
 
 from ninja import Router, Status
@@ -25,7 +24,7 @@ from api.setup_catalog_schemas import (
     SeasonCopyIn,
     SeasonCopyOut,
 )
-from api.types import Id
+from api.types import Day, Id
 from catalog import services
 from catalog.models import Offering
 from catalog.seasons import copy_season
@@ -108,7 +107,7 @@ def set_schedule(request: StaffRequest, slug: str, offering_id: Id, payload: Sch
 
 @router.put("/orgs/{slug}/setup/closures/{day}", response={204: None, **REFUSALS})
 @staff(Permission.MANAGE_CATALOG)
-def close_day(request: StaffRequest, slug: str, day: date, payload: ClosureIn) -> Status:
+def close_day(request: StaffRequest, slug: str, day: Day, payload: ClosureIn) -> Status:
     """A holiday: no meeting on that day; every schedule covering it is remade."""
     services.set_closure(membership=request.membership, day=day, name=payload.name)
     return Status(204, None)
@@ -116,7 +115,7 @@ def close_day(request: StaffRequest, slug: str, day: date, payload: ClosureIn) -
 
 @router.delete("/orgs/{slug}/setup/closures/{day}", response={204: None, **REFUSALS})
 @staff(Permission.MANAGE_CATALOG)
-def open_day(request: StaffRequest, slug: str, day: date) -> Status:
+def open_day(request: StaffRequest, slug: str, day: Day) -> Status:
     services.set_closure(membership=request.membership, day=day, name="", closed=False)
     return Status(204, None)
 

@@ -10,7 +10,7 @@ from ninja import Field, Schema, Status
 from api.access import StaffRequest, staff
 from api.setup_catalog import REFUSALS, offering_out, router
 from api.setup_catalog_schemas import FacilitySetupOut, OfferingSetupOut, ScheduleIn, SeasonCopyIn
-from api.types import Id
+from api.types import Day, Id
 from catalog import rental_slots, selectors, services
 from catalog.models import Offering
 from catalog.seasons import plan_season_copy
@@ -55,8 +55,8 @@ class SeasonPlanOut(Schema):
 
 
 class SlotsIn(Schema):
-    first_day: date
-    last_day: date = Field(description="at most 366 days after first_day")
+    first_day: Day
+    last_day: Day = Field(description="at most 366 days after first_day")
     minutes: int = Field(ge=15, le=720, description="each slot's length")
     price: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
 

@@ -6,9 +6,8 @@ from typing import Annotated, Literal
 
 from annotated_types import Ge, Le
 from ninja import Field, Schema
-from pydantic import field_validator
 
-from api.types import Id
+from api.types import Day, Id, Instant, LocalTime
 from bulk.policies import MAX_CAPACITY
 
 Kind = Literal["class", "camp", "membership", "rental"]
@@ -37,16 +36,16 @@ class OfferingChangeIn(Schema):
     description: str | None = Field(default=None, max_length=5000)
     price: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
     program_id: Id | None = None
-    registration_opens_at: datetime | None = Field(default=None, description="F1: the instant registration opens")
-    registration_closes_at: datetime | None = None
+    registration_opens_at: Instant | None = Field(default=None, description="F1: the instant registration opens")
+    registration_closes_at: Instant | None = None
     min_age: int | None = Field(default=None, ge=0, le=120)
     max_age: int | None = Field(default=None, ge=0, le=120)
-    age_cutoff_on: date | None = Field(default=None, description="E1: ages are taken on this day")
-    starts_on: date | None = None
-    ends_on: date | None = None
+    age_cutoff_on: Day | None = Field(default=None, description="E1: ages are taken on this day")
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     facility_id: Id | None = Field(default=None, description="rental slots only")
-    starts_at: datetime | None = Field(default=None, description="rental slots only")
-    ends_at: datetime | None = Field(default=None, description="rental slots only")
+    starts_at: Instant | None = Field(default=None, description="rental slots only")
+    ends_at: Instant | None = Field(default=None, description="rental slots only")
     registration_notifications: bool | None = Field(default=None, description="null: as the organization (N2)")
     notification_email: str | None = Field(default=None, max_length=254, description="notice recipient (N6)")
 
@@ -87,12 +86,12 @@ class ScheduleIn(Schema):
     weekdays: list[Annotated[int, Ge(0), Le(6)]] = Field(
         min_length=1, max_length=7, description="0 Monday ... 6 Sunday"
     )
-    starts_on: date
-    ends_on: date
-    starts_at: time
-    ends_at: time
+    starts_on: Day
+    ends_on: Day
+    starts_at: LocalTime
+    ends_at: LocalTime
     location: str = Field(default="", max_length=200)
-    exceptions: list[date] = Field(default_factory=list, description="days without a meeting")
+    exceptions: list[Day] = Field(default_factory=list, description="days without a meeting")
 
 
 class ScheduleOut(Schema):
@@ -125,19 +124,12 @@ class FacilitySetupOut(Schema):
 
 class HoursIn(Schema):
     weekday: int = Field(ge=0, le=6, description="0 Monday ... 6 Sunday")
-    opens_at: time = Field(description="a time of day in the organization's time zone, without an offset")
-    closes_at: time = Field(description="a time of day in the organization's time zone, without an offset")
-
-    @field_validator("opens_at", "closes_at")
-    @classmethod
-    def local_time(cls, value: time) -> time:
-        if value.tzinfo is not None:
-            raise ValueError("a time of day without an offset (the organization's own time zone)")
-        return value
+    opens_at: LocalTime
+    closes_at: LocalTime
 
 
 class SeasonCopyIn(Schema):
-    starts_on: date = Field(description="the new season's first day; dates move by whole weeks")
+    starts_on: Day = Field(description="the new season's first day; dates move by whole weeks")
     season: str = Field(min_length=1, max_length=60)
 
 
