@@ -26,9 +26,9 @@ from api.setup_catalog_schemas import (
 )
 from api.types import Day, Id
 from catalog import services
-from catalog.models import Offering
+from catalog.models import Facility, Offering
 from catalog.seasons import copy_season
-from catalog.selectors import programs
+from catalog.selectors import openings, programs
 from organizations.models import Permission
 from organizations.services import require_permission
 
@@ -126,10 +126,20 @@ def create_facility(request: StaffRequest, slug: str, payload: FacilityIn) -> St
     return Status(201, services.save_facility(membership=request.membership, fields=payload.dict()))
 
 
+@router.get("/orgs/{slug}/setup/facilities/{facility_id}/hours", response={200: list[HoursIn], **REFUSALS})
+@staff(Permission.MANAGE_CATALOG)
+def get_hours(request: StaffRequest, slug: str, facility_id: Id) -> list[dict[str, object]]:
+    """The facility's bookable hours: one row per opening, several a weekday allowed."""
+    facility = services.access_catalog_item(Facility, request.membership.organization_id, facility_id)
+    return [{"weekday": w, "opens_at": o, "closes_at": c} for w, o, c in openings(facility_id=facility.pk)]
+
+
 @router.put("/orgs/{slug}/setup/facilities/{facility_id}/hours", response={204: None, **REFUSALS})
 @staff(Permission.MANAGE_CATALOG)
 def set_hours(request: StaffRequest, slug: str, facility_id: Id, payload: list[HoursIn]) -> Status:
-    """Replace the facility's bookable hours, one row per opening on a weekday."""
+    """Replace the facility's bookable hours, one row per opening on a weekday; a day may have
+    several openings (07:00-12:00 and 14:00-21:00), but not overlapping ones (400, field
+    `hours`). Bookings must lie inside one opening: a range across the gap is refused (409)."""
     services.set_bookable_hours(
         membership=request.membership,
         facility_id=facility_id,

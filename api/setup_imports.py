@@ -10,6 +10,7 @@ from api.auth import AUTH
 from api.schemas import ErrorOut
 from api.types import Id, Limit
 from imports.models import ImportRun
+from imports.selectors import recent_imports
 from imports.services import CHUNK, access_import, plan_import, run_import_chunk
 from organizations.models import Permission
 
@@ -42,6 +43,19 @@ class ImportOut(Schema):
     outcome: list[ImportRowOut] = Field(description="what applying did so far, row by row")
 
 
+class ImportSummaryOut(Schema):
+    id: int
+    kind: str
+    filename: str
+    status: str = Field(description="planned, running, done or cancelled")
+    total: int
+    done: int
+    percent: int = Field(ge=0, le=100)
+    created_by: str = Field(description="the staff member's user name")
+    created_at: datetime
+    finished_at: datetime | None
+
+
 def import_out(run: ImportRun) -> dict[str, Any]:
     def rows(entries: list[list[Any]]) -> list[dict[str, Any]]:
         return [{"line": line, "action": action, "key": key, "detail": detail} for line, action, key, detail in entries]
@@ -67,6 +81,28 @@ def dry_run(request: StaffRequest, slug: str, payload: ImportIn) -> Status:
     """The dry run: what each row would create, change or refuse; nothing is written but the plan."""
     run = plan_import(membership=request.membership, kind=payload.kind, text=payload.csv, filename=payload.filename)
     return Status(201, import_out(run))
+
+
+@router.get("/orgs/{slug}/setup/imports", response={200: list[ImportSummaryOut], **REFUSALS})
+@staff(Permission.MANAGE_CATALOG, Permission.MANAGE_SETTINGS)
+def list_imports(request: StaffRequest, slug: str, limit: Limit = 100) -> list[dict[str, Any]]:
+    """The recent imports (newest first, at most `limit`, 1-1000) of the kinds this member may
+    import; each one's rows are at GET setup/imports/{id}. The page exports the same list as CSV."""
+    return [
+        {
+            "id": run.pk,
+            "kind": run.kind,
+            "filename": run.filename,
+            "status": run.status,
+            "total": run.total,
+            "done": run.done,
+            "percent": run.percent,
+            "created_by": run.created_by.get_username(),
+            "created_at": run.created_at,
+            "finished_at": run.finished_at,
+        }
+        for run in recent_imports(request.membership, limit=limit)
+    ]
 
 
 @router.get("/orgs/{slug}/setup/imports/{run_id}", response={200: ImportOut, **REFUSALS})

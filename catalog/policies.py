@@ -2,6 +2,7 @@
 
 from collections.abc import Collection, Iterator
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 MAX_MEETINGS = 400  # a weekly schedule longer than a few years is a typing mistake
@@ -54,3 +55,35 @@ def slot_times(opens_at: time, closes_at: time, minutes: int) -> list[tuple[time
         slots.append((start.time(), (start + step).time()))
         start += step
     return slots
+
+
+Opening = tuple[int, time, time]  # weekday (0 Monday ... 6 Sunday), opens, closes: one bookable opening
+
+
+def overlapping_opening(openings: Collection[Opening]) -> Opening | None:
+    """The first opening that overlaps (or touches) an earlier one on its weekday, or None: a
+    day may have several openings (07:00-12:00 and 14:00-21:00), apart from each other."""
+    ordered = sorted(openings)
+    for earlier, later in pairwise(ordered):
+        if earlier[0] == later[0] and later[1] <= earlier[2]:
+            return later
+    return None
+
+
+def within_openings(*, starts_at: datetime, ends_at: datetime, openings: Collection[Opening], zone: ZoneInfo) -> bool:
+    """Whether [starts_at, ends_at) lies inside one opening of its day, on the organization's
+    wall clock (X4): a range that crosses a gap between two openings (noon to two) is not."""
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    if end.date() != start.date() and not (end.date() == start.date() + timedelta(days=1) and end.time() == time(0)):
+        return False
+    end_time = time.max if end.time() == time(0) and end.date() != start.date() else end.time()
+    return any(
+        weekday == start.weekday() and opens <= start.time() and end_time <= closes
+        for weekday, opens, closes in openings
+    )
+
+
+def describe_openings(openings: Collection[Opening], weekday: int) -> str:
+    """A day's openings in words for a refusal: "07:00-12:00, 14:00-21:00" (or "closed")."""
+    found = sorted((o, c) for w, o, c in openings if w == weekday)
+    return ", ".join(f"{o:%H:%M}-{c:%H:%M}" for o, c in found) or "closed"

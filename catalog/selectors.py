@@ -4,12 +4,21 @@ from datetime import date
 from django.db.models import QuerySet
 
 from catalog import policies
-from catalog.models import Closure, Facility, Offering, Program
+from catalog.models import BookableHours, Closure, Facility, Offering, Program
 from organizations.models import Organization
 
 
 def facilities(*, organization: Organization) -> QuerySet[Facility]:
     return Facility.objects.filter(organization_id=organization.pk).order_by("name")
+
+
+def openings(*, facility_id: int) -> list[policies.Opening]:
+    """The facility's bookable openings, by weekday and time: several a day are allowed."""
+    return list(
+        BookableHours.objects.filter(facility_id=facility_id)
+        .order_by("weekday", "opens_at")
+        .values_list("weekday", "opens_at", "closes_at")
+    )
 
 
 def listed_offerings(

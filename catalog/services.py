@@ -196,7 +196,8 @@ def save_facility(
 def set_bookable_hours(
     *, membership: StaffMembership, facility_id: int, hours: list[tuple[int, time, time]]
 ) -> list[BookableHours]:
-    """Replace a facility's bookable hours: (weekday 0-6, opens, closes) per row."""
+    """Replace a facility's bookable hours: (weekday 0-6, opens, closes) per row, several
+    openings a day allowed (07:00-12:00 and 14:00-21:00) as long as they do not overlap."""
     require_permission(membership, Permission.MANAGE_CATALOG)
     facility = access_catalog_item(Facility, membership.organization_id, facility_id)
     rows = [BookableHours(facility=facility, weekday=w, opens_at=o, closes_at=c) for w, o, c in hours]
@@ -207,6 +208,13 @@ def set_bookable_hours(
                 "Each day needs a weekday from 0 (Monday) to 6 and a closing time after its opening time.",
                 fields={"hours": "weekday 0-6, closes after opens"},
             )
+    clash = policies.overlapping_opening(hours)
+    if clash is not None:
+        raise InvalidCatalogItem(
+            f"Two openings overlap on weekday {clash[0]} at {clash[1]:%H:%M}: a day may have several openings, "
+            "each closing before the next opens.",
+            fields={"hours": f"openings overlap on weekday {clash[0]}"},
+        )
     BookableHours.objects.filter(facility=facility).delete()
     BookableHours.objects.bulk_create(rows)
     record_change(

@@ -19,9 +19,9 @@ from capacity.models import Claim
 from capacity.policies import SeatRequest
 from capacity.services import ClaimRequest, ClaimWrites, claim_seats, release_claims
 from carts import errors as cart_errors
-from carts.policies import check_registrable, contiguous_slots
+from carts.policies import check_registrable
 from carts.services.open_cart import OPEN_CART
-from catalog.models import Facility
+from carts.services.rental_range import rental_range
 from households.models import Household
 from notifications.services import enqueue
 from orders.models import Order
@@ -30,7 +30,6 @@ from organizations.services import require_permission
 from registrations.ordering import HoldsLapsed, order_holds
 from rentals.errors import ApprovalNotRequired, RentalRequestDecided, RentalRequestLapsed, RentalRequestNotFound
 from rentals.models import RentalRequest
-from rentals.selectors import rental_slots
 
 
 def request_rental(
@@ -46,26 +45,16 @@ def request_rental(
     """Ask for a facility that requires approval for [starts_at, ends_at): every back-to-back
     slot that covers it, all or nothing, held at once as a request (S5, S6). Refused like a
     cart's rental when the time is taken (C4) or is not made of listed slots."""
-    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise cart_errors.InvalidItem("Give the rental's times with their UTC offset, e.g. 2027-01-09T10:00:00-05:00.")
-    if ends_at <= starts_at:
-        raise cart_errors.InvalidItem("A rental must end after it starts.")
-    facility = Facility.objects.filter(organization_id=household.organization_id, pk=facility_id).first()
-    if facility is None:
-        raise cart_errors.ItemNotFound("No such facility in this organization.")
+    booked = rental_range(
+        organization=household.organization, facility_id=facility_id, starts_at=starts_at, ends_at=ends_at
+    )
+    facility = booked.facility
     if not facility.requires_approval:
         raise ApprovalNotRequired
-    slots = rental_slots(
-        organization_id=household.organization_id, facility_id=facility.pk, starts_at=starts_at, ends_at=ends_at
-    )
-    if not contiguous_slots([(s, e) for _, s, e in slots], starts_at=starts_at, ends_at=ends_at):
-        raise cart_errors.RentalUnavailable(
-            "That time is not bookable: choose a range made of the facility's listed rental slots."
-        )
     with transaction.atomic():
         now = timezone.now()
         organization = household.organization
-        offering_ids = [pk for pk, _, _ in slots]
+        offering_ids = booked.offering_ids
         # X6: a request holds time as a cart's add does, so it counts against the household's
         # fair share and is held to it (decision 0012): its usage is read after the locks, and
         # its open cart, locked first, serialises it with the household's adds.
@@ -105,7 +94,7 @@ def request_rental(
             ClaimRequest(
                 organization_id=household.organization_id,
                 household_id=household.pk,
-                wanted=[SeatRequest(offering_id=pk) for pk, _, _ in slots],
+                wanted=[SeatRequest(offering_id=pk) for pk in offering_ids],
                 channel=channel,
                 now=now,
                 actor_id=actor_id,

@@ -92,6 +92,21 @@ def test_the_catalog_pages_reads_and_previews_are_in_the_api(org, api_for):
         f"/orgs/{org.slug}/setup/facilities/{hall['id']}/hours",
         [{"weekday": 5, "opens_at": "09:00", "closes_at": "11:00"}],
     )
+    two = [
+        {"weekday": 0, "opens_at": "07:00:00", "closes_at": "12:00:00"},
+        {"weekday": 0, "opens_at": "14:00:00", "closes_at": "21:00:00"},
+    ]
+    hours_path = f"/orgs/{org.slug}/setup/facilities/{hall['id']}/hours"
+    assert (
+        manager._call("put", hours_path, [*two, {"weekday": 5, "opens_at": "09:00", "closes_at": "11:00"}]).status_code
+        == 204
+    )
+    assert manager.get(hours_path).json()[:2] == two  # several openings a weekday, read back
+    overlap = manager._call("put", hours_path, [*two, {"weekday": 0, "opens_at": "11:00", "closes_at": "13:00"}])
+    assert overlap.status_code == 400
+    assert "hours" in overlap.json()["details"]["fields"]
+    assert len(manager.get(hours_path).json()) == 3  # nothing changed
+    manager._call("put", hours_path, [{"weekday": 5, "opens_at": "09:00", "closes_at": "11:00"}])
     slots = {"first_day": "2026-03-01", "last_day": "2026-03-08", "minutes": 60, "price": "20.00"}
     preview = manager.post(f"/orgs/{org.slug}/setup/facilities/{hall['id']}/slots/preview", slots).json()
     assert (preview["made"], preview["existing"]) == (2, 0)

@@ -31,7 +31,7 @@ from carts import errors, policies
 from carts.models import Cart
 from carts.services.events import cart_event
 from carts.services.open_cart import OPEN_CART, continue_or_start_cart, restart_timer
-from catalog.models import Facility, Offering
+from carts.services.rental_range import rental_range
 from core.db.errors import violates_unique
 from core.querycache import CompiledInsert, CompiledUpdate, NewRow
 from households.models import Household
@@ -79,40 +79,14 @@ def add_rental_to_cart(
     """Hold a facility for [starts_at, ends_at): every back-to-back slot that covers it, all or
     nothing. Each slot is an offering of capacity one, so two carts can never hold the same
     facility time (S5)."""
-    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
-        raise errors.InvalidItem("Give the rental's times with their UTC offset, e.g. 2027-01-09T10:00:00-05:00.")
-    if ends_at <= starts_at:
-        raise errors.InvalidItem("A rental must end after it starts.")
-    needs_approval = (
-        Facility.objects.filter(organization_id=household.organization_id, pk=facility_id)
-        .values_list("requires_approval", flat=True)
-        .first()
+    booked = rental_range(
+        organization=household.organization, facility_id=facility_id, starts_at=starts_at, ends_at=ends_at
     )
-    if needs_approval is None:
-        raise errors.ItemNotFound("No such facility in this organization.")
-    if needs_approval and channel in (Channel.PORTAL, Channel.API):
+    if booked.facility.requires_approval and channel in (Channel.PORTAL, Channel.API):
         raise errors.ApprovalRequired  # S6: a customer asks (rentals.services.request_rental); staff book
-    slots = list(
-        Offering.objects.filter(
-            organization_id=household.organization_id,
-            kind=Offering.Kind.RENTAL,
-            facility_id=facility_id,
-            is_archived=False,
-            starts_at__gte=starts_at,
-            ends_at__lte=ends_at,
-        )
-        .order_by("starts_at")
-        .values_list("pk", "starts_at", "ends_at")
-    )
-    # Every slot: the filter on starts_at and ends_at leaves out the rows where either is null.
-    spans = [(s, e) for _, s, e in slots if s is not None and e is not None]
-    if not policies.contiguous_slots(spans, starts_at=starts_at, ends_at=ends_at):
-        raise errors.RentalUnavailable(
-            "That time is not bookable: choose a range made of the facility's listed rental slots."
-        )
     return _add(
         household=household,
-        wanted=[SeatRequest(offering_id=pk) for pk, _, _ in slots],
+        wanted=[SeatRequest(offering_id=pk) for pk in booked.offering_ids],
         channel=channel,
         actor_id=actor_id,
         override=override,

@@ -120,3 +120,25 @@ def test_s5_rental_slots_are_made_from_bookable_hours_around_closures(org, manag
     assert len(make_rental_slots(**arguments).new) == 0  # made once only
     with pytest.raises(InvalidCatalogItem):
         plan_rental_slots(**(arguments | {"minutes": 5}))
+
+
+def test_s5_a_facility_has_several_openings_a_day_and_overlapping_ones_are_refused(org, manager):
+    hall = Facility.objects.create(organization=org, name="Hall")
+    set_bookable_hours(membership=manager, facility_id=hall.pk, hours=[(0, time(14), time(21)), (0, time(7), time(12))])
+    assert list(hall.hours.values_list("opens_at", "closes_at")) == [(time(7), time(12)), (time(14), time(21))]
+    with pytest.raises(InvalidCatalogItem) as refused:
+        set_bookable_hours(
+            membership=manager, facility_id=hall.pk, hours=[(0, time(7), time(12)), (0, time(11), time(13))]
+        )
+    assert "hours" in refused.value.details["fields"]
+    assert hall.hours.count() == 2  # nothing changed
+    plan = plan_rental_slots(
+        membership=manager,
+        facility_id=hall.pk,
+        first_day=date(2026, 3, 2),  # a Monday
+        last_day=date(2026, 3, 2),
+        minutes=60,
+        price=Decimal("10"),
+    )
+    local = [s.starts_at.astimezone(org.zone).hour for s in plan.new]
+    assert local == [7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20]  # no slot in the midday gap

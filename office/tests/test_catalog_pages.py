@@ -89,9 +89,11 @@ def test_a_facility_gets_hours_rental_slots_and_approval_from_its_page(world, cl
     admin = client_for("admin")
     facility_id = world.url_kwargs["facility_id"]
     path = url(world, f"facilities/{facility_id}/")
-    bad = admin.post(path, {"action": "hours", "opens_5": "09:00"})
-    assert "Give both times" in bad.content.decode()
-    assert admin.post(path, {"action": "hours", "opens_5": "09:00", "closes_5": "12:00"}).status_code == 302
+    bad = admin.post(path, {"action": "hours", "hours_5": "09:00"})
+    assert "Write each opening as two times" in bad.content.decode()
+    overlapping = admin.post(path, {"action": "hours", "hours_5": "09:00-12:00, 11:00-13:00"})
+    assert "Two openings overlap" in overlapping.content.decode()
+    assert admin.post(path, {"action": "hours", "hours_5": "09:00-12:00"}).status_code == 302
     slots = {"first_day": "2026-03-01", "last_day": "2026-03-14", "minutes": "90", "price": "35.00"}
     preview = admin.post(path, slots | {"action": "preview_slots"})
     assert "4 slots would be made" in preview.content.decode()  # 7 and 14 March, 9:00 and 10:30
@@ -117,3 +119,19 @@ def test_the_catalog_lists_export_as_csv(world, client_for):
         assert exported.content.decode().splitlines()[:2] == [header, cell]
     queue = client_for("frontdesk").get(f"/office/{world.organization.slug}/approvals/?format=csv")
     assert queue.content.decode().startswith("Facility,Starts,Ends,Household,Total,Status")
+
+
+def test_a_facility_has_several_openings_a_day_on_its_page(world, client_for):
+    admin = client_for("admin")
+    facility_id = world.url_kwargs["facility_id"]
+    path = url(world, f"facilities/{facility_id}/")
+    saved = admin.post(path, {"action": "hours", "hours_0": "14:00-21:00, 07:00-12:00", "hours_2": "09:00-11:00"})
+    assert saved.status_code == 302
+    rows = Facility.objects.get(pk=facility_id).hours.values_list("weekday", "opens_at", "closes_at")
+    assert [(w, f"{o:%H:%M}", f"{c:%H:%M}") for w, o, c in rows] == [
+        (0, "07:00", "12:00"),
+        (0, "14:00", "21:00"),
+        (2, "09:00", "11:00"),
+    ]
+    shown = admin.get(path).context["hours"]
+    assert shown["hours_0"].value() == "07:00-12:00, 14:00-21:00"  # shown back as typed, in order

@@ -120,6 +120,28 @@ def test_a_csv_import_shows_its_dry_run_then_imports_in_chunks(world, client_for
     progress = admin.post(planned["Location"], headers={"HX-Request": "true"})
     assert 'value="100"' in progress.content.decode()
     assert Offering.objects.filter(code="P1").exists()
+    listed = admin.get(url(world, "setup/imports/")).content.decode()
+    assert "fall.csv" in listed
+    exported = admin.get(url(world, "setup/imports/?format=csv"))
+    assert exported["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode())))
+    assert rows[0] == ["File", "Holds", "State", "Rows done", "Rows", "By", "Checked"]
+    assert rows[1][:5] == ["fall.csv", "Offerings", "Done", "2", "2"]
+
+
+def test_the_absence_reasons_export_as_csv(world, client_for):
+    from django.utils import timezone
+
+    from attendance.models import AbsenceReason
+
+    AbsenceReason.objects.create(
+        organization=world.organization, name="=Sick", is_customer_usable=False, created_at=timezone.now()
+    )
+    exported = client_for("admin").get(url(world, "setup/absence-reasons/?format=csv"))
+    assert exported["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode())))
+    assert rows[0] == ["Reason", "Customers may use it", "In use"]
+    assert ["'=Sick", "no", "yes"] in rows  # a formula-looking name is written as text
 
 
 def test_reports_draw_svg_with_a_table_and_export_csv(world, client_for):

@@ -1,5 +1,5 @@
 """Setup > Facilities (issue 14, S5, S6): facilities, whether their portal bookings need the
-office's approval, their bookable hours, and their rental slots made from those hours after a
+office's approval, their bookable hours (several openings a day), and their rental slots made from those hours after a
 preview (how many, which days are closed)."""
 
 import datetime as dt
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.errors import InvalidCatalogItem, UnknownCatalogItem
 from catalog.models import BookableHours, Facility
+from catalog.policies import overlapping_opening
 from catalog.rental_slots import make_rental_slots, plan_rental_slots
 from catalog.selectors import facilities as facilities_of
 from catalog.services import access_catalog_item, save_facility, set_bookable_hours
@@ -38,37 +39,53 @@ class FacilityForm(forms.Form):
     )
 
 
+def _openings_text(rows: list[tuple[dt.time, dt.time]]) -> str:
+    return ", ".join(f"{opens:%H:%M}-{closes:%H:%M}" for opens, closes in rows)
+
+
 class HoursForm(forms.Form):
-    """One opening per weekday: both times, or neither (closed that day)."""
+    """Each weekday's openings as typed: "07:00-12:00, 14:00-21:00" (several a day, apart from
+    each other), or empty when it is closed that day."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for day, label in WEEKDAYS:
-            self.fields[f"opens_{day}"] = forms.TimeField(
-                label=gettext_lazy("%(day)s opens") % {"day": label}, required=False, widget=TIME
-            )
-            self.fields[f"closes_{day}"] = forms.TimeField(
-                label=gettext_lazy("%(day)s closes") % {"day": label}, required=False, widget=TIME
+            self.fields[f"hours_{day}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                help_text=gettext_lazy("e.g. 07:00-12:00, 14:00-21:00; empty when closed"),
             )
 
-    def days(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"opens_{day}"], self[f"closes_{day}"]) for day, _label in WEEKDAYS]
+    def days(self) -> list[forms.BoundField]:
+        return [self[f"hours_{day}"] for day, _label in WEEKDAYS]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        self._rows: list[tuple[int, dt.time, dt.time]] = []
         for day, _label in WEEKDAYS:
-            opens, closes = data.get(f"opens_{day}"), data.get(f"closes_{day}")
-            if (opens is None) != (closes is None):
-                self.add_error(f"closes_{day}", _("Give both times, or neither when it is closed that day."))
-            elif opens and closes and closes <= opens:
-                self.add_error(f"closes_{day}", _("It must close after it opens."))
+            field = f"hours_{day}"
+            spans = []
+            for part in (data.get(field) or "").replace(";", ",").split(","):
+                if not part.strip():
+                    continue
+                try:
+                    opens, closes = (dt.time.fromisoformat(t.strip()) for t in part.replace("\u2013", "-").split("-"))
+                except ValueError:
+                    self.add_error(field, _("Write each opening as two times, for example 07:00-12:00."))
+                    break
+                if closes <= opens:
+                    self.add_error(field, _("Each opening must close after it opens."))
+                    break
+                spans.append((opens, closes))
+            else:
+                if overlapping_opening([(day, opens, closes) for opens, closes in spans]):
+                    self.add_error(field, _("Two openings overlap: each must close before the next opens."))
+                self._rows += [(day, opens, closes) for opens, closes in sorted(spans)]
         return data
 
     def rows(self) -> list[tuple[int, dt.time, dt.time]]:
-        data = self.cleaned_data
-        return [
-            (day, data[f"opens_{day}"], data[f"closes_{day}"]) for day, _label in WEEKDAYS if data.get(f"opens_{day}")
-        ]
+        return self._rows
 
 
 class SlotsForm(forms.Form):
@@ -123,10 +140,10 @@ def facility(request: OfficeRequest, facility_id: int) -> HttpResponse:
         raise Http404 from None
     action = request.POST.get("action", "")
     hours = BookableHours.objects.filter(facility=item)
-    initial_hours: dict[str, object] = {}
+    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for row in hours:
-        initial_hours.setdefault(f"opens_{row.weekday}", row.opens_at)
-        initial_hours.setdefault(f"closes_{row.weekday}", row.closes_at)
+        by_day.setdefault(row.weekday, []).append((row.opens_at, row.closes_at))
+    initial_hours = {f"hours_{day}": _openings_text(rows) for day, rows in by_day.items()}
     details = FacilityForm(
         request.POST if action == "save" else None,
         initial={"name": item.name, "description": item.description, "requires_approval": item.requires_approval},

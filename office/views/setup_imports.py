@@ -6,17 +6,21 @@ from typing import Any
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
+from imports.selectors import recent_imports
 from imports.services import access_import, plan_import, run_import_chunk
 from office.access import OfficeRequest, staff_page
+from office.csv_export import csv_response
 from office.rendering import page_or_partial
 from organizations.models import Permission
-from ui.tables import Column, Table, Tag
+from ui.tables import Column, Link, Table, Tag
 
 TONES = {"create": "success", "change": "info", "unchanged": "neutral", "refuse": "error"}
+STATUS_TONES = {"planned": "info", "running": "warning", "done": "success", "cancelled": "neutral"}
 
 
 class ImportForm(forms.Form):
@@ -68,7 +72,44 @@ def imports(request: OfficeRequest) -> HttpResponse:
             form.add_error("file", str(refused))
         else:
             return redirect("office:setup_import", slug=request.organization.slug, run_id=run.pk)
-    return render(request, "office/setup/imports.html", {"form": form})
+    table = _imports_table(request)
+    if request.GET.get("format") == "csv":
+        return csv_response(table, f"{request.organization.slug}-imports.csv")
+    return render(request, "office/setup/imports.html", {"form": form, "table": table})
+
+
+def _imports_table(request: OfficeRequest) -> Table:
+    """The recent imports this member may see: the page's list and its CSV export alike."""
+    slug = request.organization.slug
+    zone = request.organization.zone
+    return Table(
+        caption=_("Recent imports, newest first"),
+        columns=[
+            Column(_("File")),
+            Column(_("Holds")),
+            Column(_("State")),
+            Column(_("Rows done"), numeric=True),
+            Column(_("Rows"), numeric=True),
+            Column(_("By")),
+            Column(_("Checked")),
+        ],
+        rows=[
+            [
+                Link(
+                    run.filename or _("(no name)"),
+                    reverse("office:setup_import", kwargs={"slug": slug, "run_id": run.pk}),
+                ),
+                run.get_kind_display(),
+                Tag(run.get_status_display(), STATUS_TONES.get(run.status, "neutral")),
+                run.done,
+                run.total,
+                run.created_by.get_username(),
+                f"{run.created_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            ]
+            for run in recent_imports(request.membership)
+        ],
+        empty=_("No imports yet."),
+    )
 
 
 @staff_page(Permission.MANAGE_CATALOG, Permission.MANAGE_SETTINGS, methods=("GET", "POST"))
