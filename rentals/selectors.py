@@ -43,3 +43,12 @@ def requests_of_household(*, household_id: int) -> QuerySet[RentalRequest]:
         .select_related("facility", "order")
         .order_by("-requested_at", "-pk")
     )
+
+
+def waiting_requests(*, organization_id: int, now: datetime, limit: int = 10) -> tuple[int, list[RentalRequest]]:
+    """The requests still waiting for a decision whose time has not started (the Pending list's
+    summary, S6 with S7): how many, and the oldest `limit` of them. Two queries."""
+    waiting = requests_of_organization(organization_id=organization_id, status=RentalRequest.Status.PENDING).filter(
+        starts_at__gt=now
+    )
+    return waiting.count(), list(waiting[:limit])

@@ -13,8 +13,10 @@ from office.access import OfficeRequest, staff_page
 from office.navigation import DESK
 from office.rendering import page_or_partial
 from office.words import CHANNELS, PAYMENT_STATES, PAYMENT_TONES, TIMERS, minutes_left
+from organizations.models import Permission
 from registrations.pending import SORTS, incomplete_registrations
 from registrations.selectors import payment_status
+from rentals.selectors import waiting_requests
 
 PAGE_SIZE = 50
 
@@ -58,6 +60,8 @@ def pending(request: OfficeRequest) -> HttpResponse:
     now = timezone.now()
     organization = request.organization
     context: dict[str, object] = {"form": form, "show": show}
+    if request.membership.has_permission(Permission.ENROLL):  # S6: requests waiting for the office's approval
+        context["requests_count"], context["requests"] = waiting_requests(organization_id=organization.pk, now=now)
     if show == "carts":
         sort = str(data.get("sort")) if data.get("sort") in CART_SORTS else "expiring"
         carts = live_carts(organization_id=organization.pk, now=now, query=data.get("q") or "", sort=sort)
