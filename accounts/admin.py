@@ -1,6 +1,12 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.http import HttpRequest
 
 from accounts.models import ApiToken, LoginThrottle
+from accounts.tokens import deactivate_user
 
 
 @admin.register(LoginThrottle)
@@ -21,3 +27,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "label", "created_at", "last_used_at", "expires_at", "revoked_at")
     search_fields = ("user__username", "label")
     readonly_fields = ("user", "digest", "password_stamp", "created_at", "last_used_at")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class DeactivatingUserAdmin(UserAdmin):
+    """Django's user admin, except that a user saved inactive loses every API token for good."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not obj.is_active:
+            deactivate_user(user=obj)

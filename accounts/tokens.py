@@ -19,6 +19,7 @@ from core.errors import DomainError
 # A used token's expiry is pushed forward at most this often: the hot path reads the expiry
 # with the token and writes it back only when it is this much behind.
 REFRESH_EVERY = timedelta(hours=1)
+DEACTIVATED = "deactivated"  # the revoked_reason of the tokens of a deactivated user or staff member
 
 
 class InvalidCredentials(DomainError):
@@ -76,7 +77,11 @@ def token_holds(*, user: AbstractBaseUser, stamp: str, expires_at: datetime, tok
     """Whether a token found by its digest (not revoked, not expired) still lets `user` in:
     active, and the password unchanged since it was issued. Pushes a used token's expiry on
     (sliding), at most once per REFRESH_EVERY."""
-    if not user.is_active or not constant_time_compare(stamp, password_stamp(user.password)):
+    if not user.is_active:
+        # Deactivated some way that did not revoke (the shell): the token ends here, for good.
+        ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(revoked_at=now, revoked_reason=DEACTIVATED)
+        return False
+    if not constant_time_compare(stamp, password_stamp(user.password)):
         return False
     if expires_at - now < timedelta(hours=settings.API_TOKEN_IDLE_HOURS) - REFRESH_EVERY:
         ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(
@@ -101,6 +106,15 @@ def revoke_all_tokens(*, user_id: int, now: datetime, reason: str) -> int:
     return ApiToken.objects.filter(user_id=user_id, revoked_at__isnull=True).update(
         revoked_at=now, revoked_reason=reason
     )
+
+
+def deactivate_user(*, user: AbstractBaseUser, now: datetime | None = None) -> int:
+    """Deactivate a user and revoke every token of theirs for good: reactivated, they sign in
+    again (issue 15 item 2; before, reactivation gave every old token back). Returns how many."""
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return revoke_all_tokens(user_id=user.pk, now=now or timezone.now(), reason=DEACTIVATED)
 
 
 def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.tokens import DEACTIVATED, revoke_all_tokens
 from audit.services import record
 from organizations.errors import InvalidSettings, PermissionDenied
 from organizations.models import Organization, Permission, StaffMembership
@@ -80,3 +81,14 @@ def _audited(name: str, value: Any) -> Any:
     if SETTINGS[name].kind == "secret":
         return "(set)" if value else "(empty)"
     return value
+
+
+def end_membership(*, membership: StaffMembership, delete: bool = False) -> int:
+    """Deactivate (or delete) a staff membership and revoke every API token of its user for good
+    (issue 15 item 2): reactivated, the staff member signs in again. Returns how many ended."""
+    if delete:
+        membership.delete()
+    elif membership.is_active:
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+    return revoke_all_tokens(user_id=membership.user_id, now=timezone.now(), reason=DEACTIVATED)

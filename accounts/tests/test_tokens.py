@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.test import Client
 
 from accounts.models import ApiToken
-from accounts.tokens import issue
+from accounts.tokens import deactivate_user, issue
 from households.tests.factories import make_household
-from organizations.tests.factories import make_organization
+from organizations.models import Permission, StaffMembership
+from organizations.tests.factories import make_organization, make_staff
 
 T0 = datetime(2027, 1, 9, 9, 0, tzinfo=UTC)
 
@@ -61,13 +63,88 @@ def test_x6_a_password_change_ends_every_token(family):
     assert [t["state"] for t in listed.get("/api/v1/auth/tokens").json()] == ["password_changed"]
 
 
+def _admin():
+    root = User.objects.create_superuser("root", "root@example.test", "pw-12345-secret")
+    client = Client()
+    client.force_login(root)
+    return client
+
+
+def _save_user_in_the_admin(admin, user, *, active):
+    form = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "date_joined_0": "2027-01-01",
+        "date_joined_1": "09:00:00",
+        **({"is_active": "on"} if active else {}),
+    }
+    response = admin.post(f"/admin/auth/user/{user.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
 @pytest.mark.django_db
-def test_x6_a_deactivated_user_s_tokens_stop_working(family):
+def test_x6_deactivating_a_user_in_the_admin_revokes_their_tokens_for_good(family):
+    admin = _admin()
     raw = issue(user=family.payer).raw
-    family.payer.is_active = False
-    family.payer.save()
+    assert cart_of(raw).status_code == 200
+    _save_user_in_the_admin(admin, family.payer, active=False)
+    assert cart_of(raw).status_code == 401
+    _save_user_in_the_admin(admin, family.payer, active=True)
+    assert cart_of(raw).status_code == 401  # reactivation does not bring the old token back
+    assert ApiToken.objects.get().revoked_reason == "deactivated"
+    assert cart_of(issue(user=family.payer).raw).status_code == 200  # a new sign-in works
+
+
+@pytest.mark.django_db
+def test_x6_a_token_tried_while_its_user_is_inactive_stays_dead_after_reactivation(family):
+    """Deactivated another way (the shell, a bulk update): the first refusal revokes it."""
+    raw = issue(user=family.payer).raw
+    User.objects.filter(pk=family.payer.pk).update(is_active=False)
+    assert cart_of(raw).status_code == 401
+    User.objects.filter(pk=family.payer.pk).update(is_active=True)
     assert cart_of(raw).status_code == 401
     assert call("get", "/auth/tokens", raw).status_code == 401
+
+
+@pytest.mark.django_db
+def test_x6_deactivate_user_revokes_every_token_of_theirs(family):
+    raws = [issue(user=family.payer).raw for _ in range(2)]
+    assert deactivate_user(user=family.payer) == 2
+    family.payer.is_active = True
+    family.payer.save()
+    assert [cart_of(raw).status_code for raw in raws] == [401, 401]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["deactivated", "deleted"])
+def test_x6_ending_a_staff_membership_in_the_admin_revokes_the_tokens_for_good(how):
+    org = make_organization(slug="parks")
+    membership = make_staff(org, [Permission.MANAGE_SETTINGS])
+    raw = issue(user=membership.user).raw
+    assert call("get", "/orgs/parks/settings", raw).status_code == 200
+    admin = _admin()
+    change = f"/admin/organizations/staffmembership/{membership.pk}/"
+    if how == "deactivated":
+        form = {"organization": org.pk, "user": membership.user_id, "permissions": '["manage_settings"]'}
+        assert admin.post(f"{change}change/", form).status_code == 302
+        assert not StaffMembership.objects.get(pk=membership.pk).is_active
+    else:
+        assert admin.post(f"{change}delete/", {"post": "yes"}).status_code == 302
+    assert call("get", "/orgs/parks/settings", raw).status_code == 401
+    StaffMembership.objects.update_or_create(
+        organization=org, user=membership.user, defaults={"is_active": True, "permissions": ["manage_settings"]}
+    )
+    assert call("get", "/orgs/parks/settings", raw).status_code == 401  # still: revoked for good
+    assert call("get", "/orgs/parks/settings", issue(user=membership.user).raw).status_code == 200
+
+
+@pytest.mark.django_db
+def test_x6_saving_an_active_user_in_the_admin_revokes_nothing(family):
+    raw = issue(user=family.payer).raw
+    _save_user_in_the_admin(_admin(), family.payer, active=True)
+    assert cart_of(raw).status_code == 200
 
 
 @pytest.mark.django_db
