@@ -1,14 +1,19 @@
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Literal
+
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from api.access import public
 from api.context import organization
 from api.schemas import ErrorOut, FacilityOut, OfferingDetailOut, OfferingPageOut, OrganizationOut
-from api.types import Id, Instant, Limit, Offset
+from api.types import Day, Id, Instant, Limit, Offset
 from capacity.catalog import OfferingWithAvailability, catalog_offerings, offering_detail
 from catalog.models import Offering
 from catalog.selectors import facilities
+from rentals.selectors import MAX_DAYS, facility_days
 
 router = Router(tags=["catalog"])
 
@@ -82,3 +87,66 @@ def get_offering(request: HttpRequest, slug: str, offering_id: Id) -> dict[str, 
 @public
 def list_facilities(request: HttpRequest, slug: str) -> object:
     return list(facilities(organization=organization(slug)))
+
+
+class OpeningOut(Schema):
+    opens_at: time = Field(description="the organization's time of day")
+    closes_at: time
+
+
+class SlotOut(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    price: Decimal
+    state: Literal["free", "taken"] = Field(description="taken: held, requested or booked, by nobody named")
+
+
+class FacilityDayOut(Schema):
+    day: date
+    openings: list[OpeningOut] = Field(description="bookable hours that day; a booking lies inside one of them")
+    slots: list[SlotOut]
+
+
+class FacilityAvailabilityOut(Schema):
+    facility: FacilityOut
+    days: list[FacilityDayOut]
+
+
+@router.get(
+    "/orgs/{slug}/facilities/{facility_id}/availability",
+    response={200: FacilityAvailabilityOut, 404: ErrorOut},
+    auth=None,
+)
+@public
+def facility_availability(
+    request: HttpRequest,
+    slug: str,
+    facility_id: Id,
+    day: Day,
+    days: int = Query(1, ge=1, le=MAX_DAYS, description="how many days from `day`, 1-7"),
+) -> object:
+    """A facility's time as a family sees it (S5, S6): each day's bookable openings and each
+    rental slot free or taken, never by whom. Book a range of free slots with POST cart/rentals,
+    or, when `requires_approval`, ask with POST rental-requests."""
+    place, found = facility_days(
+        organization=organization(slug),
+        facility_id=facility_id,
+        first=day,
+        days=days,
+        now=timezone.now(),
+        household_id=None,
+    )
+    return {
+        "facility": place,
+        "days": [
+            {
+                "day": d.day,
+                "openings": [{"opens_at": o, "closes_at": c} for o, c in d.openings],
+                "slots": [
+                    {"starts_at": s.starts_at, "ends_at": s.ends_at, "price": s.price, "state": s.state}
+                    for s in d.slots
+                ],
+            }
+            for d in found
+        ],
+    }

@@ -70,6 +70,9 @@ class FacilityOut(Schema):
     id: int
     name: str
     description: str
+    requires_approval: bool = Field(
+        description="S6: booked by a request the office approves (POST rental-requests), not through the cart"
+    )
 
 
 class OrganizationOut(Schema):

@@ -1,9 +1,11 @@
 """A facility's calendar for the office (issue 13, item 4; S5, S6): each rental slot of a day or a
 week with what the ledger says of it now: free, held in a cart, requested (awaiting approval,
-S6) or booked (a tentative or confirmed registration), and by whom. Two queries."""
+S6) or booked (a tentative or confirmed registration), and by whom. Two queries. And the same
+slots as a family sees them (`facility_availability`): free or taken, by nobody named."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from capacity.models import Claim, counting_q
 from catalog.models import Offering
@@ -15,6 +17,7 @@ class SlotLine:
     state: str  # free, held, requested, booked
     household_name: str
     channel: str
+    household_id: int | None = None
 
 
 def facility_calendar(
@@ -52,5 +55,43 @@ def facility_calendar(
             state = "requested"
         else:
             state = "held"
-        lines.append(SlotLine(slot, state, claim.household.name, claim.channel))
+        lines.append(SlotLine(slot, state, claim.household.name, claim.channel, claim.household_id))
     return lines
+
+
+@dataclass(frozen=True)
+class OpenSlot:
+    """A rental slot as a family sees it (S5, S6): free or taken, never by whom; the viewer's
+    own claims are told apart (in their cart, requested by them, booked by them)."""
+
+    offering_id: int
+    starts_at: datetime
+    ends_at: datetime
+    price: Decimal
+    state: str  # free, taken, yours_held, yours_requested, yours_booked
+
+
+def facility_availability(
+    *, organization_id: int, facility_id: int, start: datetime, end: datetime, now: datetime, household_id: int | None
+) -> list[OpenSlot]:
+    """The facility's slots starting in [start, end) for the portal and the API: the ledger's
+    state now, with no other family's name. Two queries."""
+    lines = facility_calendar(organization_id=organization_id, facility_id=facility_id, start=start, end=end, now=now)
+    return [
+        OpenSlot(
+            offering_id=line.slot.pk,
+            starts_at=line.slot.starts_at,  # type: ignore[arg-type]
+            ends_at=line.slot.ends_at,  # type: ignore[arg-type]
+            price=line.slot.price,
+            state=_public_state(line, household_id),
+        )
+        for line in lines
+    ]
+
+
+def _public_state(line: SlotLine, household_id: int | None) -> str:
+    if line.state == "free":
+        return "free"
+    if household_id is not None and line.household_id == household_id:
+        return f"yours_{line.state}"
+    return "taken"

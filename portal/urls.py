@@ -6,7 +6,7 @@ sign-up, sign-in, the account pages and checkout are portal-account's (decision 
 
 from django.urls import path
 
-from portal import urls_account, views_cart, views_catalog
+from portal import urls_account, views_cart, views_catalog, views_rentals
 
 app_name = "portal"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("<slug:slug>/cart/empty/", views_cart.empty, name="cart_empty"),
     path("<slug:slug>/cart/extend/", views_cart.extend, name="cart_extend"),
     path("<slug:slug>/cart/timer/", views_cart.timer, name="cart_timer"),
+    # Facility rentals (S5, S6): a day or week of a facility's time, booking, withdrawing a request.
+    path("<slug:slug>/rentals/", views_rentals.rentals, name="rentals"),
+    path("<slug:slug>/rentals/book/", views_rentals.book, name="rental_book"),
+    path("<slug:slug>/rentals/requests/<int:request_id>/withdraw/", views_rentals.withdraw, name="rental_withdraw"),
 ]
 
 urlpatterns += urls_account.urlpatterns

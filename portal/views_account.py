@@ -20,6 +20,7 @@ from portal.access import PortalRequest, portal_page
 from portal.calendar import household_calendar
 from portal.forms_account import ParticipantForm, show_refusal
 from registrations.selectors import household_orders, household_registrations
+from rentals.selectors import requests_of_household
 
 
 def household_of(request: PortalRequest) -> Household:
@@ -48,6 +49,7 @@ def account(request: PortalRequest) -> HttpResponse:
             "registrations": registrations,
             "participants": list(household.participants.order_by("first_name", "pk")),
             "calendar_url": _calendar_url(request, household.calendar_token) if household.calendar_token else "",
+            "rental_requests": list(requests_of_household(household_id=household.pk)[:20]),  # S6
             **balances_context(household),
         },
     )

@@ -1,10 +1,16 @@
-"""Reads on rental requests (S6): the office's approvals queue and a household's own."""
+"""Reads on rentals (S5, S6): a facility's days as a family sees them (bookable openings, each
+slot free or taken), the office's approvals queue and a household's own requests."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 
-from catalog.models import Offering
+from capacity.calendar import OpenSlot, facility_availability
+from carts.errors import ItemNotFound
+from catalog.models import Facility, Offering
+from catalog.selectors import openings
+from organizations.models import Organization
 from rentals.models import RentalRequest
 
 
@@ -52,3 +58,47 @@ def waiting_requests(*, organization_id: int, now: datetime, limit: int = 10) ->
         starts_at__gt=now
     )
     return waiting.count(), list(waiting[:limit])
+
+
+MAX_DAYS = 7  # a week at most in one read
+
+
+@dataclass(frozen=True)
+class FacilityDay:
+    day: date
+    openings: list[tuple[time, time]]  # the bookable hours that day, in the organization's time zone
+    slots: list[OpenSlot]
+
+
+def facility_days(
+    *, organization: Organization, facility_id: int, first: date, days: int, now: datetime, household_id: int | None
+) -> tuple[Facility, list[FacilityDay]]:
+    """The facility and `days` days (1-7) from `first`: each day's openings and slots, free or
+    taken (no other family named; the viewer's own told apart). Another organization's
+    facility is not found (X1). Three queries."""
+    facility = Facility.objects.filter(organization_id=organization.pk, pk=facility_id).first()
+    if facility is None:
+        raise ItemNotFound("No such facility in this organization.")
+    days = max(1, min(days, MAX_DAYS))
+    zone = organization.zone
+    start = datetime.combine(first, time(0), zone)
+    slots = facility_availability(
+        organization_id=organization.pk,
+        facility_id=facility.pk,
+        start=start,
+        end=datetime.combine(first + timedelta(days=days), time(0), zone),
+        now=now,
+        household_id=household_id,
+    )
+    hours = openings(facility_id=facility.pk)
+    result = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        result.append(
+            FacilityDay(
+                day=day,
+                openings=[(o, c) for w, o, c in hours if w == day.weekday()],
+                slots=[s for s in slots if s.starts_at.astimezone(zone).date() == day],
+            )
+        )
+    return facility, result

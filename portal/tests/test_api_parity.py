@@ -21,6 +21,14 @@ PARITY: dict[str, list[str]] = {
     "cart_remove": ["DELETE /api/v1/orgs/{slug}/cart/items/{item_id}"],
     "cart_empty": ["DELETE /api/v1/orgs/{slug}/cart"],
     "cart_extend": ["POST /api/v1/orgs/{slug}/cart/extend"],
+    # Facility rentals (S5, S6).
+    "rentals": [
+        "GET /api/v1/orgs/{slug}/facilities",
+        "GET /api/v1/orgs/{slug}/facilities/{facility_id}/availability",
+        "GET /api/v1/orgs/{slug}/rental-requests",
+    ],
+    "rental_book": ["POST /api/v1/orgs/{slug}/cart/rentals", "POST /api/v1/orgs/{slug}/rental-requests"],
+    "rental_withdraw": ["DELETE /api/v1/orgs/{slug}/rental-requests/{request_id}"],
     # The account side (decision 0015).
     "signup": ["POST /api/v1/orgs/{slug}/signup", "POST /api/v1/orgs/{slug}/household"],
     "login": ["POST /api/v1/auth/token"],
@@ -32,6 +40,7 @@ PARITY: dict[str, list[str]] = {
         "GET /api/v1/orgs/{slug}/orders",
         "GET /api/v1/orgs/{slug}/registrations",
         "GET /api/v1/orgs/{slug}/balances",
+        "GET /api/v1/orgs/{slug}/rental-requests",
     ],
     "add_balance": ["POST /api/v1/orgs/{slug}/cart/balances"],
     "participants": ["GET /api/v1/orgs/{slug}/household", "POST /api/v1/orgs/{slug}/household/participants"],
