@@ -126,3 +126,11 @@ class PendingPageOut(Schema):
     pages: int
     registrations: list[PendingRegistrationOut] = Field(description="with show=registrations")
     carts: list[PendingCartOut] = Field(description="with show=carts")
+
+
+class NoNewOrderOut(Schema):
+    """The office checked out a cart that held only balances of earlier orders (B3): the cart is
+    closed, household credit paid what it could, and no new order was made."""
+
+    order: None = Field(default=None, description="always null: no new order was made")
+    message: str

@@ -9,6 +9,7 @@ from api.auth import AUTH
 from api.carts import added_out, cart_out
 from api.catalog import offering_out
 from api.context import json_body
+from api.desk_schemas import NoNewOrderOut
 from api.orders import order_out
 from api.schemas import (
     AlertOut,
@@ -40,7 +41,7 @@ from organizations.errors import InvalidSettings
 from organizations.models import Organization, Permission, validate_grace_hours
 from organizations.preferences import json_schema
 from organizations.services import shown_settings
-from payments.checkout import checkout_and_request_payment
+from payments.checkout import office_checkout as desk_checkout
 from payments.selectors import open_alerts
 from payments.services import put_on_account, record_offline_payment, resolve_alert
 from registrations.impacts import grace_impacts
@@ -49,6 +50,7 @@ from registrations.selectors import household_orders, organization_registrations
 from registrations.services import delete_registration
 
 router = Router(tags=["staff"], auth=AUTH)
+NO_NEW_ORDER = "The cart held only balances of earlier orders: no new order was made."
 REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
 
 
@@ -150,21 +152,21 @@ def office_add(request: StaffRequest, slug: str, household_id: Id, payload: Staf
 
 
 @router.post(
-    "/orgs/{slug}/staff/households/{household_id}/checkout", response={200: OrderOut, 201: OrderOut, **REFUSALS}
+    "/orgs/{slug}/staff/households/{household_id}/checkout",
+    response={200: OrderOut | NoNewOrderOut, 201: OrderOut, **REFUSALS},
 )
 @staff(Permission.ENROLL)
 def office_checkout(request: StaffRequest, slug: str, household_id: Id, payload: CheckoutIn) -> Status:
+    """S3, P1, B6: check out the cart the office holds for the household, as the office page
+    does: a cart the family started is refused (409 `customer_cart_open`) until taken over; the
+    household's credit pays first. 201 with the new order; 200 with the same order when the same
+    `cart_id` is sent again; 200 with `{"order": null, "message": ...}` when the cart held only
+    balances of earlier orders (no new order; they are paid, or ready to pay, on their orders)."""
     membership = request.membership
     household = get_household_for_org(organization_id=membership.organization_id, household_id=household_id)
-    # Through payments' checkout so that household credit pays first (B6); no online payment
-    # is started for the office.
-    result = checkout_and_request_payment(
-        household=household, channel=Channel.OFFICE, actor_id=membership.user_id, cart_id=payload.cart_id, return_url=""
-    )
+    result = desk_checkout(membership=membership, household=household, cart_id=payload.cart_id)
     if result.order is None:
-        # A cart that held only balances of earlier orders makes no order, and OrderOut has no
-        # way to say so: still a 500, as before, but one that says why.
-        raise RuntimeError("the office checked out a cart with only balances in it; there is no order to show")
+        return Status(200, {"order": None, "message": NO_NEW_ORDER})
     return Status(
         201 if result.created else 200, order_out(household_orders(household=household).get(pk=result.order.pk))
     )

@@ -6,7 +6,12 @@ The public names are re-exported here; no module of this package imports it back
 
 from carts.services.adding import AddResult, add_rental_to_cart, add_to_cart, office_add_to_cart
 from carts.services.balances import add_balance_to_cart, remove_balance_from_cart
-from carts.services.desk import office_add_rental_to_cart, office_checkout, office_remove_from_cart, take_over_cart
+from carts.services.desk import (
+    checkout_office_cart,
+    office_add_rental_to_cart,
+    office_remove_from_cart,
+    take_over_cart,
+)
 from carts.services.expiry import expire_cart_now, expire_carts
 from carts.services.extension import extend_cart
 from carts.services.open_cart import timer_minutes
@@ -18,6 +23,7 @@ __all__ = [
     "add_balance_to_cart",
     "add_rental_to_cart",
     "add_to_cart",
+    "checkout_office_cart",
     "delete_cart",
     "delete_hold",
     "empty_cart",
@@ -26,7 +32,6 @@ __all__ = [
     "extend_cart",
     "office_add_rental_to_cart",
     "office_add_to_cart",
-    "office_checkout",
     "office_remove_from_cart",
     "remove_balance_from_cart",
     "remove_from_cart",

@@ -116,8 +116,12 @@ def office_remove_from_cart(*, membership: StaffMembership, household: Household
     return remove_from_cart(household=household, claim_id=claim_id, channel=Channel.OFFICE, actor_id=membership.user_id)
 
 
-def office_checkout(*, membership: StaffMembership, household: Household, cart_id: int | None = None) -> CheckoutResult:
+def checkout_office_cart(
+    *, membership: StaffMembership, household: Household, cart_id: int | None = None
+) -> CheckoutResult:
     """S3, S4: staff check out the cart the office holds for the household (P1); the order
-    is the household's, made on the office channel. A customer's cart is taken over first."""
+    is the household's, made on the office channel. A customer's cart is taken over first.
+    The cart's half only: the page and the API call `payments.checkout.office_checkout`, which
+    also spends the household's credit (B6)."""
     _office_cart(membership, household)
     return checkout(household=household, channel=Channel.OFFICE, actor_id=membership.user_id, cart_id=cart_id)

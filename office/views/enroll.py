@@ -22,7 +22,6 @@ from carts.selectors import open_cart_view
 from carts.services import (
     office_add_rental_to_cart,
     office_add_to_cart,
-    office_checkout,
     office_remove_from_cart,
     take_over_cart,
 )
@@ -34,6 +33,7 @@ from office.access import OfficeRequest, staff_page
 from office.views.households import desk_household
 from office.words import CHANNELS, TIMERS, minutes_left
 from organizations.models import Permission
+from payments.checkout import office_checkout
 
 WIZARDS = (
     (Offering.Kind.CLASS, gettext_lazy("Classes")),
