@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Channel
-from audit.services import record
 from notifications.services import enqueue
 from orders.errors import OrderNotFound
 from orders.models import Order
@@ -18,7 +17,7 @@ from organizations.models import Permission, StaffMembership
 from organizations.services import require_permission
 from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled
 from payments.models import Payment
-from payments.services import OFFLINE_METHODS, RecordedPayment, record_payment
+from payments.services import OFFLINE_METHODS, RecordedPayment, record_office_order_event, record_payment
 
 
 @transaction.atomic(durable=True)
@@ -122,14 +121,10 @@ def send_pay_link(*, membership: StaffMembership, order_id: int) -> str:
         },
         now=now,
     )
-    record(
-        organization_id=organization.pk,
-        verb="order.pay_link_sent",
-        channel=Channel.OFFICE,
-        actor_id=membership.user_id,
-        subject_type="order",
-        subject_id=order.pk,
-        household_id=order.household_id,
+    record_office_order_event(
+        order,
+        "order.pay_link_sent",
+        membership=membership,
         data={"balance": str(order.balance), "to": order.household.email},
         now=now,
     )

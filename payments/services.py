@@ -294,18 +294,31 @@ def put_on_account(
     order.payment_required = False
     order.customer_note = customer_note.strip()[:500]
     order.save(update_fields=["on_account", "payable_online", "payment_required", "customer_note"])
+    record_office_order_event(
+        order,
+        "order.put_on_account",
+        membership=membership,
+        data={"balance": str(order.balance), "payable_online": payable_online, "note": order.customer_note},
+        now=timezone.now(),
+    )
+    return order
+
+
+def record_office_order_event(
+    order: Order, verb: str, *, membership: StaffMembership, data: dict[str, object], now: datetime
+) -> None:
+    """The audit row of what a staff member did to an order at the desk (on account, pay link)."""
     record(
         organization_id=order.organization_id,
-        verb="order.put_on_account",
+        verb=verb,
         channel=Channel.OFFICE,
         actor_id=membership.user_id,
         subject_type="order",
         subject_id=order.pk,
         household_id=order.household_id,
-        data={"balance": str(order.balance), "payable_online": payable_online, "note": order.customer_note},
-        now=timezone.now(),
+        data=data,
+        now=now,
     )
-    return order
 
 
 @transaction.atomic(durable=True)

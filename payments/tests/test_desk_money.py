@@ -41,6 +41,21 @@ def order_for(household, offering, participant=None):
     ).order
 
 
+def overpaid_order(desk, *, price, paid):
+    """B6: an order of `price` paid `paid` in cash at the desk, the rest kept as credit."""
+    org, household, cashier = desk
+    order = order_for(household, make_offering(org, price=price))
+    record_desk_payment(
+        membership=cashier,
+        household_id=household.pk,
+        order_ids=[order.pk],
+        amount=D(paid),
+        method="cash",
+        keep_credit=True,
+    )
+    return order
+
+
 @pytest.fixture
 def desk(db):
     org = make_organization(payment_provider="sandbox")
@@ -111,16 +126,8 @@ def test_x1_a_desk_payment_never_touches_another_households_order(desk):
 
 
 def test_b6_credit_pays_the_next_checkout_first(desk):
-    org, household, cashier = desk
-    first = order_for(household, make_offering(org, price="40.00"))
-    record_desk_payment(
-        membership=cashier,
-        household_id=household.pk,
-        order_ids=[first.pk],
-        amount=D("55.00"),
-        method="cash",
-        keep_credit=True,
-    )
+    org, household, _cashier = desk
+    overpaid_order(desk, price="40.00", paid="55.00")
     assert household_credit(household_id=household.pk) == D("15.00")
     second = order_for(household, make_offering(org, price="25.00"))
     second.refresh_from_db()
@@ -131,16 +138,8 @@ def test_b6_credit_pays_the_next_checkout_first(desk):
 
 
 def test_b6_credit_larger_than_the_order_pays_it_in_full_and_the_rest_stays(desk):
-    org, household, cashier = desk
-    first = order_for(household, make_offering(org, price="10.00"))
-    record_desk_payment(
-        membership=cashier,
-        household_id=household.pk,
-        order_ids=[first.pk],
-        amount=D("60.00"),
-        method="cash",
-        keep_credit=True,
-    )
+    org, household, _cashier = desk
+    overpaid_order(desk, price="10.00", paid="60.00")
     second = order_for(household, make_offering(org, price="20.00"))
     assert Order.objects.get(pk=second.pk).status == "paid"
     assert Registration.objects.get(order=second).claim.state == "confirmed"
@@ -148,16 +147,8 @@ def test_b6_credit_larger_than_the_order_pays_it_in_full_and_the_rest_stays(desk
 
 
 def test_b6_credit_refunded_at_the_desk_is_gone_and_recorded(desk):
-    org, household, cashier = desk
-    first = order_for(household, make_offering(org, price="10.00"))
-    record_desk_payment(
-        membership=cashier,
-        household_id=household.pk,
-        order_ids=[first.pk],
-        amount=D("30.00"),
-        method="cash",
-        keep_credit=True,
-    )
+    _org, household, cashier = desk
+    overpaid_order(desk, price="10.00", paid="30.00")
     with pytest.raises(InvalidPayment, match=r"more than the household's credit of 20\.00"):
         refund_credit(membership=cashier, household_id=household.pk, amount=D("20.01"), method="cash")
     refund = refund_credit(membership=cashier, household_id=household.pk, amount=D("20.00"), method="cash")
@@ -184,16 +175,8 @@ def test_b6_credit_from_an_online_payment_is_refunded_through_the_sandbox(desk):
 
 
 def test_b6_provider_refund_without_an_online_payment_is_refused(desk):
-    org, household, cashier = desk
-    first = order_for(household, make_offering(org, price="10.00"))
-    record_desk_payment(
-        membership=cashier,
-        household_id=household.pk,
-        order_ids=[first.pk],
-        amount=D("15.00"),
-        method="cash",
-        keep_credit=True,
-    )
+    _org, household, cashier = desk
+    overpaid_order(desk, price="10.00", paid="15.00")
     with pytest.raises(InvalidPayment, match="record the money handed back"):
         refund_credit(membership=cashier, household_id=household.pk, amount=D("5.00"), method="provider")
     assert not Refund.objects.exists()
