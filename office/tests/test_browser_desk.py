@@ -35,6 +35,7 @@ def desk_pages():
         ("pending/", "Pending", "desk-pending"),
         ("pending/?show=carts", "Pending", "desk-pending-carts"),
         ("occupancy/", "Occupancy", "desk-occupancy"),
+        (f"occupancy/?households={nguyen.pk}", "Occupancy", "desk-occupancy-group"),
         (f"occupancy/{parker_hold.offering_id}/", parker_hold.offering.name, "desk-occupancy-offering"),
         ("households/?q=parker", "Households", "desk-households"),
         ("households/new/", "New household", "desk-household-new"),

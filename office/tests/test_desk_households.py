@@ -101,7 +101,8 @@ def test_s8_household_page_shows_people_cart_registrations_notes_and_audit(world
         == 302
     )
     page = desk.get(url(world, f"households/{world.household.pk}/")).content.decode()
-    for expected in (kid.full_name, "Pottery", "Started by the family", "Prefers phone calls", "cart.item_added"):
+    held = f"Held a seat in Pottery for {kid.full_name}"  # the audit trail, in words
+    for expected in (kid.full_name, "Pottery", "Started by the family", "Prefers phone calls", held, "Added a note"):
         assert expected in page, expected
     assert HouseholdNote.objects.get().author_id == world.users["frontdesk"].pk
     assert AuditEvent.objects.filter(verb="household.note_added").count() == 1

@@ -46,11 +46,19 @@ def offerings(request: OfficeRequest) -> HttpResponse:
         offset=(page_number - 1) * PAGE_SIZE,
     )
     page_obj = Paginator(range(total), PAGE_SIZE).get_page(page_number)
+    # From a household's page: pick the class to group enroll its participants into (S4).
+    households = ",".join(h for h in request.GET.get("households", "").split(",") if h.strip().isdigit())[:200]
     return page_or_partial(
         request,
         "office/desk/offerings.html",
         "results",
-        {"rows": rows, "kind": kind, "page_obj": page_obj, "kinds": [("class", _("Classes")), ("camp", _("Camps"))]},
+        {
+            "rows": rows,
+            "kind": kind,
+            "page_obj": page_obj,
+            "kinds": [("class", _("Classes")), ("camp", _("Camps"))],
+            "group_households": households if request.membership.has_permission(Permission.ENROLL) else "",
+        },
     )
 
 

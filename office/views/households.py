@@ -20,6 +20,7 @@ from households.models import Household
 from households.selectors import household_notes, search_households, staff_household
 from households.services import NewParticipant, add_household_note, create_household
 from office.access import OfficeRequest, staff_page
+from office.audit_words import describe_events
 from office.navigation import DESK
 from office.rendering import page_or_partial
 from office.words import CHANNELS, PAYMENT_STATES, PAYMENT_TONES, TIMERS, minutes_left
@@ -135,11 +136,17 @@ def household(request: OfficeRequest, household_id: int) -> HttpResponse:
         ],
         "courses": upcoming_courses(household=found, now=now),
         "notes": household_notes(household=found),
-        "events": list(audit_events(organization_id=request.organization.pk, household_id=found.pk)[:40]),
+        "events": [
+            (event, what, CHANNELS.get(event.channel, event.channel))
+            for event, what in describe_events(
+                audit_events(organization_id=request.organization.pk, household_id=found.pk)[:40]
+            )
+        ],
         "channels": CHANNELS,
         "timers": TIMERS,
         "can_delete": request.membership.has_permission(Permission.DELETE_ENROLLMENTS),
         "can_enroll": request.membership.has_permission(Permission.ENROLL),
+        "can_take_payments": request.membership.has_permission(Permission.TAKE_PAYMENTS),
     }
     context["time_left"] = minutes_left(cart.seconds_left) if cart.items or cart.balances else ""
     context["cart_timer"] = TIMERS.get(cart.timer, cart.timer)
