@@ -15,3 +15,13 @@ def page_or_partial(
     htmx = getattr(request, "htmx", None)
     wants_partial = bool(htmx and not htmx.boosted and not htmx.history_restore_request)
     return render(request, f"{template}#{partial}" if wants_partial else template, context, status=status)
+
+
+def back_to(request: HttpRequest, slug: str, default: str) -> str:
+    """Where an action returns: the form's `next` when it is a page of this organization's
+    office (the Pending list with its filters, say), else `default`. Never another site."""
+    wanted = request.POST.get("next", "") if request.method == "POST" else ""
+    prefix = f"/office/{slug}/"
+    if wanted.startswith(prefix) and "\\" not in wanted and "//" not in wanted:
+        return wanted
+    return default

@@ -19,7 +19,7 @@ from catalog.models import Offering
 from core.errors import DomainError
 from office.access import OfficeRequest, staff_page
 from office.navigation import DESK
-from office.rendering import page_or_partial
+from office.rendering import back_to, page_or_partial
 from office.views.households import desk_household
 from office.words import CHANNELS, minutes_left
 from organizations.models import Permission
@@ -132,7 +132,8 @@ def remove_hold(request: OfficeRequest, claim_id: int) -> HttpResponse:
 def remove_cart(request: OfficeRequest, household_id: int) -> HttpResponse:
     """S2: clear a household's whole cart, after "Are you sure?"; every seat is free at once."""
     household = desk_household(request, household_id)
-    back = reverse("office:household", args=[request.organization.slug, household.pk])
+    slug = request.organization.slug
+    back = back_to(request, slug, reverse("office:household", args=[slug, household.pk]))
     if not is_confirmed(request):
         return ask_to_confirm(
             request,

@@ -14,6 +14,7 @@ from core.errors import DomainError
 from office.access import OfficeRequest, staff_page
 from office.forms_money import DeleteRegistrationForm, DeskPaymentForm, OnAccountForm, RefundForm
 from office.navigation import DESK
+from office.rendering import back_to
 from orders.models import Order
 from organizations.models import Permission
 from payments.credit import refund_credit
@@ -71,7 +72,11 @@ def _page(
 
 
 def _back(request: OfficeRequest, household_id: int) -> str:
-    return reverse("office:household_money", kwargs={"slug": request.organization.slug, "household_id": household_id})
+    """The household's money page, or the page the action was sent from (the Pending list)."""
+    slug = request.organization.slug
+    return back_to(
+        request, slug, reverse("office:household_money", kwargs={"slug": slug, "household_id": household_id})
+    )
 
 
 @staff_page(*DESK)

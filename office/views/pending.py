@@ -1,6 +1,8 @@
 """The Pending list (S7, P3): every open cart and every incomplete registration of the
 organization, with the payment state in words, filtered, searched, sorted and paginated (a
-page of 50 in a constant number of queries, however long the list)."""
+page of 50 in a constant number of queries, however long the list). Each row carries the
+actions this staff member may take on it (email a pay link, delete with a reason, delete a
+cart; absent without the permission); `?format=csv` exports the whole list, same filters."""
 
 from django import forms
 from django.core.paginator import Paginator
@@ -10,7 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from carts.selectors import CART_SORTS, cart_rows, live_carts
 from office.access import OfficeRequest, staff_page
+from office.csv_export import csv_response
 from office.navigation import DESK
+from office.pending_csv import carts_table, registrations_table
 from office.rendering import page_or_partial
 from office.words import CHANNELS, PAYMENT_STATES, PAYMENT_TONES, TIMERS, minutes_left
 from organizations.models import Permission
@@ -59,12 +63,25 @@ def pending(request: OfficeRequest) -> HttpResponse:
     show = data.get("show") or "registrations"
     now = timezone.now()
     organization = request.organization
-    context: dict[str, object] = {"form": form, "show": show}
-    if request.membership.has_permission(Permission.ENROLL):  # S6: requests waiting for the office's approval
+    membership = request.membership
+    context: dict[str, object] = {
+        "form": form,
+        "show": show,
+        "here": request.get_full_path(),
+        "csv_url": f"{request.path}?{_with_csv(request)}",
+        # The row actions, each only for who may use it (the services check again).
+        "can_delete": membership.has_permission(Permission.DELETE_ENROLLMENTS),
+        "can_send_links": organization.payment_provider != "none"
+        and (membership.has_permission(Permission.ENROLL) or membership.has_permission(Permission.TAKE_PAYMENTS)),
+    }
+    as_csv = request.GET.get("format") == "csv"
+    if not as_csv and membership.has_permission(Permission.ENROLL):  # S6: requests awaiting approval
         context["requests_count"], context["requests"] = waiting_requests(organization_id=organization.pk, now=now)
     if show == "carts":
         sort = str(data.get("sort")) if data.get("sort") in CART_SORTS else "expiring"
         carts = live_carts(organization_id=organization.pk, now=now, query=data.get("q") or "", sort=sort)
+        if as_csv:
+            return csv_response(carts_table(cart_rows(carts), organization.zone), f"{organization.slug}-open-carts.csv")
         cart_page_obj = Paginator(carts, PAGE_SIZE).get_page(request.GET.get("page"))
         context["page_obj"] = cart_page_obj
         context["carts"] = [
@@ -88,6 +105,9 @@ def pending(request: OfficeRequest) -> HttpResponse:
             query=data.get("q") or "",
             sort=sort,
         )
+        if as_csv:
+            table = registrations_table(registrations.iterator(chunk_size=1000), organization, now)
+            return csv_response(table, f"{organization.slug}-pending.csv")
         page_obj = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = []
         for registration in page_obj:
@@ -103,3 +123,10 @@ def pending(request: OfficeRequest) -> HttpResponse:
         context["registrations"] = rows
         context["page_obj"] = page_obj
     return page_or_partial(request, "office/desk/pending.html", "results", context)
+
+
+def _with_csv(request: OfficeRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "csv"
+    return query.urlencode()
