@@ -23,7 +23,7 @@ from capacity import policies as capacity_policies
 from capacity.errors import CapacityShortfall
 from capacity.fairshare import FairShareCheck
 from capacity.hints import RECENTLY_FULL
-from capacity.locks import OfferingsRead, lock_offerings, offerings_snapshot
+from capacity.locks import OfferingsRead, lock_offerings, offerings_snapshot, require_transaction
 from capacity.models import Claim
 from capacity.policies import SeatRequest
 from capacity.services import ClaimRequest, ClaimWrites, Override, claim_seats
@@ -184,6 +184,34 @@ def _add_in_transaction(
     """One add in one transaction. A refusal raises and rolls it back: a refused add writes
     nothing, whichever way it was refused (`_refuse_early`, or here under the locks); a lapsed
     cart it found is closed by the next add that goes through, or by the cleanup job (T4)."""
+    return _add_here(household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override)
+
+
+def office_add_in_transaction(
+    *,
+    membership: StaffMembership,
+    household: Household,
+    offering_id: int,
+    participant_id: int | None,
+    override: Override | None,
+) -> AddResult:
+    """The office's add in the caller's transaction (group enroll, all or nothing): every add's
+    locks, checks and writes, committed or rolled back with the caller's other adds."""
+    require_transaction()
+    seat = SeatRequest(offering_id=offering_id, participant_id=participant_id)
+    return _add_here(
+        household=household, wanted=[seat], channel=Channel.OFFICE, actor_id=membership.user_id, override=override
+    )
+
+
+def _add_here(
+    *,
+    household: Household,
+    wanted: Sequence[SeatRequest],
+    channel: str,
+    actor_id: int | None,
+    override: Override | None,
+) -> AddResult:
     now = timezone.now()
     organization = household.organization
     participant_ids = {r.participant_id for r in wanted if r.participant_id is not None}

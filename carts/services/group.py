@@ -1,9 +1,13 @@
 """Group enroll at the desk (issue 13, item 4; S4, C6): several participants, of one household or
 several, into one class at once. The staff member chooses:
 
-* `all`: all or nothing. Refused at once, naming the free and the held seats (S4), when the
-  class has fewer free places than the group needs; if a seat is taken meanwhile by someone
-  else, the holds this call already made are released again and nothing is left held;
+* `all`: all or nothing, in ONE transaction: every member's add, or none. Refused at once,
+  naming the free and the held seats (S4), when the class has fewer free places than the group
+  needs; any refusal of any member (a seat taken meanwhile, an ineligible participant) rolls
+  back the others' holds, so nothing is ever written half. The households and their carts are
+  locked first, in household order, then each add locks the offering, as every add does (cart
+  before offering), so a group never deadlocks with another group or a family's add; a family's
+  very first add racing the group for the same household is answered `group_busy`, nothing held;
 * `fit`: as many as fit, in the order given; the others are listed with why.
 
 Each seat is a hold in its household's cart on the office wizard's timer (T5), through the same
@@ -14,7 +18,7 @@ override permission and a reason, the group may exceed capacity (C6), recorded o
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,11 +26,9 @@ from audit.models import Channel
 from audit.services import record
 from capacity.locks import lock_one
 from capacity.selectors import availability
-from capacity.services import release_claims
 from carts import errors
 from carts.models import Cart
-from carts.services.adding import AddResult, office_add_to_cart, staff_override
-from carts.services.open_cart import clear_timer, has_items
+from carts.services.adding import AddResult, office_add_in_transaction, office_add_to_cart, staff_override
 from catalog.models import Offering
 from core.errors import DomainError
 from households.models import Household, Participant
@@ -53,6 +55,12 @@ class GroupOutcome:
 class GroupDoesNotFit(DomainError):
     code = "group_does_not_fit"
     kind = "conflict"
+
+
+class GroupBusy(DomainError):
+    code = "group_busy"
+    kind = "busy"
+    default_message = "A family was adding to its cart at the same moment. Nothing was enrolled; try again."
 
 
 def group_enroll(
@@ -92,7 +100,23 @@ def group_enroll(
                 "Enroll as many as fit, or fewer participants.",
                 field="members",
             )
-    outcome = GroupOutcome(mode=mode)
+    if mode == "all":
+        outcome = _all_or_nothing(membership, offering, households, wanted, override_reason)
+    else:
+        outcome = _as_many_as_fit(membership, offering, households, wanted, override_reason)
+    _record(membership, offering, outcome, override_reason)
+    return outcome
+
+
+def _as_many_as_fit(
+    membership: StaffMembership,
+    offering: Offering,
+    households: dict[int, Household],
+    wanted: Sequence[Member],
+    override_reason: str | None,
+) -> GroupOutcome:
+    """Each member's add in its own transaction, in the order given; refusals listed with why."""
+    outcome = GroupOutcome(mode="fit")
     for member in wanted:
         try:
             result = office_add_to_cart(
@@ -103,15 +127,50 @@ def group_enroll(
                 override_reason=override_reason,
             )
         except DomainError as refused:
-            if mode == "all":
-                _undo(outcome, membership)
-                raise GroupDoesNotFit(
-                    f"Nothing was enrolled: {refused}",
-                    field="members",
-                ) from refused
             outcome.refused.append((member, str(refused)))
             continue
         outcome.enrolled.append((member, result))
+    return outcome
+
+
+def _all_or_nothing(
+    membership: StaffMembership,
+    offering: Offering,
+    households: dict[int, Household],
+    wanted: Sequence[Member],
+    override_reason: str | None,
+) -> GroupOutcome:
+    outcome = GroupOutcome(mode="all")
+    override = staff_override(membership, override_reason)
+    try:
+        with transaction.atomic(durable=True):
+            # The households, then their carts, before the offering, each in household order:
+            # two groups sharing a household wait for each other here, before either makes a cart.
+            list(Household.objects.filter(pk__in=households).order_by("pk").select_for_update())
+            for household_id in sorted(households):
+                lock_one(Cart.objects.filter(household_id=household_id, status=Cart.Status.OPEN))
+            for member in wanted:
+                try:
+                    result = office_add_in_transaction(
+                        membership=membership,
+                        household=households[member.household_id],
+                        offering_id=offering.pk,
+                        participant_id=member.participant_id,
+                        override=override,
+                    )
+                except DomainError as refused:
+                    raise GroupDoesNotFit(f"Nothing was enrolled: {refused}", field="members") from refused
+                outcome.enrolled.append((member, result))
+    except (IntegrityError, OperationalError) as busy:
+        # A family's first add created its cart at the same instant (one open cart each), or
+        # the database broke a lock cycle: rolled back whole, so nothing is held.
+        raise GroupBusy from busy
+    return outcome
+
+
+def _record(
+    membership: StaffMembership, offering: Offering, outcome: GroupOutcome, override_reason: str | None
+) -> None:
     record(
         organization_id=membership.organization_id,
         verb="offering.group_enrolled",
@@ -120,38 +179,13 @@ def group_enroll(
         subject_type="offering",
         subject_id=offering.pk,
         data={
-            "mode": mode,
+            "mode": outcome.mode,
             "enrolled": [[m.household_id, m.participant_id] for m, _ in outcome.enrolled],
             "refused": [[m.household_id, m.participant_id, why] for m, why in outcome.refused],
             "override": override_reason or "",
         },
         now=timezone.now(),
     )
-    return outcome
-
-
-def _undo(outcome: GroupOutcome, membership: StaffMembership) -> None:
-    """All or nothing: release the holds this group already made (each audited as released)."""
-    claim_ids = [claim.pk for _, result in outcome.enrolled for claim in result.claims]
-    if not claim_ids:
-        return
-    now = timezone.now()
-    with transaction.atomic(durable=True):
-        release_claims(claim_ids=claim_ids, reason="group_enroll_undone", now=now)
-        for cart in {result.cart.pk: result.cart for _, result in outcome.enrolled}.values():
-            locked = lock_one(Cart.objects.filter(pk=cart.pk))
-            if locked is not None and not has_items(locked):
-                clear_timer(locked)  # T7: an emptied cart has no timer
-        record(
-            organization_id=membership.organization_id,
-            verb="offering.group_enroll_undone",
-            channel=Channel.OFFICE,
-            actor_id=membership.user_id,
-            subject_type="claim",
-            subject_id=claim_ids[0],
-            data={"claims": claim_ids},
-            now=now,
-        )
 
 
 def group_candidates(

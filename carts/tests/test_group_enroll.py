@@ -2,6 +2,7 @@
 
 import pytest
 
+from audit.models import AuditEvent
 from capacity.models import Claim
 from carts.models import Cart
 from carts.services import add_to_cart
@@ -82,3 +83,20 @@ def test_x1_a_household_of_another_organization_is_refused(desk):
             mode="fit",
         )
     assert held(offering) == 0
+
+
+def test_s4_all_or_nothing_is_one_transaction_a_failure_on_the_last_participant_leaves_nothing(desk):
+    org, staff, families, members = desk
+    offering = make_offering(org, capacity=10)
+    stranger = families[1].participants.first()  # not of families[0]: refused under the locks
+    with pytest.raises(GroupDoesNotFit, match="Nothing was enrolled"):
+        group_enroll(
+            membership=staff,
+            offering_id=offering.pk,
+            members=[*members, Member(families[0].pk, stranger.pk)],
+            mode="all",
+        )
+    # Not even a released claim, an emptied cart or an "added" event: the adds were rolled back.
+    assert not Claim.objects.filter(offering=offering).exists()
+    assert not Cart.objects.filter(household__in=families).exists()
+    assert not AuditEvent.objects.filter(verb__in=["cart.item_added", "offering.group_enrolled"]).exists()
