@@ -55,5 +55,84 @@ def test_s5_the_calendar_shows_held_time_and_books_a_range_for_a_household(world
         },
     )
     assert refused.status_code == 409
-    week = client_for("frontdesk").get(f"{url}?facility={facility.pk}&day={day.isoformat()}&view=week").content.decode()
-    assert week.count("<h2>") >= 7
+    week = client_for("frontdesk").get(f"{url}?facility={facility.pk}&day={day.isoformat()}&view=week")
+    assert len(week.context["grid"].days) == 7
+    assert week.content.decode().count('<th scope="col"><a class="usa-link"') == 7  # a column per day
+
+
+def test_s5_the_calendar_is_a_half_hour_grid_within_the_bookable_hours(world, client_for):
+    from catalog.models import BookableHours
+
+    zone = zoneinfo.ZoneInfo(world.organization.time_zone)
+    monday = timezone.now().astimezone(zone).date() + dt.timedelta(days=7 - timezone.now().astimezone(zone).weekday())
+    facility, slots = make_facility_with_slots(
+        world.organization, first_slot=dt.datetime.combine(monday, dt.time(9, 0), zone), slots=2
+    )
+    BookableHours.objects.create(facility=facility, weekday=0, opens_at=dt.time(9), closes_at=dt.time(11))
+    BookableHours.objects.create(facility=facility, weekday=0, opens_at=dt.time(14), closes_at=dt.time(15))
+    add_rental_to_cart(
+        household=world.household,
+        facility_id=facility.pk,
+        starts_at=slots[1].starts_at,
+        ends_at=slots[1].ends_at,
+        channel="office",
+    )
+    url = reverse("office:calendar", args=[world.organization.slug])
+    page = client_for("frontdesk").get(f"{url}?facility={facility.pk}&day={monday.isoformat()}")
+    rows = page.context["rows"]
+    assert [f"{at:%H:%M}" for at, _cells in rows] == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
+        "12:00",
+        "12:30",
+        "13:00",
+        "13:30",
+        "14:00",
+        "14:30",
+    ]
+    states = [str(cells[0][1]) for _at, cells in rows]
+    assert states[:4] == ["Free", "Free", "Held in a cart", "Held in a cart"]
+    assert set(states[4:10]) == {"Closed"}  # the midday gap between the two openings
+    assert states[10:] == ["No slot", "No slot"]  # open, but no slot was made
+    assert page.context["times"][0] == "09:00"
+    assert page.context["times"][-1] == "15:00"
+    week = client_for("frontdesk").get(f"{url}?facility={facility.pk}&day={monday.isoformat()}&view=week")
+    assert [len(cells) for _at, cells in week.context["rows"]] == [7] * 12
+
+
+def test_s8_the_calendar_books_for_a_household_found_by_name_and_needs_one(world, client_for):
+    zone = zoneinfo.ZoneInfo(world.organization.time_zone)
+    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=2)
+    facility, slots = make_facility_with_slots(
+        world.organization, first_slot=dt.datetime.combine(day, dt.time(10, 0), zone), slots=2
+    )
+    url = reverse("office:calendar", args=[world.organization.slug])
+    desk = client_for("frontdesk")
+    found = desk.get(url, {"facility": facility.pk, "day": day.isoformat(), "q": world.household.name})
+    assert [h.pk for h in found.context["found"]] == [world.household.pk]
+    assert f'value="{world.household.pk}" checked' in found.content.decode()  # the one match is picked
+    choices = desk.get(
+        url,
+        {"facility": facility.pk, "day": day.isoformat(), "q": world.household.name},
+        headers={"HX-Request": "true"},
+    )
+    assert choices.content.decode().lstrip().startswith("<fieldset")  # htmx swaps only the choices
+    nobody = desk.post(url, {"facility": facility.pk, "day": day.isoformat(), "from": "10:00", "until": "11:00"})
+    assert nobody.status_code == 400
+    assert "Choose the household" in nobody.content.decode()
+    booked = desk.post(
+        url,
+        {
+            "facility": facility.pk,
+            "day": day.isoformat(),
+            "household": world.household.pk,
+            "from": "10:00",
+            "until": "12:00",
+        },
+    )
+    assert booked.status_code == 302
+    assert Claim.objects.filter(household=world.household, offering__in=slots, state="held").count() == 2

@@ -1,37 +1,42 @@
-"""The facility calendar (issue 13, item 4; S5, S6): a facility's day or week, each rental slot
-free, held in a cart, requested (awaiting approval) or booked, and by whom; staff book a time
-range for a household from it (office_add_rental_to_cart: every slot of the range or none, in
-the household's cart on the office timer, T5)."""
+"""The facility calendar (issue 13, item 4; S5, S6): a facility's day or week as a time grid (a row
+per half-hour within its bookable hours, a column per day), each half-hour free, held in a cart,
+requested (awaiting approval), booked or closed, in words and by whom; staff book a time range
+for a household found by name (the household search, S8) from it (office_add_rental_to_cart:
+every slot of the range or none, in the household's cart on the office timer, T5). Works
+without JavaScript (the search is a GET form; the booking a POST); htmx only swaps the
+household choices while staff type."""
 
 import datetime as dt
 import zoneinfo
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from capacity.calendar import facility_calendar
 from carts.services import office_add_rental_to_cart
 from catalog.selectors import facilities
 from core.errors import DomainError
 from households.models import Household
+from households.selectors import search_households
 from office.access import OfficeRequest, staff_page
 from office.navigation import DESK
+from office.rendering import page_or_partial
 from organizations.models import Permission
+from rentals.grid import facility_grid
 
 STATUS_OF_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 409}
-TAGS = {"free": "success", "held": "warning", "requested": "info", "booked": "neutral"}
-
-
-def _label(state: str) -> str:
-    return {
-        "free": _("Free"),
-        "held": _("Held in a cart"),
-        "requested": _("Requested, awaiting approval"),
-        "booked": _("Booked"),
-    }[state]
+STATES = {
+    "free": (gettext_lazy("Free"), "success"),
+    "held": (gettext_lazy("Held in a cart"), "warning"),
+    "requested": (gettext_lazy("Requested, awaiting approval"), "info"),
+    "booked": (gettext_lazy("Booked"), "neutral"),
+    "closed": (gettext_lazy("Closed"), "neutral"),
+    "unlisted": (gettext_lazy("No slot"), "neutral"),
+}
 
 
 def _day(value: str, today: dt.date) -> dt.date:
@@ -43,11 +48,12 @@ def _day(value: str, today: dt.date) -> dt.date:
 
 @staff_page(*DESK, methods=("GET", "POST"))
 def calendar(request: OfficeRequest) -> HttpResponse:
-    """GET ?facility=&day=YYYY-MM-DD&view=day|week[&household=]. POST household, day, from,
-    until: book that range for the household (needs enroll)."""
-    zone = zoneinfo.ZoneInfo(request.organization.time_zone)
+    """GET ?facility=&day=YYYY-MM-DD&view=day|week[&q=name][&household=id]. POST household, day,
+    from, until[, override_reason]: book that range for the household (needs enroll)."""
+    organization = request.organization
+    zone = zoneinfo.ZoneInfo(organization.time_zone)
     now = timezone.now()
-    places = list(facilities(organization=request.organization))
+    places = list(facilities(organization=organization))
     data = request.POST if request.method == "POST" else request.GET
     chosen = next((f for f in places if str(f.pk) == data.get("facility", "")), places[0] if places else None)
     day = _day(data.get("day", ""), now.astimezone(zone).date())
@@ -58,41 +64,37 @@ def calendar(request: OfficeRequest) -> HttpResponse:
     if request.method == "POST":
         refusal, status = _book(request, chosen.pk if chosen else 0, day, zone)
         if not refusal:
-            return redirect(f"{request.path}?facility={chosen.pk if chosen else ''}&day={day.isoformat()}&view={view}")
-    start = dt.datetime.combine(first, dt.time(0), zone)
-    lines = (
-        facility_calendar(
-            organization_id=request.organization.pk,
-            facility_id=chosen.pk,
-            start=start,
-            end=start + dt.timedelta(days=days),
-            now=now,
-        )
+            query = urlencode({"facility": chosen.pk if chosen else "", "day": day.isoformat(), "view": view})
+            return redirect(f"{request.path}?{query}")
+    query_text = data.get("q", "").strip()[:200]
+    found = search_households(organization_id=organization.pk, query=query_text) if query_text else []
+    picked = data.get("household", "")
+    if picked.isdigit() and not any(str(h.pk) == picked for h in found):
+        found = list(Household.objects.filter(organization_id=organization.pk, pk=int(picked))) + found
+    grid = (
+        facility_grid(organization=organization, facility_id=chosen.pk, first=first, days=days, now=now)
         if chosen
-        else []
+        else None
     )
-    by_day: dict[dt.date, list[object]] = {first + dt.timedelta(days=i): [] for i in range(days)}
-    for line in lines:
-        local = line.slot.starts_at.astimezone(zone).date()  # type: ignore[union-attr]
-        by_day.setdefault(local, []).append((line, _label(line.state), TAGS[line.state]))
-    return render(
-        request,
-        "office/calendar.html",
-        {
-            "places": places,
-            "facility": chosen,
-            "day": day,
-            "view": view,
-            "by_day": sorted(by_day.items()),
-            "previous": (first - dt.timedelta(days=days)).isoformat(),
-            "next": (first + dt.timedelta(days=days)).isoformat(),
-            "household": data.get("household", ""),
-            "can_book": request.membership.has_permission(Permission.ENROLL),
-            "refusal": refusal,
-            "form": data,
-        },
-        status=status,
-    )
+    context = {
+        "places": places,
+        "facility": chosen,
+        "day": day,
+        "view": view,
+        "grid": grid,
+        "rows": [(at, [(cell, *STATES[cell.state]) for cell in cells]) for at, cells in (grid.rows if grid else [])],
+        "times": [f"{t:%H:%M}" for t in (grid.times if grid else [])],
+        "previous": (first - dt.timedelta(days=days)).isoformat(),
+        "next": (first + dt.timedelta(days=days)).isoformat(),
+        "query": query_text,
+        "found": found,
+        "picked": picked,
+        "can_book": request.membership.has_permission(Permission.ENROLL),
+        "can_override": request.membership.has_permission(Permission.OVERRIDE_CAPACITY),
+        "refusal": refusal,
+        "form": data,
+    }
+    return page_or_partial(request, "office/calendar.html", "choices", context, status=status)
 
 
 def _book(request: OfficeRequest, facility_id: int, day: dt.date, zone: zoneinfo.ZoneInfo) -> tuple[str, int]:
@@ -105,12 +107,12 @@ def _book(request: OfficeRequest, facility_id: int, day: dt.date, zone: zoneinfo
         else None
     )
     if household is None:
-        return _("Enter the number of a household of this organization."), 400
+        return _("Choose the household: type a name, search, then pick one."), 400
     try:
         starts = dt.datetime.combine(day, dt.time.fromisoformat(request.POST.get("from", "")), zone)
         ends = dt.datetime.combine(day, dt.time.fromisoformat(request.POST.get("until", "")), zone)
     except ValueError:
-        return _("Enter the times as hours and minutes, for example 18:00."), 400
+        return _("Choose when the rental starts and ends."), 400
     try:
         office_add_rental_to_cart(
             membership=request.membership,
