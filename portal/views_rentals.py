@@ -5,6 +5,8 @@ time until the office decides. Withdraw a request still waiting. Every form post
 redirects without JavaScript; the API does the same (api/rentals.py, api/carts.py)."""
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -144,26 +146,21 @@ def book(request: PortalRequest) -> HttpResponse:
         "from": starts.strftime("%H:%M"),
         "until": ends.strftime("%H:%M"),
     }
+    # S6: a facility that needs approval gets a request that holds the time until the office decides.
+    hold: Callable[..., object] = (
+        partial(request_rental, note=request.POST.get("note", "")[:500])
+        if facility.requires_approval
+        else add_rental_to_cart
+    )
     try:
-        if facility.requires_approval:
-            request_rental(
-                household=request.household,
-                facility_id=facility.pk,
-                starts_at=starts,
-                ends_at=ends,
-                channel=Channel.PORTAL,
-                actor_id=request.user.pk,
-                note=request.POST.get("note", "")[:500],
-            )
-        else:
-            add_rental_to_cart(
-                household=request.household,
-                facility_id=facility.pk,
-                starts_at=starts,
-                ends_at=ends,
-                channel=Channel.PORTAL,
-                actor_id=request.user.pk,
-            )
+        hold(
+            household=request.household,
+            facility_id=facility.pk,
+            starts_at=starts,
+            ends_at=ends,
+            channel=Channel.PORTAL,
+            actor_id=request.user.pk,
+        )
     except ItemNotFound:
         raise Http404("No such facility.") from None
     except DomainError as error:

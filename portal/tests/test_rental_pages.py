@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from carts.services import add_rental_to_cart
-from catalog.models import BookableHours, Facility, Offering
+from catalog.tests.factories import make_split_day_facility
 from households.tests.factories import make_household
 from notifications.models import Notification
 from organizations.models import Permission
@@ -24,26 +24,7 @@ MONDAY = dt.date(2026, 3, 2)
 
 def make_gym(org, *, approval=False, name="Gym B"):
     """Open 07:00-12:00 and 14:00-21:00 on Mondays, with hourly slots in those hours on 2 March."""
-    facility = Facility.objects.create(organization=org, name=name, requires_approval=approval)
-    BookableHours.objects.bulk_create(
-        [
-            BookableHours(facility=facility, weekday=0, opens_at=dt.time(7), closes_at=dt.time(12)),
-            BookableHours(facility=facility, weekday=0, opens_at=dt.time(14), closes_at=dt.time(21)),
-        ]
-    )
-    for hour in [*range(7, 12), *range(14, 21)]:
-        starts = dt.datetime.combine(MONDAY, dt.time(hour), org.zone)
-        Offering.objects.create(
-            organization=org,
-            kind=Offering.Kind.RENTAL,
-            name=f"{name} {hour}:00",
-            facility=facility,
-            capacity=1,
-            price=25,
-            starts_at=starts,
-            ends_at=starts + dt.timedelta(hours=1),
-        )
-    return facility
+    return make_split_day_facility(org, MONDAY, name=name, requires_approval=approval)
 
 
 def at(org, hour):

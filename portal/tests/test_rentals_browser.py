@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from carts.services import add_rental_to_cart
-from catalog.models import BookableHours, Facility, Offering
+from catalog.tests.factories import make_split_day_facility
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization
 from ui.testing.browser import assert_accessible, assert_no_sideways_scroll, press_on, screenshot, tab_to
@@ -22,28 +22,10 @@ def hall(transactional_db):
     Community Hall that needs the office's approval."""
     org = make_organization(slug="riverside", name="Riverside Parks & Recreation")
     monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
-    made = {}
-    for name, approval in (("Gym B", False), ("Community Hall", True)):
-        facility = Facility.objects.create(organization=org, name=name, requires_approval=approval)
-        BookableHours.objects.bulk_create(
-            [
-                BookableHours(facility=facility, weekday=0, opens_at=dt.time(7), closes_at=dt.time(12)),
-                BookableHours(facility=facility, weekday=0, opens_at=dt.time(14), closes_at=dt.time(21)),
-            ]
-        )
-        for hour in [*range(7, 12), *range(14, 21)]:
-            starts = dt.datetime.combine(monday, dt.time(hour), org.zone)
-            Offering.objects.create(
-                organization=org,
-                kind=Offering.Kind.RENTAL,
-                name=f"{name} {hour}:00",
-                facility=facility,
-                capacity=1,
-                price=30,
-                starts_at=starts,
-                ends_at=starts + dt.timedelta(hours=1),
-            )
-        made[name] = facility
+    made = {
+        name: make_split_day_facility(org, monday, name=name, requires_approval=approval, price="30")
+        for name, approval in (("Gym B", False), ("Community Hall", True))
+    }
     neighbour = make_household(org)
     nine = dt.datetime.combine(monday, dt.time(9), org.zone)
     add_rental_to_cart(

@@ -1,14 +1,14 @@
 """Bookable hours with several openings a day (S5): a booking must lie inside one opening, so a
 range across the midday gap is refused, for a cart's rental and a rental request alike."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
 
 from carts import errors as cart_errors
 from carts.services import add_rental_to_cart
-from catalog.models import BookableHours, Facility, Offering
+from catalog.tests.factories import make_split_day_facility
 from households.tests.factories import make_household
 from rentals import services
 
@@ -19,26 +19,7 @@ MONDAY = datetime(2026, 3, 2)
 def gym(org):
     """Open 07:00-12:00 and 14:00-21:00 on Mondays, with hourly slots from 07:00 to 21:00 on
     2 March, the midday ones too (listed before the hours were split: the hours still rule)."""
-    facility = Facility.objects.create(organization=org, name="Gym B")
-    BookableHours.objects.bulk_create(
-        [
-            BookableHours(facility=facility, weekday=0, opens_at=time(7), closes_at=time(12)),
-            BookableHours(facility=facility, weekday=0, opens_at=time(14), closes_at=time(21)),
-        ]
-    )
-    for hour in range(7, 21):
-        starts = MONDAY.replace(hour=hour, tzinfo=org.zone)
-        Offering.objects.create(
-            organization=org,
-            kind=Offering.Kind.RENTAL,
-            name=f"Gym B {hour}:00",
-            facility=facility,
-            capacity=1,
-            price=10,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=1),
-        )
-    return facility
+    return make_split_day_facility(org, MONDAY.date(), price="10", slot_hours=range(7, 21))
 
 
 def at(org, hour):
