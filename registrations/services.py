@@ -14,10 +14,10 @@ from capacity.locks import lock_offerings, lock_one
 from capacity.models import Claim
 from capacity.policies import SeatRequest
 from capacity.services import ClaimRequest, cancel_claims, claim_seats
-from notifications.links import portal_link
 from notifications.models import Notification
 from notifications.services import enqueue
 from orders.models import Order, OrderLine
+from orders.paylink import pay_url
 from organizations.models import Organization, Permission, StaffMembership
 from organizations.services import require_permission
 from registrations import policies
@@ -292,6 +292,7 @@ def notice_context(organization: Organization, registration: Registration) -> di
         "submitted_at": registration.submitted_at,
         "deadline": due,
         "grace_hours": organization.grace_period_hours,
-        # P7: the page that pays this order (after signing in); "" when no portal is served.
-        "pay_url": portal_link("portal:pay_order", slug=organization.slug, order_id=order.pk),
+        # P7: the same link staff send (orders.paylink): the order's pay page, no sign-in needed
+        # (a household made at the desk may have no password); "" when nothing is payable online.
+        "pay_url": pay_url(order) if organization.payment_provider != "none" and order.balance > 0 else "",
     }

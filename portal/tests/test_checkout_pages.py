@@ -4,6 +4,7 @@ registrations before the family leaves for the provider; the return page waits f
 
 import re
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -107,21 +108,38 @@ def test_x1_another_households_payment_is_404(family):
     assert client.get(f"/o/{org.slug}/checkout/return/?payment=abc").status_code == 404
 
 
-def test_p7_the_unpaid_registration_email_links_to_a_page_that_pays_that_order(family):
-    org, _household, client = family
+def test_p7_the_grace_warning_carries_the_same_pay_link_as_staff_send_and_it_needs_no_sign_in(family):
+    org, household, client = family
     _response, _session = check_out(org, client)
+    from orders.paylink import order_id_from_token
     from registrations.services import apply_grace_policies
 
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
         apply_grace_policies(now=T0 + timedelta(hours=1))
     warning = Notification.objects.filter(kind="registrant_grace_warning").first()
     assert warning is not None
-    pay_path = re.search(r"http://testserver(/o/\S+/pay/)", warning.body_text).group(1)
-    page = client.get(pay_path)
+    pay_path = re.search(r"http://testserver(/pay/order/(\S+)/)", warning.body_text)
+    order = household.orders.get()
+    assert order_id_from_token(pay_path.group(2)) == (order.pk, org.pk)  # the staff's link: the same page
+    signed_out = Client()
+    page = signed_out.get(pay_path.group(1))
     assert page.status_code == 200
-    assert "Pay $42.50 now" in page.content.decode()
-    response = client.post(pay_path)
+    assert "Pay $42.50 online" in page.content.decode()
+    response = signed_out.post(pay_path.group(1))
     assert response["Location"] == PaymentSession.objects.order_by("-pk").first().redirect_url
+
+
+def test_p7_the_portal_pay_page_signs_a_signed_out_family_in_and_comes_back(family):
+    org, household, client = family
+    check_out(org, client)
+    pay_page = f"/o/{org.slug}/account/orders/{household.orders.get().pk}/pay/"
+    signed_out = Client()
+    to_sign_in = signed_out.get(pay_page)
+    assert to_sign_in.status_code == 302
+    back = parse_qs(urlsplit(to_sign_in["Location"]).query)["next"]
+    assert back == [pay_page]
+    signed_out.force_login(household.payer)  # signing in, then the page it was sent back to
+    assert "Pay $42.50 now" in signed_out.get(back[0]).content.decode()
 
 
 def test_an_empty_cart_checkout_says_so_on_the_cart_page(db, clock):
