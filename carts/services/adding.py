@@ -100,15 +100,20 @@ def office_add_to_cart(
     offering_id: int,
     participant_id: int | None,
     override_reason: str | None = None,
+    in_callers_transaction: bool = False,
 ) -> AddResult:
     """Staff enroll for a household through its cart. A cart the office starts runs on the
     office wizard's timer (T5); a cart the customer started keeps the portal's timer.
     Holds in other carts count as taken (S4); exceeding capacity needs the override
-    permission and a reason, both recorded on the claim and in the audit trail (C6)."""
+    permission and a reason, both recorded on the claim and in the audit trail (C6).
+    `in_callers_transaction`: the add's locks, checks and writes without a transaction of its
+    own, committed or rolled back with the caller's other adds (group enroll, all or nothing)."""
     require_permission(membership, Permission.ENROLL)
     if household.organization_id != membership.organization_id:
         raise errors.ItemNotFound("No such household in this organization.")
-    return _add(
+    if in_callers_transaction:
+        require_transaction()
+    return (_add_here if in_callers_transaction else _add)(
         household=household,
         wanted=[SeatRequest(offering_id=offering_id, participant_id=participant_id)],
         channel=Channel.OFFICE,
@@ -170,38 +175,6 @@ def _add_locked(
             if attempt or not violates_unique(exc, _ONE_OPEN_CART):
                 raise
     raise AssertionError("unreachable")
-
-
-@transaction.atomic(durable=True)
-def _add_in_transaction(
-    *,
-    household: Household,
-    wanted: Sequence[SeatRequest],
-    channel: str,
-    actor_id: int | None,
-    override: Override | None,
-) -> AddResult:
-    """One add in one transaction. A refusal raises and rolls it back: a refused add writes
-    nothing, whichever way it was refused (`_refuse_early`, or here under the locks); a lapsed
-    cart it found is closed by the next add that goes through, or by the cleanup job (T4)."""
-    return _add_here(household=household, wanted=wanted, channel=channel, actor_id=actor_id, override=override)
-
-
-def office_add_in_transaction(
-    *,
-    membership: StaffMembership,
-    household: Household,
-    offering_id: int,
-    participant_id: int | None,
-    override: Override | None,
-) -> AddResult:
-    """The office's add in the caller's transaction (group enroll, all or nothing): every add's
-    locks, checks and writes, committed or rolled back with the caller's other adds."""
-    require_transaction()
-    seat = SeatRequest(offering_id=offering_id, participant_id=participant_id)
-    return _add_here(
-        household=household, wanted=[seat], channel=Channel.OFFICE, actor_id=membership.user_id, override=override
-    )
 
 
 def _add_here(
@@ -291,6 +264,12 @@ def _add_here(
         claim.offering = locked[claim.offering_id]
         claim.participant = participants.get(claim.participant_id) if claim.participant_id else None
     return AddResult(cart=cart, claims=claims, expires_at=expires_at)
+
+
+# One add in one transaction. A refusal raises and rolls it back: a refused add writes nothing,
+# whichever way it was refused (`_refuse_early`, or under the locks); a lapsed cart it found is
+# closed by the next add that goes through, or by the cleanup job (T4).
+_add_in_transaction = transaction.atomic(durable=True)(_add_here)
 
 
 def _refuse_early(*, household: Household, wanted: Sequence[SeatRequest], override: Override | None) -> None:

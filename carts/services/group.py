@@ -15,7 +15,7 @@ add as enrolling one participant (office_add_to_cart: the ledger's lock, count a
 the family's checkout (or the office's, for them) turns the holds into registrations. With the
 override permission and a reason, the group may exceed capacity (C6), recorded on every claim."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -28,7 +28,7 @@ from capacity.locks import lock_one
 from capacity.selectors import availability
 from carts import errors
 from carts.models import Cart
-from carts.services.adding import AddResult, office_add_in_transaction, office_add_to_cart, staff_override
+from carts.services.adding import AddResult, office_add_to_cart, staff_override
 from catalog.models import Offering
 from core.errors import DomainError
 from households.models import Household, Participant
@@ -100,23 +100,27 @@ def group_enroll(
                 "Enroll as many as fit, or fewer participants.",
                 field="members",
             )
-    if mode == "all":
-        outcome = _all_or_nothing(membership, offering, households, wanted, override_reason)
-    else:
-        outcome = _as_many_as_fit(membership, offering, households, wanted, override_reason)
-    _record(membership, offering, outcome, override_reason)
-    return outcome
+
+    def enroll() -> GroupOutcome:
+        outcome = _enroll_each(membership, offering, households, wanted, override_reason, all_or_nothing=mode == "all")
+        _record(membership, offering, outcome, override_reason)  # all or nothing: in its transaction
+        return outcome
+
+    return _in_one_transaction(sorted(households), enroll) if mode == "all" else enroll()
 
 
-def _as_many_as_fit(
+def _enroll_each(
     membership: StaffMembership,
     offering: Offering,
     households: dict[int, Household],
     wanted: Sequence[Member],
     override_reason: str | None,
+    *,
+    all_or_nothing: bool,
 ) -> GroupOutcome:
-    """Each member's add in its own transaction, in the order given; refusals listed with why."""
-    outcome = GroupOutcome(mode="fit")
+    """Each member's add in the order given: all or nothing in the caller's transaction, the
+    first refusal ending it; as many as fit each in its own, refusals listed with why."""
+    outcome = GroupOutcome(mode="all" if all_or_nothing else "fit")
     for member in wanted:
         try:
             result = office_add_to_cart(
@@ -125,47 +129,31 @@ def _as_many_as_fit(
                 offering_id=offering.pk,
                 participant_id=member.participant_id,
                 override_reason=override_reason,
+                in_callers_transaction=all_or_nothing,
             )
         except DomainError as refused:
+            if all_or_nothing:
+                raise GroupDoesNotFit(f"Nothing was enrolled: {refused}", field="members") from refused
             outcome.refused.append((member, str(refused)))
             continue
         outcome.enrolled.append((member, result))
     return outcome
 
 
-def _all_or_nothing(
-    membership: StaffMembership,
-    offering: Offering,
-    households: dict[int, Household],
-    wanted: Sequence[Member],
-    override_reason: str | None,
-) -> GroupOutcome:
-    outcome = GroupOutcome(mode="all")
-    override = staff_override(membership, override_reason)
+def _in_one_transaction(household_ids: list[int], enroll: Callable[[], GroupOutcome]) -> GroupOutcome:
+    """All or nothing: `enroll` in one transaction, after locking the households, then their
+    carts, each in household order, before any add locks the offering: two groups sharing a
+    household wait for each other here, before either makes a cart."""
     try:
         with transaction.atomic(durable=True):
-            # The households, then their carts, before the offering, each in household order:
-            # two groups sharing a household wait for each other here, before either makes a cart.
-            list(Household.objects.filter(pk__in=households).order_by("pk").select_for_update())
-            for household_id in sorted(households):
+            list(Household.objects.filter(pk__in=household_ids).order_by("pk").select_for_update())
+            for household_id in household_ids:
                 lock_one(Cart.objects.filter(household_id=household_id, status=Cart.Status.OPEN))
-            for member in wanted:
-                try:
-                    result = office_add_in_transaction(
-                        membership=membership,
-                        household=households[member.household_id],
-                        offering_id=offering.pk,
-                        participant_id=member.participant_id,
-                        override=override,
-                    )
-                except DomainError as refused:
-                    raise GroupDoesNotFit(f"Nothing was enrolled: {refused}", field="members") from refused
-                outcome.enrolled.append((member, result))
+            return enroll()
     except (IntegrityError, OperationalError) as busy:
         # A family's first add created its cart at the same instant (one open cart each), or
         # the database broke a lock cycle: rolled back whole, so nothing is held.
         raise GroupBusy from busy
-    return outcome
 
 
 def _record(
