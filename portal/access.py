@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
+from core.querycache import CompiledQuery
 from households.models import Household
 from organizations.models import Organization
 
@@ -50,12 +51,21 @@ def organization_for(slug: str) -> Organization:
     return organization
 
 
+# Every portal page of a signed-in family asks this, the add on registration morning too: its
+# SQL is compiled once per process (core.querycache), as the API's token lookup is.
+_HOUSEHOLD_OF_PAYER = CompiledQuery(
+    Household,
+    lambda *, slug, payer_id: Household.objects.filter(organization__slug=slug, payer_id=payer_id).order_by("pk")[:1],
+    related=("organization",),
+)
+
+
 def customer_household(*, slug: str, user_id: int | None) -> Household | None:
     """The person's household in the organization of this slug (the payer's login), with its
     organization, in one query; None for a visitor or someone without one there."""
     if user_id is None:
         return None
-    return Household.objects.select_related("organization").filter(organization__slug=slug, payer_id=user_id).first()
+    return _HOUSEHOLD_OF_PAYER.first(slug=slug, payer_id=user_id)
 
 
 def portal_page(*, methods: tuple[str, ...] = ("GET",), customer: bool = False) -> Callable[[View], View]:

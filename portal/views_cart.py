@@ -2,6 +2,8 @@
 its live countdown (T6) and humane timer (H1: warnings, one-click extend), remove, empty.
 Every form posts and redirects without JavaScript; htmx only answers an add in place."""
 
+from dataclasses import dataclass, field
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -72,12 +74,33 @@ def _chosen(request: PortalRequest) -> list[int] | None:
         return None
 
 
+@dataclass
+class _Outcome:
+    """What an add request did: each chosen participant added or refused, in words, and the
+    cart's count when the adds tell it (a cart they started); else None and the template reads
+    it (portal.context_processors)."""
+
+    added: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    count: int | None = None
+
+    def held(self, result: services.AddResult) -> None:
+        if result.started_cart:
+            self.count = len(result.claims)
+        elif self.count is not None:
+            self.count += len(result.claims)
+        claim = result.claims[0]
+        who = claim.participant.full_name if claim.participant else ""
+        self.added.append(_("%(what)s for %(who)s is in your cart.") % {"what": claim.offering.name, "who": who})
+
+
 @portal_page(methods=("POST",), customer=True)
 def add(request: PortalRequest) -> HttpResponse:
     """Add one offering for each chosen participant. Each add stands alone: the ones that fit
     are held, the others are refused in words (full, already enrolled, age, not open yet).
-    Registration morning's request (bench/morning.py): the names come from the add's own
-    rows; only a refusal reads the offering and the participant again, to say why."""
+    Registration morning's request (bench/morning.py): the names, and the header's count for
+    a cart the add started, come from the add's own rows; only a refusal reads the offering and
+    the participant again, to say why."""
     household = _household(request)
     organization = request.organization
     cart_url = f"/o/{organization.slug}/cart/"
@@ -86,10 +109,9 @@ def add(request: PortalRequest) -> HttpResponse:
     except ValueError:
         raise Http404("No such offering.") from None
     chosen = _chosen(request)
-    added: list[str] = []
-    refused: list[str] = []
+    outcome = _Outcome()
     if not chosen:
-        refused.append(_("Choose who to register."))
+        outcome.refused.append(_("Choose who to register."))
     for participant_id in chosen or []:
         try:
             result = services.add_to_cart(
@@ -102,23 +124,27 @@ def add(request: PortalRequest) -> HttpResponse:
         except UnknownOffering:
             raise Http404("No such offering.") from None
         except ParticipantNotFound:
-            refused.append(_("Choose who to register from your household."))
+            outcome.refused.append(_("Choose who to register from your household."))
         except DomainError as error:
-            refused.append(
+            outcome.refused.append(
                 _refusal(error, organization=organization, offering_id=offering_id, participant_id=participant_id)
             )
         else:
-            claim = result.claims[0]
-            who = claim.participant.full_name if claim.participant else ""
-            added.append(_("%(what)s for %(who)s is in your cart.") % {"what": claim.offering.name, "who": who})
+            outcome.held(result)
     if request.htmx:
-        context = {"added": added, "refused": refused, "oob_count": bool(added)}
+        context: dict[str, object] = {
+            "added": outcome.added,
+            "refused": outcome.refused,
+            "oob_count": bool(outcome.added),
+        }
+        if outcome.count is not None:
+            context["cart_count"] = outcome.count
         return render(request, "portal/cart/_add_result.html", context)
-    for text in added:
+    for text in outcome.added:
         messages.success(request, text)
-    for text in refused:
+    for text in outcome.refused:
         messages.error(request, text)
-    return HttpResponseRedirect(cart_url if added else _back(request, cart_url))
+    return HttpResponseRedirect(cart_url if outcome.added else _back(request, cart_url))
 
 
 def _refusal(error: DomainError, *, organization: Organization, offering_id: int, participant_id: int) -> str:

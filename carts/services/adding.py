@@ -44,6 +44,9 @@ class AddResult:
     cart: Cart
     claims: list[Claim]  # the new holds, with `offering` and `participant` loaded
     expires_at: datetime  # the cart's, as this add set it (T3)
+    # The add created the cart: it holds these claims and nothing else, so a page can show the
+    # cart's count without reading it again (the portal's htmx add, bench/morning.py).
+    started_cart: bool = False
 
 
 def add_to_cart(
@@ -263,7 +266,7 @@ def _add_here(
     for claim in claims:  # what callers show is already in hand: no query to read it back
         claim.offering = locked[claim.offering_id]
         claim.participant = participants.get(claim.participant_id) if claim.participant_id else None
-    return AddResult(cart=cart, claims=claims, expires_at=expires_at)
+    return AddResult(cart=cart, claims=claims, expires_at=expires_at, started_cart=is_new_cart)
 
 
 # One add in one transaction. A refusal raises and rolls it back: a refused add writes nothing,
