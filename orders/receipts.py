@@ -2,7 +2,9 @@
 is the order), written in the transaction that pays it in full: the payment's
 (payments.services.record_payment), or the checkout's for a free order (P1)."""
 
+from collections.abc import Collection
 from datetime import datetime
+from decimal import Decimal
 
 from catalog.models import Meeting
 from notifications.links import portal_link
@@ -14,10 +16,19 @@ from organizations.models import Organization
 DAY_FORMAT = "l j F Y, g:i a"
 
 
-def enqueue_receipt(*, organization: Organization, order: Order, now: datetime) -> bool:
+def enqueue_receipt(
+    *, organization: Organization, order: Order, now: datetime, removed_line_ids: Collection[int] = ()
+) -> bool:
     """Put the receipt of this paid order in the outbox (what, who, when, paid, balance);
-    False when it was written already (a second payment report, a late payment, P4)."""
+    False when it was written already (a second payment report, a late payment, P4).
+
+    `removed_line_ids`: lines whose registration was deleted before the payment arrived (the
+    grace policy, G1-G5; the caller knows, registrations being above orders). The order's
+    total still counts them and the payment paid them: each is marked on the receipt, with
+    what was paid for places the family no longer holds, which the office refunds or re-enrols
+    (the late-payment alert, P4)."""
     lines = list(order.lines.select_related("offering", "participant").order_by("pk"))
+    removed = [line for line in lines if line.pk in set(removed_line_ids)]
     first_meetings: dict[int, datetime] = {}
     for meeting in Meeting.objects.filter(offering_id__in={line.offering_id for line in lines}).order_by("starts_at"):
         first_meetings.setdefault(meeting.offering_id, meeting.starts_at)
@@ -38,9 +49,12 @@ def enqueue_receipt(*, organization: Organization, order: Order, now: datetime) 
                     "participant_name": line.participant.full_name if line.participant else "",
                     "starts": _starts(line.offering, first_meetings.get(line.offering_id), organization),
                     "amount": line.amount,
+                    "removed": line in removed,
                 }
                 for line in lines
             ],
+            "removed_count": len(removed),
+            "removed_amount": sum((line.amount for line in removed), Decimal("0")),
             "total": order.total,
             "amount_paid": order.amount_paid,
             "balance": order.balance,

@@ -67,7 +67,7 @@ def household_payment(*, household: Household, session_id: int, now: datetime) -
                     "offering", "participant", "household", "order"
                 ),
             ),
-            Prefetch("lines", queryset=OrderLine.objects.select_related("participant").order_by("pk")),
+            Prefetch("lines", queryset=OrderLine.objects.select_related("participant", "registration").order_by("pk")),
         )
     }
     organization = household.organization

@@ -162,8 +162,11 @@ def _apply_share(
     order.save(update_fields=["amount_paid", "status"])
     events = []
     registrations = list(Registration.objects.filter(order_id=order.pk).select_related("claim"))
-    if order.balance == 0:
-        enqueue_receipt(organization=organization, order=order, now=now)  # N6, once per order
+    deleted = [r for r in registrations if r.deleted_at is not None]
+    if order.balance == 0:  # N6, once per order; the places deleted before it arrived are marked (P4)
+        enqueue_receipt(
+            organization=organization, order=order, now=now, removed_line_ids={r.order_line_id for r in deleted}
+        )
         live = [r for r in registrations if r.deleted_at is None and r.claim.state == Claim.State.TENTATIVE]
         confirm_claims(claim_ids=[r.claim_id for r in live])
         events += [
@@ -181,7 +184,6 @@ def _apply_share(
             )
             for r in live
         ]
-    deleted = [r for r in registrations if r.deleted_at is not None]
     if deleted:
         _alert(
             organization,

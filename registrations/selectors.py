@@ -116,7 +116,11 @@ def household_orders(*, household: Household) -> QuerySet[Order]:
     return (
         Order.objects.filter(household_id=household.pk)
         .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.select_related("offering", "participant").order_by("pk")),
+            # Each line with its registration: the pages mark a line whose registration was deleted.
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("offering", "participant", "registration").order_by("pk"),
+            ),
             Prefetch("registrations", queryset=Registration.objects.select_related("claim").order_by("pk")),
         )
         .order_by("-created_at", "-pk")
