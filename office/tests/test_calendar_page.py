@@ -136,3 +136,25 @@ def test_s8_the_calendar_books_for_a_household_found_by_name_and_needs_one(world
     )
     assert booked.status_code == 302
     assert Claim.objects.filter(household=world.household, offering__in=slots, state="held").count() == 2
+
+
+def test_s5_s6_the_staff_api_reads_the_calendar_the_page_shows(world, client_for):
+    zone = zoneinfo.ZoneInfo(world.organization.time_zone)
+    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=3)
+    facility, slots = make_facility_with_slots(
+        world.organization, first_slot=dt.datetime.combine(day, dt.time(17, 0), zone), slots=2
+    )
+    stranger = make_household(world.organization)
+    add_rental_to_cart(
+        household=stranger,
+        facility_id=facility.pk,
+        starts_at=slots[0].starts_at,
+        ends_at=slots[0].ends_at,
+        channel="portal",
+    )
+    path = f"/api/v1/orgs/{world.organization.slug}/staff/facilities/{facility.pk}/calendar"
+    answer = client_for("frontdesk").get(path, {"day": day.isoformat()})
+    assert answer.status_code == 200
+    (only,) = answer.json()
+    assert [(s["state"], s["household_name"]) for s in only["slots"]] == [("held", stranger.name), ("free", "")]
+    assert client_for("customer").get(path, {"day": day.isoformat()}).status_code in (403, 404)
