@@ -1,6 +1,7 @@
-"""Who teaches what (A4, issue 13 item 7): an instructor (teach, without enroll) sees and records
-attendance only for the classes they teach (`Teaching`) and those nobody is assigned to yet;
-staff who enroll, for every class.
+"""Who teaches what (A4, issue 13 item 7, issue 15 item 3): an instructor (teach, without
+enroll) sees and records attendance only for the classes assigned to them (`Teaching`); a class
+nobody is assigned to is no instructor's (it was every instructor's before: "their own classes
+only"). Staff who enroll, every class.
 Administrators of the catalog assign instructors, audited."""
 
 from django.db import IntegrityError, transaction
@@ -20,14 +21,12 @@ def sees_every_class(membership: StaffMembership) -> bool:
 
 
 def teaches(membership: StaffMembership, offering_id: int) -> bool:
-    """Staff who enroll: every class. An instructor: the classes assigned to them, and those
-    with no instructor assigned yet (open to every instructor, as before assignments existed)."""
+    """Staff who enroll: every class. An instructor: the classes assigned to them, no other."""
     if sees_every_class(membership):
         return True
     if not membership.has_permission(Permission.TEACH):
         return False
-    assigned = set(Teaching.objects.filter(offering_id=offering_id).values_list("membership_id", flat=True))
-    return not assigned or membership.pk in assigned
+    return Teaching.objects.filter(offering_id=offering_id, membership_id=membership.pk).exists()
 
 
 def require_teaches(membership: StaffMembership, offering_id: int) -> None:

@@ -23,9 +23,8 @@ def classes_for(*, membership: StaffMembership, now: datetime) -> QuerySet[Offer
         organization_id=membership.organization_id, is_archived=False, meetings__isnull=False
     ).distinct()
     if not sees_every_class(membership):
-        assigned = Teaching.objects.filter(offering_id=OuterRef("pk"))
-        mine = assigned.filter(membership_id=membership.pk)
-        offerings = offerings.filter(Exists(mine) | ~Exists(assigned))
+        mine = Teaching.objects.filter(offering_id=OuterRef("pk"), membership_id=membership.pk)
+        offerings = offerings.filter(Exists(mine))
     return offerings.annotate(
         next_meeting_at=Min("meetings__starts_at", filter=Q(meetings__ends_at__gte=now)),
         meeting_count=Count("meetings", distinct=True),

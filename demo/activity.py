@@ -3,8 +3,10 @@ order on account, absences at an upcoming course, made through the real services
 its durable transaction)."""
 
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.utils import timezone
 
+from attendance.instructors import assign_instructor
 from attendance.models import AbsenceReason, Attendance
 from attendance.services import mark_absent, record_attendance
 from audit.models import Channel
@@ -14,7 +16,7 @@ from carts.services import add_to_cart, empty_cart, take_over_cart
 from carts.services.checkout import checkout
 from catalog.models import Meeting, Offering
 from core.errors import DomainError
-from demo.data import ABSENCES, HOLDS, ORDERS
+from demo.data import ABSENCES, HOLDS, INSTRUCTOR_TEACHES, ORDERS
 from households.models import Household
 from orders.models import Order
 from organizations.models import Organization, StaffMembership
@@ -109,6 +111,22 @@ def place_orders(organization: Organization, households: dict[str, Household], s
         else:
             report.append(f"{household.name}: order {order.number} for {offering.name} awaiting payment")
     return report
+
+
+def assign_classes(organization: Organization, staff: dict[str, User]) -> list[str]:
+    """The instructor's classes (INSTRUCTOR_TEACHES), assigned by the administrator (A4)."""
+    admin = StaffMembership.objects.get(organization=organization, user=staff["admin"])
+    instructor = StaffMembership.objects.get(organization=organization, user=staff["instructor"])
+    wanted = Q()
+    for prefix in INSTRUCTOR_TEACHES:
+        wanted |= Q(code__startswith=prefix)
+    offerings = Offering.objects.filter(wanted, organization=organization, is_archived=False).order_by("code")
+    assigned = [
+        offering.code
+        for offering in offerings
+        if assign_instructor(membership=admin, offering_id=offering.pk, instructor_id=instructor.pk, teaches=True)
+    ]
+    return [f"instructor: teaches {len(assigned)} more classes ({', '.join(assigned)})"] if assigned else []
 
 
 def record_absences(organization: Organization, households: dict[str, Household], staff: dict[str, User]) -> list[str]:

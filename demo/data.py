@@ -304,6 +304,10 @@ ABSENCE_REASONS = (
     ("Excused by instructor", False),
 )
 
+# The demo instructor's classes (A4: an instructor sees and acts on their own classes only):
+# offering code prefixes, assigned by the administrator.
+INSTRUCTOR_TEACHES = ("SWIM", "LIFESAVE-", "AQUAFIT-")
+
 # Attendance that shows both kinds on the upcoming-courses page (A3): (household, participant,
 # offering code prefix, meeting number from 1, reason, recorded by the instructor?).
 ABSENCES = (

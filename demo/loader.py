@@ -57,5 +57,6 @@ def load_demo(*, now: datetime | None = None) -> DemoSummary:
     # Holds and orders go through the real services, which own their (durable) transactions.
     summary.holds = activity.hold_seats(organization, households, staff_users)
     summary.holds += activity.place_orders(organization, households, staff_users)
+    summary.holds += activity.assign_classes(organization, staff_users)
     summary.holds += activity.record_absences(organization, households, staff_users)
     return summary

@@ -8,8 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from attendance.models import Teaching
 from audit.models import AuditEvent, Channel
 from audit.services import event as audit_event
 from audit.services import record, record_many
@@ -19,7 +21,7 @@ from capacity.services import confirm_claims
 from households.models import Household
 from notifications.services import enqueue
 from orders.errors import OrderNotFound
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.policies import CENT, Share, split_payment
 from orders.receipts import enqueue_receipt
 from organizations.models import Organization, Permission, StaffMembership
@@ -278,14 +280,16 @@ def put_on_account(
     *, membership: StaffMembership, order_id: int, payable_online: bool, customer_note: str = ""
 ) -> Order:
     """B1: finish an order with a balance owing. Staff who take payments choose whether it may
-    be paid online; an instructor, only for an order they made (others: 404), always payable
-    online. On account is no longer 'payment required': the grace policy never deletes it (G4)."""
+    be paid online; an instructor, only for an order with a line of a class they teach (A4:
+    their own classes, `attendance.Teaching`; others: 404), always payable online. On account is
+    no longer 'payment required': the grace policy never deletes it (G4)."""
     is_cashier = membership.has_permission(Permission.TAKE_PAYMENTS)
     orders = Order.objects.filter(organization_id=membership.organization_id, pk=order_id)
     if not is_cashier:
         require_permission(membership, Permission.TEACH)
         payable_online = True
-        orders = orders.filter(created_by_id=membership.user_id)
+        taught = Teaching.objects.filter(membership_id=membership.pk).values("offering_id")
+        orders = orders.filter(Exists(OrderLine.objects.filter(order_id=OuterRef("pk"), offering_id__in=taught)))
     order = orders.select_for_update().first()
     if order is None:
         raise OrderNotFound

@@ -22,6 +22,10 @@ def test_a4_an_instructor_reads_the_roster_and_records_attendance(db, api_for):
     )
     teacher = make_staff(org, [Permission.TEACH])
     api = api_for(teacher.user)
+    assert api.get(f"/orgs/{org.slug}/staff/classes").json() == []  # nobody's class is every instructor's
+    assert api.get(f"/orgs/{org.slug}/staff/meetings/{meeting.pk}/roster").status_code == 403
+    admin = api_for(make_staff(org, list(Permission.values)).user)
+    assert admin.put(f"/orgs/{org.slug}/staff/offerings/{offering.pk}/instructors/{teacher.pk}").status_code == 204
     [judo] = api.get(f"/orgs/{org.slug}/staff/classes").json()
     assert (judo["name"], judo["meeting_count"]) == ("Judo", 1)
     roster = api.get(f"/orgs/{org.slug}/staff/meetings/{meeting.pk}/roster").json()
@@ -33,8 +37,6 @@ def test_a4_an_instructor_reads_the_roster_and_records_attendance(db, api_for):
     )
     assert saved.status_code == 200
     assert (saved.json()["lines"][0]["status"], saved.json()["lines"][0]["recorded_by"]) == ("present", "staff")
-    other = make_staff(org, [Permission.TEACH])
-    admin = api_for(make_staff(org, list(Permission.values)).user)
-    assert admin.put(f"/orgs/{org.slug}/staff/offerings/{offering.pk}/instructors/{other.pk}").status_code == 204
+    assert admin.delete(f"/orgs/{org.slug}/staff/offerings/{offering.pk}/instructors/{teacher.pk}").status_code == 204
     assert api.get(f"/orgs/{org.slug}/staff/meetings/{meeting.pk}/roster").status_code == 403
     assert api.get(f"/orgs/{org.slug}/staff/classes").json() == []

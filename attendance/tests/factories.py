@@ -1,11 +1,14 @@
 from datetime import datetime, timedelta
 
-from attendance.models import AbsenceReason
+from django.utils import timezone
+
+from attendance.models import AbsenceReason, Teaching
 from carts.services import add_to_cart
 from carts.services.checkout import checkout
 from catalog.models import Meeting, Offering
 from households.models import Household, Participant
-from organizations.models import Organization
+from organizations.models import Organization, Permission, StaffMembership
+from organizations.tests.factories import make_staff
 from registrations.models import Registration
 
 
@@ -37,3 +40,13 @@ def register(household: Household, offering: Offering, participant: Participant 
     add_to_cart(household=household, offering_id=offering.pk, participant_id=participant.pk, channel="portal")
     order = checkout(household=household, channel="portal").order
     return Registration.objects.get(order=order, participant=participant)
+
+
+def make_instructor(organization: Organization, *offerings: Offering) -> StaffMembership:
+    """A staff member with teach only, assigned to these classes (A4: their own classes only)."""
+    instructor = make_staff(organization, [Permission.TEACH])
+    for offering in offerings:
+        Teaching.objects.create(
+            organization=organization, offering=offering, membership=instructor, created_at=timezone.now()
+        )
+    return instructor

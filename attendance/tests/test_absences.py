@@ -6,10 +6,11 @@ import time_machine
 from attendance import errors
 from attendance.models import Attendance
 from attendance.services import clear_absence, clear_attendance, mark_absent, record_attendance
-from attendance.tests.factories import make_meetings, make_reason, register
+from attendance.tests.factories import make_instructor, make_meetings, make_reason, register
 from audit.models import AuditEvent
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
+from organizations.errors import PermissionDenied
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff
 from registrations.services import delete_registration
@@ -105,7 +106,7 @@ def test_a3_household_changes_then_clears_its_own_absence(course, sick, clock):
 
 def test_a3_what_an_instructor_recorded_cannot_be_changed_or_cleared_by_the_household(course, sick, org):
     household, registration, meetings = course
-    instructor = make_staff(org, permissions=[Permission.TEACH])
+    instructor = make_instructor(org, registration.offering)
     no_show = make_reason(org, "Excused", customer_usable=False)
     mark(household, registration, meetings[0], sick)
     record_attendance(
@@ -209,3 +210,28 @@ def test_a4_a_present_participant_has_no_absence_reason(course, sick, org):
             channel="office",
         )
     assert not Attendance.objects.exists()
+
+
+def test_a4_an_instructor_records_attendance_only_in_the_classes_assigned_to_them(course, org):
+    """Issue 15 item 3: a class with no instructor assigned was every instructor's."""
+    _household, registration, meetings = course
+    unassigned = make_staff(org, permissions=[Permission.TEACH])
+    colleague = make_instructor(org, make_offering(org))
+    for instructor in (unassigned, colleague):
+        with pytest.raises(PermissionDenied):
+            record_attendance(
+                membership=instructor,
+                meeting_id=meetings[0].pk,
+                participant_id=registration.participant_id,
+                status="present",
+                channel="office",
+            )
+    assert not live(meetings[0], registration).exists()
+    record_attendance(
+        membership=make_instructor(org, registration.offering),
+        meeting_id=meetings[0].pk,
+        participant_id=registration.participant_id,
+        status="present",
+        channel="office",
+    )
+    assert live(meetings[0], registration).get().status == "present"

@@ -141,6 +141,17 @@ def test_demo_absence_reasons_and_absences(loaded):
     assert kinds == {"customer", "staff"}
 
 
+def test_a4_the_demo_instructor_teaches_the_swimming_classes_and_sees_only_those(loaded):
+    from attendance.rosters import classes_for
+
+    instructor = StaffMembership.objects.get(organization__slug="riverside", user__username="instructor")
+    with time_machine.travel(T0, tick=False):
+        codes = [offering.code for offering in classes_for(membership=instructor, now=T0)]
+    assert codes
+    assert all(code.startswith(("SWIM", "LIFESAVE-", "AQUAFIT-")) for code in codes)
+    assert any(code.startswith("LIFESAVE-") for code in codes)  # where the demo's absence was recorded
+
+
 @pytest.mark.parametrize("username", ["parker", "nguyen", "okafor", "rivera", "cohen", "lee"])
 def test_make_runs_printed_families_sign_in_to_an_account_without_a_confirm_email_banner(loaded, client, username):
     # The families `make run` prints sign in with the demo password and see their account, not a request

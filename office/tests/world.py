@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from attendance.instructors import assign_instructor
 from carts.services import add_to_cart
 from carts.services.checkout import checkout
 from catalog.models import Facility, Meeting, Offering, Program
@@ -53,9 +54,12 @@ def make_world() -> World:
     users["customer"] = household.payer or make_user()
     offering = make_offering(organization, capacity=10, price="30.00", code="W1")
     order = _unpaid_order(household, offering)
-    # The instructor made it (as at a roster): B1 lets an instructor put only their own orders on
-    # account, so the matrix can show the on-account route working for every role it admits.
-    Order.objects.filter(pk=order.pk).update(created_by=staff["instructor"].user)
+    # The instructor teaches the class (A4): B1 lets an instructor put on account only an order of
+    # a class they teach, and see only their classes' rosters, so the matrix can show those
+    # routes working for every role they admit.
+    assign_instructor(
+        membership=staff["admin"], offering_id=offering.pk, instructor_id=staff["instructor"].pk, teaches=True
+    )
     meeting = Meeting.objects.create(
         offering=offering,
         starts_at=timezone.now() + timedelta(days=2),

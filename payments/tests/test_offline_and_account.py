@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from attendance.tests.factories import make_instructor
 from audit.models import AuditEvent
 from carts.services import add_to_cart
 from carts.services.checkout import checkout
@@ -100,8 +101,7 @@ def test_p5_double_submit_with_one_reference_records_one_payment(db):
 def test_b1_instructor_orders_on_account_are_payable_online_and_never_auto_deleted(db):
     org = make_organization(grace_period_hours=1)
     order = paid_order(org)
-    instructor = make_staff(org, [Permission.TEACH])
-    Order.objects.filter(pk=order.pk).update(created_by=instructor.user)  # the instructor's own registration
+    instructor = make_instructor(org, order.lines.get().offering)  # a registration in their class
     put_on_account(membership=instructor, order_id=order.pk, payable_online=False, customer_note="Pay before week 2")
     order.refresh_from_db()
     assert (order.on_account, order.payable_online, order.payment_required) == (True, True, False)
@@ -110,18 +110,27 @@ def test_b1_instructor_orders_on_account_are_payable_online_and_never_auto_delet
     assert Registration.objects.get(order=order).deleted_at is None
 
 
-def test_b1_an_instructor_puts_only_their_own_orders_on_account(db):
+def test_b1_a4_an_instructor_puts_on_account_only_orders_of_the_classes_they_teach(db):
     """Issue 15: the instructor role could put ANY order on account (and so stop the grace
-    policy from deleting it). Someone else's order is the same 404 as one that does not exist."""
+    policy from deleting it), then any order it had made. Now only an order with a line of a
+    class assigned to them (A4); another one, even one they made, is the same 404 as one that
+    does not exist."""
     org = make_organization()
     order = paid_order(org)
-    instructor = make_staff(org, [Permission.TEACH])
+    unassigned = make_staff(org, [Permission.TEACH])
+    Order.objects.filter(pk=order.pk).update(created_by=unassigned.user)  # made it, does not teach it
+    colleague = make_instructor(org, make_offering(org, code="OTHER"))
+    for instructor in (unassigned, colleague):
+        with pytest.raises(OrderNotFound):
+            put_on_account(membership=instructor, order_id=order.pk, payable_online=True)
+    teacher = make_instructor(org, order.lines.get().offering)
     with pytest.raises(OrderNotFound):
-        put_on_account(membership=instructor, order_id=order.pk, payable_online=True)
-    with pytest.raises(OrderNotFound):
-        put_on_account(membership=instructor, order_id=order.pk + 1000, payable_online=True)
+        put_on_account(membership=teacher, order_id=order.pk + 1000, payable_online=True)
     order.refresh_from_db()
     assert (order.on_account, order.payment_required) == (False, True)
+    put_on_account(membership=teacher, order_id=order.pk, payable_online=True)
+    order.refresh_from_db()
+    assert (order.on_account, order.payable_online, order.payment_required) == (True, True, False)
 
 
 def test_b1_box_office_chooses_whether_online_payment_is_allowed(db):
