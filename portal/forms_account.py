@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import AbsenceReason
 from core.errors import DomainError
+from portal.refusals import plain_words
 
 
 class SignUpForm(forms.Form):
@@ -95,4 +96,4 @@ class AbsenceForm(forms.Form):
 def show_refusal(form: forms.Form, error: DomainError) -> None:
     """Put a service's refusal beside the field it names, or above the form."""
     field = error.details.get("field")
-    form.add_error(field if field in form.fields else None, error.message)
+    form.add_error(field if field in form.fields else None, plain_words(error))

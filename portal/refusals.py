@@ -1,5 +1,12 @@
-"""An add's refusal in the words a family reads (issue 12, item 3): who, what, and why; the
-opening instant in the organization's time zone."""
+"""A refusal in the words a family reads (issue 12 item 3, issue 15 item 5): an add's with who,
+what and why, the opening instant in the organization's time zone; the fair-share limits'
+(X6) with their numbers, translated. Every refusal code is in one of three lists, so that a new
+code cannot be missed (portal/tests/test_refusal_words.py): worded here (`WORDS`, or
+`refusal_words` for an add's own), worded for families by the service itself (`SERVICE_WORDS`),
+or never met by a family in the portal (`OFFICE_ONLY`)."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -15,6 +22,81 @@ from ui.templatetags.ui import FULL_FORMAT
 
 def _when(value: object, organization: Organization) -> str:
     return format_instant(value, zone=organization.zone, fmt=str(FULL_FORMAT))  # type: ignore[arg-type]
+
+
+def _details(error: DomainError) -> Mapping[str, Any]:
+    return error.details
+
+
+# code -> the family's words, from the refusal's details (the numbers the service put in them).
+WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "household_unpaid_limit": lambda d: (
+        _(
+            "Your household already holds %(unpaid)s place(s) without payment (in the cart and in unpaid "
+            "registrations), and may hold at most %(limit)s at once. Check out and pay, or remove some, to add more."
+        )
+        % {"unpaid": d.get("unpaid", 0), "limit": d.get("limit", "")}
+    ),
+    "household_offering_limit": lambda d: (
+        _("Your household already has the most places a household may have in this class (%(limit)s).")
+        % {"limit": d.get("limit", "")}
+    ),
+    "fair_share_exceeded": lambda d: _("Your household already holds as many places as a household may."),
+    "too_many_adds": lambda d: (
+        _("You are adding very fast: at most %(limit)s adds a minute. Try again in %(wait)s seconds.")
+        % {"limit": d.get("limit", ""), "wait": d.get("retry_after", 60)}
+    ),
+    "participant_daily_limit": lambda d: (
+        _("A household may add at most %(limit)s people a day online. Try again later, or ask the office to add them.")
+        % {"limit": d.get("limit", "")}
+    ),
+    "checkout_needs_approval": lambda d: (
+        _(
+            "This order has %(places)s places to pay; an order of more than %(limit)s needs the office's approval. "
+            "Remove some places, or ask the office to complete this order for you."
+        )
+        % {"places": d.get("places", ""), "limit": d.get("limit", "")}
+    ),
+}
+
+# Worded for families by the service that refuses (its message, or its form field's).
+SERVICE_WORDS = frozenset(
+    {
+        "absence_reason_not_available", "already_in_cart", "approval_required", "approval_not_required",
+        "balance_not_payable", "busy", "cart_at_time_limit", "cart_empty", "cart_expired", "cart_held_by_office",
+        "email_taken", "household_exists", "invalid_absence_reason", "invalid_attendance", "invalid_credentials",
+        "invalid_item", "invalid_participant", "invalid_signup", "invalid_text", "invalid_verification_link",
+        "item_not_found", "meeting_not_found", "meeting_started", "nothing_to_pay", "offering_not_found",
+        "online_payment_unavailable", "order_not_found", "participant_exists", "participant_not_found",
+        "participant_required", "payment_provider_unavailable", "recorded_by_instructor", "rental_not_available",
+        "rental_request_decided", "rental_request_lapsed", "rental_request_not_found", "token_not_found",
+        "too_many_sign_in_attempts",
+    }
+)  # fmt: skip
+
+# Refusals of the office, the API's staff operations and the providers' webhooks only.
+OFFICE_ONLY = frozenset(
+    {
+        "capacity_below_taken", "catalog_item_not_found", "customer_cart_open", "group_does_not_fit",
+        "household_not_found", "import_not_found", "import_not_runnable", "invalid_capacity",
+        "invalid_catalog_item", "invalid_household", "invalid_import", "invalid_payment", "invalid_settings",
+        "invalid_webhook", "lockout_not_found", "nothing_to_take_over", "notification_not_found",
+        "offering_already_cancelled", "organization_not_found", "outbox_action_refused", "override_not_allowed",
+        "payment_not_found", "permission_denied", "reference_used", "registration_not_deleted",
+        "registration_not_found", "unknown_provider",
+    }
+)  # fmt: skip
+
+# An add's own refusals, worded with who and what by `refusal_words`.
+ADD_WORDS = frozenset(
+    {"offering_full", "already_enrolled", "age_ineligible", "registration_not_open", "registration_closed"}
+)
+
+
+def plain_words(error: DomainError) -> str:
+    """Any refusal as a family reads it: the portal's translated words where it has them."""
+    words = WORDS.get(error.code)
+    return words(_details(error)) if words else str(error)
 
 
 def refusal_words(
@@ -42,4 +124,9 @@ def refusal_words(
             "what": offering.name,
             "when": _when(offering.registration_closes_at, organization),
         }
-    return str(error)
+    if error.code == "household_offering_limit":
+        return _("Your household already has the most places a household may have in %(what)s (%(limit)s).") % {
+            "what": offering.name,
+            "limit": error.details.get("limit", ""),
+        }
+    return plain_words(error)

@@ -21,6 +21,7 @@ from payments.models import PaymentSession
 from payments.selectors import household_payment
 from payments.services import start_online_payment
 from portal.access import PortalRequest, portal_page
+from portal.refusals import plain_words
 from portal.views_account import household_of
 from registrations.selectors import household_orders
 
@@ -63,7 +64,7 @@ def checkout(request: PortalRequest) -> HttpResponse:
     except cart_errors.ItemNotFound:
         raise Http404("No such cart.") from None
     except DomainError as error:
-        messages.error(request, str(error))
+        messages.error(request, plain_words(error))
         return redirect("portal:cart", slug)
     sent = _to_provider(result.payment)
     if sent is not None:
