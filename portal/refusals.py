@@ -77,7 +77,7 @@ SERVICE_WORDS = frozenset(
 # Refusals of the office, the API's staff operations and the providers' webhooks only.
 OFFICE_ONLY = frozenset(
     {
-        "capacity_below_taken", "catalog_item_not_found", "customer_cart_open", "group_does_not_fit",
+        "capacity_below_taken", "catalog_item_not_found", "customer_cart_open", "group_busy", "group_does_not_fit",
         "household_not_found", "import_not_found", "import_not_runnable", "invalid_capacity",
         "invalid_catalog_item", "invalid_household", "invalid_import", "invalid_payment", "invalid_settings",
         "invalid_webhook", "lockout_not_found", "nothing_to_take_over", "notification_not_found",
