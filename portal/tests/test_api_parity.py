@@ -1,7 +1,8 @@
 """X3: everything a family does in the portal it can do through the JSON API. Every route of
 portal/urls.py is listed here with the API operation(s) that do the same, and each operation
 must be in the OpenAPI schema; a new portal route without an entry fails until someone
-declares its API counterpart (or, for the few that are the web's own plumbing, why it has none)."""
+declares its API counterpart (or, for the few that are the web's own plumbing, why it has none).
+That each counterpart does the same thing as the page is test_api_parity_effects.py's check."""
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
