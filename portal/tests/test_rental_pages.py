@@ -139,3 +139,20 @@ def test_x1_another_familys_request_cannot_be_withdrawn_and_a_visitor_must_sign_
     refused = client.post(reverse("portal:rental_book", args=[org.slug]), {"facility": gym.pk})
     assert refused.status_code == 302
     assert "login" in refused["Location"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_s5_the_rental_page_takes_as_many_queries_for_a_week_as_for_a_day(org, family, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gym = make_gym(org)
+    page(client, org, gym)  # warm the session
+
+    def queries(view):
+        with CaptureQueriesContext(connection) as captured:
+            assert page(client, org, gym, view=view).status_code == 200
+        return len(captured)
+
+    day, week = queries("day"), queries("week")
+    assert day == week <= 12, (day, week)
