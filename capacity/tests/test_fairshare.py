@@ -2,6 +2,7 @@
 settings, enforced in the add's transaction under the offering locks, refused with their own
 codes and words; staff with the override permission and a reason exceed them, audited."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from django.test import Client
 
 from accounts.tokens import issue_token
 from audit.models import AuditEvent
+from capacity import fairshare
 from capacity.fairshare import (
     AddsTooFast,
     FairShare,
@@ -118,20 +120,43 @@ def test_x6_a_household_has_at_most_its_share_of_one_offering(org):
     assert "already has 2 place(s) in Swim 1" in refused.value.message
 
 
-def test_x6_adds_per_minute_are_limited_and_the_next_minute_is_free_again(org):
-    org.max_unpaid_seats_per_household, org.max_adds_per_minute = 50, 3
-    org.save()
+def four_adds_in_thirty_seconds(org):
+    """Three adds ten seconds apart, then a fourth: refused (returned) or added (None)."""
     household, kids = family(org, children=5)
     offerings = [make_offering(org, capacity=10) for _ in range(4)]
     with time_machine.travel(T0, tick=False) as clock:
         for offering in offerings[:3]:
             add(household, offering, kids[0])
             clock.shift(timedelta(seconds=10))
-        with pytest.raises(AddsTooFast) as refused:
+        try:
             add(household, offerings[3], kids[0])
-        assert refused.value.details["retry_after"] == 30
-        clock.shift(timedelta(seconds=31))
-        add(household, offerings[3], kids[0])
+        except AddsTooFast as refused:
+            clock.shift(timedelta(seconds=31))
+            add(household, offerings[3], kids[0])  # the next minute is free again
+            return refused
+    return None
+
+
+def test_x6_adds_per_minute_are_limited_and_the_next_minute_is_free_again(org):
+    org.max_unpaid_seats_per_household, org.max_adds_per_minute = 50, 3
+    org.save()
+    refused = four_adds_in_thirty_seconds(org)
+    assert refused is not None
+    assert refused.details["retry_after"] == 30
+
+
+def test_x6_negative_control_the_same_adds_go_through_when_the_rate_is_not_checked(org, monkeypatch):
+    """Without the adds-per-minute check, the test above fails: the fourth add is not refused."""
+    org.max_unpaid_seats_per_household, org.max_adds_per_minute = 50, 3
+    org.save()
+    unlimited = dataclasses.replace  # the policy sees a rate it never reaches
+    real = fairshare.refusal
+    monkeypatch.setattr(
+        fairshare,
+        "refusal",
+        lambda *, share, **rest: real(share=unlimited(share, max_adds_per_minute=10**6), **rest),
+    )
+    assert four_adds_in_thirty_seconds(org) is None
 
 
 def test_x6_staff_at_the_desk_exceed_the_share_with_the_override_and_a_reason_audited(org):

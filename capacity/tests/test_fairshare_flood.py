@@ -193,3 +193,25 @@ def test_x6_racing_adds_of_one_household_stop_exactly_at_its_share(flood_world):
 
     assert len(added) == SHARE - 1
     assert Claim.objects.filter(household=household, state=Claim.State.HELD).count() == SHARE
+
+
+def test_x6_many_threads_adding_people_at_once_never_pass_the_daily_limit(flood_world):
+    """24 threads each add one person to the same household at the same instant: exactly the
+    organization's daily limit (10) get in, the rest are refused with its code, nothing else."""
+    org, _classes = flood_world
+    household = make_household(org, children=0)
+
+    def add_one(n):
+        return lambda: add_participant(
+            household=household,
+            first_name=f"Racer{n}",
+            last_name="Flood",
+            date_of_birth=date(1990, 1, 1 + n % 28),
+            channel="api",
+            actor_id=None,
+        )
+
+    results, errors = split(race([add_one(n) for n in range(24)]))
+    assert len(results) == org.max_participants_added_per_day == 10
+    assert all(isinstance(e, ParticipantLimitReached) for e in errors), [repr(e) for e in errors[:3]]
+    assert household.participants.count() == 10
