@@ -129,3 +129,21 @@ def describe_events(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, str]
     shown = list(events)
     names = _names(shown)
     return [(event, sentence(event, names)) for event in shown]
+
+
+def verb_words(verb: str) -> str:
+    """What a verb does, without any event's names: for the audit log's filter, whose value
+    stays the verb ("cart.hold_deleted" -> "Deleted a held seat in an offering for a participant")."""
+    template = SENTENCES.get(verb)
+    if template is None:
+        return fallback(verb)
+    generic = {"offering": _("an offering"), "participant": _("a participant"), "order": "…", "amount": "…"}
+    return str(template) % generic
+
+
+def verb_options() -> list[tuple[str, str]]:
+    """The filter's suggestions: each kind of thing ("cart." -> "Cart: everything"), then each
+    verb with a sentence, the value the verb (or its start) the filter matches on."""
+    kinds = sorted({verb.partition(".")[0] for verb in SENTENCES})
+    everything = [(f"{kind}.", _("%(kind)s: everything") % {"kind": fallback(kind)}) for kind in kinds]
+    return everything + [(verb, verb_words(verb)) for verb in sorted(SENTENCES)]
