@@ -135,3 +135,21 @@ def test_s4_group_enroll_from_the_page_holds_a_seat_per_participant(world, clien
     assert answer.status_code == 200
     assert "3 participants are held" in answer.content.decode()
     assert Claim.objects.filter(offering=offering, state="held").count() == 3
+
+
+def test_s4_a_refused_group_member_is_named_with_their_household(world, client_for):
+    from capacity.models import Claim
+    from catalog.tests.factories import make_offering
+    from households.tests.factories import make_household
+
+    other = make_household(world.organization, children=1)
+    offering = make_offering(world.organization, capacity=1, name="Team swim")
+    first = world.household.participants.order_by("pk").first()
+    late = other.participants.order_by("pk").last()
+    url = reverse("office:group_enroll", args=[world.organization.slug, offering.pk])
+    members = [f"{first.household_id}:{first.pk}", f"{late.household_id}:{late.pk}"]
+    page = client_for("frontdesk").post(url, {"member": members, "mode": "fit"}).content.decode()
+    assert "1 participant is held" in page
+    assert f"<li>{late.first_name} {late.last_name} ({other.name}): " in page
+    assert f"Participant {late.pk}" not in page
+    assert Claim.objects.filter(offering=offering, state="held").count() == 1

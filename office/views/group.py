@@ -11,10 +11,30 @@ from capacity.selectors import availability
 from carts.services.group import GroupOutcome, Member, group_candidates, group_enroll
 from catalog.models import Offering
 from core.errors import DomainError
+from households.selectors import participants_by_id
 from office.access import OfficeRequest, staff_page
 from organizations.models import Permission
 
 STATUS_OF_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 409}
+
+
+def _refused(organization_id: int, outcome: GroupOutcome | None) -> list[tuple[str, str, str]]:
+    """Who was not enrolled, by name and household name, and why (one query for all of them)."""
+    if outcome is None or not outcome.refused:
+        return []
+    people = participants_by_id(
+        organization_id=organization_id,
+        participant_ids=[m.participant_id for m, _why in outcome.refused if m.participant_id is not None],
+    )
+    named = []
+    for member, why in outcome.refused:
+        person = people.get(member.participant_id or 0)
+        if person is None:  # no such participant in this organization: the reason says so
+            label = _("Participant %(id)s") % {"id": member.participant_id} if member.participant_id else ""
+            named.append((label or _("A participant"), "", why))
+        else:
+            named.append((person.full_name, person.household.name, why))
+    return named
 
 
 def _members(values: list[str]) -> list[Member]:
@@ -65,6 +85,7 @@ def group(request: OfficeRequest, offering_id: int) -> HttpResponse:
             "candidates": [(p, (p.household_id, p.pk) in ticked) for p in candidates],
             "mode": mode,
             "outcome": outcome,
+            "refused": _refused(request.organization.pk, outcome),
             "refusal": refusal,
             "can_override": request.membership.has_permission(Permission.OVERRIDE_CAPACITY),
             "searched": bool(query or household_ids),
