@@ -6,6 +6,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.throttle import check_sign_in_allowed, client_address, record_failure, record_success
+from core.querycache import CompiledQuery
+
+# Every signed-in request reads its user once (AuthenticationMiddleware): SQL compiled once per
+# process (core.querycache), as the session's read is (core.sessions).
+_USER = CompiledQuery(User, lambda *, pk: User.objects.filter(pk=pk)[:1])
 
 
 class ThrottledModelBackend(ModelBackend):
@@ -34,3 +39,12 @@ class ThrottledModelBackend(ModelBackend):
             return None
         record_success(username=username)
         return user
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in user of a session, as Django's ModelBackend finds it (inactive: None)."""
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        user = _USER.first(pk=pk)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -187,6 +187,8 @@ LOGOUT_REDIRECT_URL = "home"
 # Sign-in throttling (X6, accounts.throttle): the page, the admin and the API token endpoint
 # all sign in through this backend, which counts failures per account and per client address.
 AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
+# Database sessions, their read compiled once per process (decision 0014).
+SESSION_ENGINE = "core.sessions"
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
 LOGIN_FAILURE_WINDOW_MINUTES = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
