@@ -136,21 +136,24 @@ def test_x3_adding_a_participant_by_page_and_by_api(sides):
     assert list(done["audit"][0]) == [("household.participant_added", "participant")]
 
 
+def page_add(offering) -> Action:
+    return lambda s, slug: s.page.post(
+        f"/o/{slug}/cart/add/", {"offering": offering.pk, "participants": [s.kid.pk]}, headers={"HX-Request": "1"}
+    )
+
+
+def api_add(offering) -> Action:
+    return lambda s, slug: s.api.post(
+        f"/api/v1/orgs/{slug}/cart/items",
+        {"offering_id": offering.pk, "participant_id": s.kid.pk},
+        content_type="application/json",
+        headers=s.bearer,
+    )
+
+
 def test_x3_adding_to_the_cart_by_page_and_by_api(org, sides):
     offering = make_offering(org, name="Swim")
-    done = same_effect(
-        *sides,
-        by_page=lambda s, slug: s.page.post(
-            f"/o/{slug}/cart/add/", {"offering": offering.pk, "participants": [s.kid.pk]}, headers={"HX-Request": "1"}
-        ),
-        by_api=lambda s, slug: s.api.post(
-            f"/api/v1/orgs/{slug}/cart/items",
-            {"offering_id": offering.pk, "participant_id": s.kid.pk},
-            content_type="application/json",
-            headers=s.bearer,
-        ),
-        at=NOW,
-    )
+    done = same_effect(*sides, by_page=page_add(offering), by_api=api_add(offering), at=NOW)
     [(offering_id, who, _, state, *_)] = done["claims"][0]
     assert (offering_id, who, state) == (offering.pk, 0, Claim.State.HELD)
     assert len(done["carts"][0]) == 1
@@ -248,16 +251,4 @@ def test_x3_the_comparison_sees_two_actions_that_differ(org, sides):
     """Negative control: a page add and an API add of another offering are told apart."""
     swim, art = make_offering(org, name="Swim"), make_offering(org, name="Art")
     with pytest.raises(AssertionError, match="the page did"):
-        same_effect(
-            *sides,
-            by_page=lambda s, slug: s.page.post(
-                f"/o/{slug}/cart/add/", {"offering": swim.pk, "participants": [s.kid.pk]}
-            ),
-            by_api=lambda s, slug: s.api.post(
-                f"/api/v1/orgs/{slug}/cart/items",
-                {"offering_id": art.pk, "participant_id": s.kid.pk},
-                content_type="application/json",
-                headers=s.bearer,
-            ),
-            at=NOW,
-        )
+        same_effect(*sides, by_page=page_add(swim), by_api=api_add(art), at=NOW)
