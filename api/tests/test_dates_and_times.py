@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from api.root import api
+from api.tests.schema_inputs import schema_inputs
 from catalog.models import Meeting
 from households.tests.factories import make_household
 from organizations.models import Permission
@@ -16,39 +16,8 @@ from organizations.tests.factories import make_staff
 FORMATS = {"date": "x-range", "date-time": "x-range", "time": "x-local"}
 
 
-def _walk(schema, components, where, seen=()):
-    """Yield (where, schema) for every date, date-time and time in a JSON schema, following $refs."""
-    if "$ref" in schema:
-        name = schema["$ref"].rsplit("/", 1)[-1]
-        if name not in seen:
-            yield from _walk(components[name], components, f"{where}<{name}>", (*seen, name))
-        return
-    if schema.get("format") in FORMATS:
-        yield where, schema
-    for key in ("anyOf", "oneOf", "allOf"):
-        for i, sub in enumerate(schema.get(key, [])):
-            yield from _walk(sub, components, f"{where}|{i}", seen)
-    for name, sub in schema.get("properties", {}).items():
-        yield from _walk(sub, components, f"{where}.{name}", seen)
-    if isinstance(schema.get("items"), dict):
-        yield from _walk(schema["items"], components, f"{where}[]", seen)
-
-
-def _inputs():
-    schema = api.get_openapi_schema()
-    components = schema["components"]["schemas"]
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            inputs = [(f"{p['in']} {p['name']}", p["schema"]) for p in operation.get("parameters", [])]
-            for content in operation.get("requestBody", {}).get("content", {}).values():
-                inputs.append(("body", content["schema"]))
-            for where, sub in inputs:
-                for found, value in _walk(sub, components, where):
-                    yield f"{method.upper()} {path} {found}", value
-
-
 def test_x5_every_date_instant_and_time_the_api_accepts_goes_through_its_validator():
-    found = list(_inputs())
+    found = list(schema_inputs(lambda schema: schema.get("format") in FORMATS))
     unchecked = [where for where, value in found if FORMATS[value["format"]] not in value]
     assert unchecked == []
     assert len(found) > 20  # the walk sees the inputs: the schedule's times, the offering's instants, ...
