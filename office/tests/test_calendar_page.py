@@ -13,20 +13,27 @@ from catalog.tests.factories import make_facility_with_slots
 from households.tests.factories import make_household
 
 
-def test_s5_the_calendar_shows_held_time_and_books_a_range_for_a_household(world, client_for):
+def _facility_with_a_strangers_hold(world, *, slots):
+    """A facility with `slots` evening slots three days from now, the first held in another
+    household's cart: (the day, the facility, its slots, that household)."""
     zone = zoneinfo.ZoneInfo(world.organization.time_zone)
     day = timezone.now().astimezone(zone).date() + dt.timedelta(days=3)
-    facility, slots = make_facility_with_slots(
-        world.organization, first_slot=dt.datetime.combine(day, dt.time(17, 0), zone), slots=4
+    facility, made = make_facility_with_slots(
+        world.organization, first_slot=dt.datetime.combine(day, dt.time(17, 0), zone), slots=slots
     )
     stranger = make_household(world.organization)
     add_rental_to_cart(
         household=stranger,
         facility_id=facility.pk,
-        starts_at=slots[0].starts_at,
-        ends_at=slots[0].ends_at,
+        starts_at=made[0].starts_at,
+        ends_at=made[0].ends_at,
         channel="portal",
     )
+    return day, facility, made, stranger
+
+
+def test_s5_the_calendar_shows_held_time_and_books_a_range_for_a_household(world, client_for):
+    day, facility, slots, stranger = _facility_with_a_strangers_hold(world, slots=4)
     url = reverse("office:calendar", args=[world.organization.slug])
     page = client_for("frontdesk").get(f"{url}?facility={facility.pk}&day={day.isoformat()}").content.decode()
     assert "Held in a cart" in page
@@ -139,19 +146,7 @@ def test_s8_the_calendar_books_for_a_household_found_by_name_and_needs_one(world
 
 
 def test_s5_s6_the_staff_api_reads_the_calendar_the_page_shows(world, client_for):
-    zone = zoneinfo.ZoneInfo(world.organization.time_zone)
-    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=3)
-    facility, slots = make_facility_with_slots(
-        world.organization, first_slot=dt.datetime.combine(day, dt.time(17, 0), zone), slots=2
-    )
-    stranger = make_household(world.organization)
-    add_rental_to_cart(
-        household=stranger,
-        facility_id=facility.pk,
-        starts_at=slots[0].starts_at,
-        ends_at=slots[0].ends_at,
-        channel="portal",
-    )
+    day, facility, _, stranger = _facility_with_a_strangers_hold(world, slots=2)
     path = f"/api/v1/orgs/{world.organization.slug}/staff/facilities/{facility.pk}/calendar"
     answer = client_for("frontdesk").get(path, {"day": day.isoformat()})
     assert answer.status_code == 200
