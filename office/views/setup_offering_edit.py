@@ -4,8 +4,7 @@ the meeting days previewed before they are made. Capacity is changed on the offe
 through the bulk preview (F2)."""
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -20,10 +19,9 @@ from catalog.models import Offering
 from catalog.selectors import programs, schedule_preview
 from catalog.services import parse_instant, set_schedule, update_offering
 from office.access import OfficeRequest, staff_page
-from office.views.setup_offerings import DATE, WEEKDAYS, _offering
+from office.views.setup_offerings import DATE, INSTANT, WEEKDAYS, OfferingTermsForm, _offering
 from organizations.models import Permission
 
-INSTANT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NOTICES = [
     ("", gettext_lazy("As the organization's setting")),
     ("on", gettext_lazy("On for this offering")),
@@ -31,25 +29,10 @@ NOTICES = [
 ]
 
 
-class OfferingChangeForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    code = forms.CharField(label=gettext_lazy("Code"), max_length=40, required=False)
-    program = forms.TypedChoiceField(label=gettext_lazy("Program"), required=False, coerce=int, empty_value=None)
+class OfferingChangeForm(OfferingTermsForm):
+    field_order = ["name", "code", "program", "description", "price", "min_age", "max_age", "age_cutoff_on"]
+
     description = forms.CharField(label=gettext_lazy("Description"), required=False, widget=forms.Textarea)
-    price = forms.DecimalField(label=gettext_lazy("Price"), min_value=0, decimal_places=2, max_digits=10)
-    min_age = forms.IntegerField(label=gettext_lazy("Youngest age"), required=False, min_value=0, max_value=120)
-    max_age = forms.IntegerField(label=gettext_lazy("Oldest age"), required=False, min_value=0, max_value=120)
-    age_cutoff_on = forms.DateField(
-        label=gettext_lazy("Age on"),
-        required=False,
-        widget=DATE,
-        help_text=gettext_lazy("Ages are taken on this day; empty: the first day."),
-    )
-    starts_on = forms.DateField(label=gettext_lazy("First day"), required=False, widget=DATE)
-    ends_on = forms.DateField(label=gettext_lazy("Last day"), required=False, widget=DATE)
-    registration_opens_at = forms.DateTimeField(
-        label=gettext_lazy("Registration opens"), required=False, widget=INSTANT
-    )
     registration_closes_at = forms.DateTimeField(
         label=gettext_lazy("Registration closes"), required=False, widget=INSTANT
     )
@@ -61,10 +44,6 @@ class OfferingChangeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("The administrator of this class or event; empty: the organization's."),
     )
-
-    def __init__(self, *args: Any, program_choices: Sequence[tuple[object, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["program"]).choices = [("", _("None")), *program_choices]
 
 
 def wall_clock(value: dt.datetime | None) -> dt.datetime | None:

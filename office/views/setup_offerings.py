@@ -39,19 +39,17 @@ WEEKDAYS = [
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class OfferingForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[c for c in Offering.Kind.choices if c[0] != "rental"])
+INSTANT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class OfferingTermsForm(forms.Form):
+    """The fields an offering is made and changed with, shared by the create and change forms
+    (each sets its own `field_order`)."""
+
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     code = forms.CharField(label=gettext_lazy("Code"), max_length=40, required=False)
     program = forms.TypedChoiceField(label=gettext_lazy("Program"), required=False, coerce=int, empty_value=None)
     price = forms.DecimalField(label=gettext_lazy("Price"), min_value=0, decimal_places=2, max_digits=10)
-    capacity = forms.IntegerField(
-        label=gettext_lazy("Capacity"),
-        required=False,
-        min_value=0,
-        max_value=100_000,
-        help_text=gettext_lazy("Empty: unlimited."),
-    )
     min_age = forms.IntegerField(label=gettext_lazy("Youngest age"), required=False, min_value=0, max_value=120)
     max_age = forms.IntegerField(label=gettext_lazy("Oldest age"), required=False, min_value=0, max_value=120)
     age_cutoff_on = forms.DateField(
@@ -63,9 +61,24 @@ class OfferingForm(forms.Form):
     starts_on = forms.DateField(label=gettext_lazy("First day"), required=False, widget=DATE)
     ends_on = forms.DateField(label=gettext_lazy("Last day"), required=False, widget=DATE)
     registration_opens_at = forms.DateTimeField(
-        label=gettext_lazy("Registration opens"),
+        label=gettext_lazy("Registration opens"), required=False, widget=INSTANT
+    )
+
+    def __init__(self, *args: Any, program_choices: Sequence[tuple[object, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["program"]).choices = [("", _("None")), *program_choices]
+
+
+class OfferingForm(OfferingTermsForm):
+    field_order = ["kind", "name", "code", "program", "price", "capacity", "min_age", "max_age", "age_cutoff_on"]
+
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[c for c in Offering.Kind.choices if c[0] != "rental"])
+    capacity = forms.IntegerField(
+        label=gettext_lazy("Capacity"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        min_value=0,
+        max_value=100_000,
+        help_text=gettext_lazy("Empty: unlimited."),
     )
     weekdays = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Meets every"),
@@ -88,10 +101,6 @@ class OfferingForm(forms.Form):
             "Dates without a meeting, YYYY-MM-DD, separated by commas. Closures are skipped anyway."
         ),
     )
-
-    def __init__(self, *args: Any, program_choices: Sequence[tuple[object, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["program"]).choices = [("", _("None")), *program_choices]
 
     def clean_skipped(self) -> list[dt.date]:
         try:
