@@ -77,6 +77,26 @@ def test_an_offering_is_created_with_its_weekly_schedule_from_the_page(world, cl
     assert pottery.meetings.count() == 7
 
 
+def test_a_skipped_date_that_is_not_a_date_is_refused_next_to_its_field_and_nothing_is_made(world, client_for):
+    refused = client_for("admin").post(
+        url(world, "setup/offerings/new/"),
+        {
+            "kind": "class",
+            "name": "Pottery",
+            "price": "90.00",
+            "starts_on": "2026-01-06",
+            "ends_on": "2026-01-29",
+            "weekdays": ["1"],
+            "meets_from": "18:00",
+            "meets_until": "19:30",
+            "skipped": "15/01/2026",
+        },
+    )
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["skipped"] == ["Enter dates as YYYY-MM-DD, separated by commas."]
+    assert not Offering.objects.filter(organization=world.organization, name="Pottery").exists()
+
+
 def test_f2_capacity_and_cancellation_are_previewed_on_the_offering_page(world, client_for):
     admin = client_for("admin")
     offering = make_offering(world.organization, capacity=4, price="20.00", name="Chess")

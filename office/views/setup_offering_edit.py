@@ -19,7 +19,15 @@ from catalog.models import Offering
 from catalog.selectors import programs, schedule_preview
 from catalog.services import parse_instant, set_schedule, update_offering
 from office.access import OfficeRequest, staff_page
-from office.views.setup_offerings import DATE, INSTANT, WEEKDAYS, OfferingTermsForm, _offering
+from office.views.setup_offerings import (
+    DATE,
+    INSTANT,
+    WEEKDAYS,
+    OfferingTermsForm,
+    _offering,
+    skipped_dates,
+    skipped_dates_field,
+)
 from organizations.models import Permission
 
 NOTICES = [
@@ -104,19 +112,10 @@ class ScheduleForm(forms.Form):
     meets_from = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     meets_until = forms.TimeField(label=gettext_lazy("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
     location = forms.CharField(label=gettext_lazy("Where"), max_length=200, required=False)
-    skipped = forms.CharField(
-        label=gettext_lazy("No meeting on"),
-        required=False,
-        help_text=gettext_lazy(
-            "Dates without a meeting, YYYY-MM-DD, separated by commas. Closures are skipped anyway."
-        ),
-    )
+    skipped = skipped_dates_field()
 
     def clean_skipped(self) -> list[dt.date]:
-        try:
-            return [dt.date.fromisoformat(d.strip()) for d in self.cleaned_data["skipped"].split(",") if d.strip()]
-        except ValueError:
-            raise forms.ValidationError(_("Enter dates as YYYY-MM-DD, separated by commas.")) from None
+        return skipped_dates(self.cleaned_data["skipped"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

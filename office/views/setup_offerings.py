@@ -39,6 +39,24 @@ WEEKDAYS = [
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def skipped_dates_field() -> forms.CharField:
+    """A weekly schedule's dates without a meeting, as typed: parsed by `skipped_dates`."""
+    return forms.CharField(
+        label=gettext_lazy("No meeting on"),
+        required=False,
+        help_text=gettext_lazy(
+            "Dates without a meeting, YYYY-MM-DD, separated by commas. Closures are skipped anyway."
+        ),
+    )
+
+
+def skipped_dates(text: str) -> list[dt.date]:
+    try:
+        return [dt.date.fromisoformat(d.strip()) for d in text.split(",") if d.strip()]
+    except ValueError:
+        raise forms.ValidationError(_("Enter dates as YYYY-MM-DD, separated by commas.")) from None
+
+
 INSTANT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -94,19 +112,10 @@ class OfferingForm(OfferingTermsForm):
         label=gettext_lazy("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     location = forms.CharField(label=gettext_lazy("Where"), max_length=200, required=False)
-    skipped = forms.CharField(
-        label=gettext_lazy("No meeting on"),
-        required=False,
-        help_text=gettext_lazy(
-            "Dates without a meeting, YYYY-MM-DD, separated by commas. Closures are skipped anyway."
-        ),
-    )
+    skipped = skipped_dates_field()
 
     def clean_skipped(self) -> list[dt.date]:
-        try:
-            return [dt.date.fromisoformat(d.strip()) for d in self.cleaned_data["skipped"].split(",") if d.strip()]
-        except ValueError:
-            raise forms.ValidationError(_("Enter dates as YYYY-MM-DD, separated by commas.")) from None
+        return skipped_dates(self.cleaned_data["skipped"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
