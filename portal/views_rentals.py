@@ -101,9 +101,9 @@ def rentals(request: PortalRequest) -> HttpResponse:
             "previous": max(first - step, today) if first > today else None,
             "next": first + step if view == "day" else first + dt.timedelta(days=count),
             "booking_day": booking_day,
-            # HH:MM on the organization's clock, what the booking form posts back
-            "starts": [f"{s.starts_at.astimezone(organization.zone):%H:%M}" for s in free],
-            "ends": [f"{s.ends_at.astimezone(organization.zone):%H:%M}" for s in free],
+            # times on the organization's clock: the form posts HH:MM back and shows 5:00 p.m.
+            "starts": [s.starts_at.astimezone(organization.zone).time() for s in free],
+            "ends": [s.ends_at.astimezone(organization.zone).time() for s in free],
             "form": request.GET,
         },
     )

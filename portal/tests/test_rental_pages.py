@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from carts.services import add_rental_to_cart
-from catalog.tests.factories import make_split_day_facility
+from catalog.tests.factories import make_facility_with_slots, make_split_day_facility
 from households.tests.factories import make_household
 from notifications.models import Notification
 from organizations.models import Permission
@@ -53,16 +53,39 @@ def test_s5_a_family_sees_free_and_taken_time_without_other_families_names(org, 
         household=family, facility_id=gym.pk, starts_at=at(org, 15), ends_at=at(org, 16), channel="portal"
     )
     body = page(client, org, gym).content.decode()
-    assert "Open 07:00\u201312:00, 14:00\u201321:00" in body
+    assert "Open 7:00 a.m.\u201312:00 p.m., 2:00 p.m.\u20139:00 p.m." in body
     assert body.count(">Taken<") == 1
     assert body.count(">In your cart<") == 1
     assert body.count(">Free<") == 10
     assert stranger.name not in body
     form = page(client, org, gym).context
-    assert "09:00" not in form["starts"]  # only free time is offered
-    assert "15:00" not in form["starts"]
+    assert dt.time(9) not in form["starts"]  # only free time is offered
+    assert dt.time(15) not in form["starts"]
     week = page(client, org, gym, view="week", day=MONDAY).content.decode()
     assert "Book on Monday 2 March" in week
+
+
+@time_machine.travel(NOW, tick=False)
+def test_s5_the_booking_form_says_its_times_as_the_slot_table_does(org, family, client):
+    """The From and Until choices read 5:00 p.m., as the table of slots above them does; what
+    the form posts back stays HH:MM."""
+    body = page(client, org, make_gym(org)).content.decode()
+    assert '<option value="17:00">5:00 p.m.</option>' in body
+    assert '<option value="21:00">9:00 p.m.</option>' in body
+    assert ">17:00<" not in body
+
+
+@time_machine.travel(NOW, tick=False)
+def test_s5_a_facility_booked_by_its_listed_slots_alone_does_not_say_it_has_no_hours(org, family, client):
+    """A facility without bookable hours is booked by its listed slots (the demo's Community
+    Hall): its day shows the free slots and the booking form, never "No bookable hours"."""
+    hall, _slots = make_facility_with_slots(org, first_slot=at(org, 9), slots=3)
+    body = page(client, org, hall).content.decode()
+    assert "No bookable hours" not in body
+    assert body.count(">Free<") == 3
+    assert '<option value="09:00">9:00 a.m.</option>' in body
+    empty = page(client, org, hall, day=MONDAY + dt.timedelta(days=1)).content.decode()
+    assert empty.count("No bookable hours this day.") == 1  # said once, not twice
 
 
 @time_machine.travel(NOW, tick=False)
