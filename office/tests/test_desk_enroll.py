@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from capacity.models import Claim
 from carts.models import Cart
 from carts.services import add_to_cart
+from carts.services.checkout import checkout
 from catalog.models import Offering
 from catalog.tests.factories import make_facility_with_slots, make_offering
 from households.tests.factories import make_household
@@ -80,6 +81,20 @@ def test_s4_choices_show_held_seats_beside_confirmed_and_warn_before_needing_a_h
         "1 are held in other families" in warned.content.decode() or "held in other families" in warned.content.decode()
     )
     assert not Claim.objects.filter(offering=offering, household=household).exists()
+
+
+def test_c5_choices_tell_unpaid_registrations_apart_from_confirmed_ones(world, client_for):
+    """A tentative (unpaid) registration keeps its seat (P2) but is not confirmed: the desk's
+    choices say so instead of counting it as confirmed."""
+    offering = make_offering(world.organization, capacity=3, name="Pottery")
+    other = make_household(world.organization)
+    add_to_cart(
+        household=other, offering_id=offering.pk, participant_id=other.participants.first().pk, channel="portal"
+    )
+    checkout(household=other, channel="portal")  # unpaid: tentative
+    household = make_household(world.organization)
+    page = client_for("frontdesk").get(url(world, f"households/{household.pk}/enroll/")).content.decode()
+    assert "Pottery (2 free; 0 confirmed, 1 unpaid, 0 held in carts)" in page
 
 
 def test_c6_override_beyond_capacity_needs_the_permission_and_a_reason_and_is_recorded(world, client_for):

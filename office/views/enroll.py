@@ -44,16 +44,17 @@ CHOICES_PER_KIND = 200
 
 
 def seats_words(row: OfferingWithAvailability) -> str:
-    """S4: held seats beside confirmed ones, in the words a choice shows."""
+    """S4, C5: held seats beside confirmed ones, and unpaid (tentative) registrations apart from
+    confirmed ones when there are any, in the words a choice shows."""
     seats = row.availability
+    taken = _("%(confirmed)s confirmed") % {"confirmed": seats.confirmed}
+    if seats.tentative:
+        taken += ", " + _("%(unpaid)s unpaid") % {"unpaid": seats.tentative}
     if seats.capacity is None:
-        return _("%(confirmed)s confirmed, %(held)s held, no limit") % {
-            "confirmed": seats.confirmed + seats.tentative,
-            "held": seats.held,
-        }
-    words = _("%(free)s free; %(confirmed)s confirmed, %(held)s held in carts") % {
+        return _("%(taken)s, %(held)s held, no limit") % {"taken": taken, "held": seats.held}
+    words = _("%(free)s free; %(taken)s, %(held)s held in carts") % {
         "free": seats.free,
-        "confirmed": seats.confirmed + seats.tentative,
+        "taken": taken,
         "held": seats.held,
     }
     if seats.free == 0 and seats.held:
