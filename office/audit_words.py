@@ -1,7 +1,9 @@
 """The audit trail in plain words (X2, D4): "Deleted a held seat in Swim 1 for Ana" instead of
 `cart.hold_deleted`. One table of sentences, by verb; the names they need (offering, participant,
-order) are read for a whole page of events at once, in at most four queries however many events
-there are. A verb without a sentence still says something readable (its words, spaced)."""
+order, and the course of a registration or a meeting) are read for a whole page of events at once,
+in at most five queries however many events there are. What an event is about is said by name
+too (`about`: "Swim 1: Ana Lee", "Order R0000002"). A verb without a sentence still says
+something readable (its words, spaced)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEvent
-from catalog.models import Offering
+from catalog.models import Meeting, Offering
 from households.models import Participant
 from orders.models import Order
 from registrations.models import Registration
@@ -58,6 +60,60 @@ SENTENCES: dict[str, Promise] = {
     "rental_request.withdrawn": L("Withdrew a request for facility time"),
     "rental_request.approved": L("Approved a request for facility time"),
     "rental_request.declined": L("Declined a request for facility time"),
+    "claim.rental_requested": L("Held facility time for a rental request"),
+    "attendance.recorded": L("Recorded the attendance of %(participant)s in %(offering)s"),
+    "attendance.cleared": L("Cleared the absence of %(participant)s from %(offering)s"),
+    "absence_reason.added": L("Added an absence reason"),
+    "absence_reason.changed": L("Changed an absence reason"),
+    "offering.created": L("Created %(offering)s"),
+    "offering.changed": L("Changed the details of %(offering)s"),
+    "offering.schedule_set": L("Set the weekly schedule of %(offering)s"),
+    "offering.capacity_changed": L("Changed the capacity of %(offering)s"),
+    "offering.cancelled": L("Cancelled %(offering)s"),
+    "offering.instructor_assigned": L("Assigned an instructor to %(offering)s"),
+    "offering.instructor_removed": L("Took an instructor off %(offering)s"),
+    "program.saved": L("Saved a program"),
+    "program.season_copied": L("Copied a season forward"),
+    "facility.saved": L("Saved a facility"),
+    "facility.hours_set": L("Set a facility's bookable hours"),
+    "facility.slots_made": L("Made rental slots for a facility"),
+    "closure.set": L("Changed the closures and holidays"),
+    "organization.settings_changed": L("Changed the settings"),
+    "notification.retried": L("Sent an email again"),
+    "notification.cancelled": L("Cancelled an email"),
+    "alert.resolved": L("Resolved a staff alert"),
+    "account.lockout_lifted": L("Lifted a sign-in lock-out"),
+    "refund.requested": L("Asked the payment provider to refund %(amount)s"),
+    "import.offerings_row_created": L("Imported a new offering"),
+    "import.offerings_row_changed": L("Changed an offering by import"),
+    "import.offerings_row_refused": L("Refused a row of an offerings import"),
+    "import.households_row_created": L("Imported a new household"),
+    "import.households_row_changed": L("Changed a household by import"),
+    "import.households_row_refused": L("Refused a row of a households import"),
+}
+# What an event is about, for a subject without a name of its own: "Order" + its number.
+SUBJECT_WORDS: dict[str, Promise] = {
+    "absence_reason": L("Absence reason"),
+    "alert": L("Staff alert"),
+    "attendance": L("Attendance"),
+    "cart": L("Cart"),
+    "claim": L("Place"),
+    "facility": L("Facility"),
+    "household": L("Household"),
+    "household_note": L("Note"),
+    "import": L("Import"),
+    "notification": L("Email"),
+    "offering": L("Offering"),
+    "order": L("Order"),
+    "organization": L("The organization"),
+    "participant": L("Participant"),
+    "payment": L("Payment"),
+    "payment_session": L("Online payment"),
+    "program": L("Program"),
+    "refund": L("Refund"),
+    "registration": L("Registration"),
+    "rental_request": L("Rental request"),
+    "user": L("Staff member"),
 }
 
 
@@ -67,6 +123,8 @@ class Names:
     participants: dict[int, str]
     orders: dict[int, str]
     registration_participants: dict[int, int]
+    registration_offerings: dict[int, int]
+    meeting_offerings: dict[int, int]
 
 
 def _ids(events: Sequence[AuditEvent], key: str) -> set[int]:
@@ -76,19 +134,21 @@ def _ids(events: Sequence[AuditEvent], key: str) -> set[int]:
 
 
 def _names(events: Sequence[AuditEvent]) -> Names:
-    registrations: dict[int, int] = {
-        pk: participant
-        for pk, participant in Registration.objects.filter(pk__in=_ids(events, "registration")).values_list(
-            "pk", "participant_id"
+    registrations = list(
+        Registration.objects.filter(pk__in=_ids(events, "registration")).values_list(
+            "pk", "participant_id", "offering_id"
         )
-        if participant is not None
-    }
-    participant_ids = _ids(events, "participant") | set(registrations.values())
+    )
+    meetings = dict(Meeting.objects.filter(pk__in=_ids(events, "meeting")).values_list("pk", "offering_id"))
+    participant_ids = _ids(events, "participant") | {p for _pk, p, _o in registrations if p is not None}
+    offering_ids = _ids(events, "offering") | {o for _pk, _p, o in registrations} | set(meetings.values())
     return Names(
-        offerings=dict(Offering.objects.filter(pk__in=_ids(events, "offering")).values_list("pk", "name")),
+        offerings=dict(Offering.objects.filter(pk__in=offering_ids).values_list("pk", "name")),
         participants={p.pk: p.full_name for p in Participant.objects.filter(pk__in=participant_ids)},
         orders={o.pk: o.number for o in Order.objects.filter(pk__in=_ids(events, "order")).only("pk", "sequence")},
-        registration_participants=registrations,
+        registration_participants={pk: p for pk, p, _o in registrations if p is not None},
+        registration_offerings={pk: o for pk, _p, o in registrations},
+        meeting_offerings=meetings,
     )
 
 
@@ -106,17 +166,28 @@ def fallback(verb: str) -> str:
     return f"{thing.replace('_', ' ').capitalize()}: {words}" if words else thing.replace("_", " ").capitalize()
 
 
+def _known(event: AuditEvent, names: Names) -> tuple[int | None, int | None]:
+    """The event's participant and offering, from its data or subject, else through its
+    registration or meeting."""
+    participant, offering = _lookup(event, "participant"), _lookup(event, "offering")
+    registration, meeting = _lookup(event, "registration"), _lookup(event, "meeting")
+    if participant is None and registration is not None:
+        participant = names.registration_participants.get(registration)
+    if offering is None and registration is not None:
+        offering = names.registration_offerings.get(registration)
+    if offering is None and meeting is not None:
+        offering = names.meeting_offerings.get(meeting)
+    return participant, offering
+
+
 def sentence(event: AuditEvent, names: Names) -> str:
     template = SENTENCES.get(event.verb)
     if template is None:
         return fallback(event.verb)
-    participant = _lookup(event, "participant")
-    registration = _lookup(event, "registration")
-    if participant is None and registration is not None:
-        participant = names.registration_participants.get(registration)
+    participant, offering = _known(event, names)
     data = event.data if isinstance(event.data, dict) else {}
     values = {
-        "offering": names.offerings.get(_lookup(event, "offering") or 0, _("an offering")),
+        "offering": names.offerings.get(offering or 0, _("an offering")),
         "participant": names.participants.get(participant or 0, _("the household")),
         "order": names.orders.get(_lookup(event, "order") or 0, _("(unknown)")),
         "amount": data.get("amount") or data.get("balance") or data.get("total") or "",
@@ -124,11 +195,35 @@ def sentence(event: AuditEvent, names: Names) -> str:
     return str(template) % values
 
 
+def about(event: AuditEvent, names: Names) -> str:
+    """What the event is about, by name: "Swim 1: Ana Lee", "Order R0000002", "Facility 3"."""
+    participant, offering = _known(event, names)
+    order = names.orders.get(_lookup(event, "order") or 0)
+    named = [names.offerings.get(offering or 0), names.participants.get(participant or 0)]
+    if event.subject_type == "order" and order:
+        return _("Order %(number)s") % {"number": order}
+    if any(named):
+        return ": ".join(name for name in named if name)
+    if order:
+        return _("Order %(number)s") % {"number": order}
+    kind = SUBJECT_WORDS.get(event.subject_type)
+    if kind is None:
+        return f"{fallback(event.subject_type)} {event.subject_id or ''}".strip()
+    if event.subject_type == "organization":
+        return str(kind)
+    return f"{kind} {event.subject_id or ''}".strip()
+
+
 def describe_events(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, str]]:
     """Each event with what it did in words, the names read at once for all of them."""
+    return [(event, what) for event, what, _about in describe_with_subjects(events)]
+
+
+def describe_with_subjects(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, str, str]]:
+    """Each event with what it did and what it is about, in words (the audit log's columns)."""
     shown = list(events)
     names = _names(shown)
-    return [(event, sentence(event, names)) for event in shown]
+    return [(event, sentence(event, names), about(event, names)) for event in shown]
 
 
 def verb_words(verb: str) -> str:

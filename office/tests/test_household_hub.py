@@ -2,6 +2,8 @@
 household (its money: payments, on account, pay links; group enroll; the facility calendar; each
 order), and its audit trail says what was done in plain words (X2), not raw verbs."""
 
+from datetime import timedelta
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import record
 from carts.services import add_to_cart, delete_hold
+from catalog.models import Meeting
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from office.audit_words import describe_events, fallback
@@ -45,6 +48,27 @@ def test_x2_a_verb_without_a_sentence_still_reads_as_words(world, client_for):
     assert fallback("lockout.lifted_early") == "Lockout: lifted early"
     page = client_for("frontdesk").get(url(world, f"households/{household.pk}/")).content.decode()
     assert "Lockout: lifted early" in page
+
+
+def test_a2_an_absence_in_the_audit_trail_names_its_course(world, client_for):
+    """An absence is recorded against a meeting: the trail names the meeting's course."""
+    household = make_household(world.organization)
+    ana = household.participants.get()
+    swim = make_offering(world.organization, name="Swim 1", capacity=5)
+    now = timezone.now()
+    meeting = Meeting.objects.create(offering=swim, starts_at=now, ends_at=now + timedelta(hours=1))
+    record(
+        organization_id=world.organization.pk,
+        verb="attendance.absence_marked",
+        channel="portal",
+        subject_type="attendance",
+        subject_id=1,
+        household_id=household.pk,
+        data={"meeting": meeting.pk, "participant": ana.pk, "before": None},
+        now=now,
+    )
+    page = client_for("frontdesk").get(url(world, f"households/{household.pk}/")).content.decode()
+    assert f"Marked {ana.full_name} absent from Swim 1" in page
 
 
 def test_the_words_of_many_events_take_as_many_queries_as_one(world):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditEvent
 from audit.selectors import audit_events
 from office.access import OfficeRequest, staff_page
-from office.audit_words import describe_events, verb_options
+from office.audit_words import describe_with_subjects, verb_options
 from office.csv_export import csv_response
 from office.rendering import page_or_partial
 from organizations.models import Permission
@@ -79,12 +79,12 @@ def audit_log(request: OfficeRequest) -> HttpResponse:
                 instant(e.created_at, zone),
                 e.actor.get_username() if e.actor else e.actor_label,
                 what,
-                f"{e.subject_type} {e.subject_id}",
+                subject,
                 e.household_id or "",
                 e.channel,
                 ", ".join(f"{k}: {v}" for k, v in e.data.items()),
             ]
-            for e, what in describe_events(page)
+            for e, what, subject in describe_with_subjects(page)
         ]
 
     if request.GET.get("format") == "csv":
