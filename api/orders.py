@@ -6,6 +6,7 @@ from api.auth import AUTH
 from api.schemas import BalanceOut, ErrorOut, OrderOut, PaymentSessionOut, RegistrationOut
 from api.types import Id
 from api.upcoming import payment_return_url
+from audit.models import Channel
 from carts.selectors import orders_in_cart
 from orders.errors import OrderNotFound
 from orders.models import Order, OrderLine
@@ -132,5 +133,7 @@ def pay_order(request: CustomerRequest, slug: str, order_id: Id) -> Status:
         household=household,
         plan=[Share(order.pk, order.balance)] if order.balance > 0 else [],
         return_url=payment_return_url(slug),
+        channel=Channel.API,
+        actor_id=request.user.pk,
     )
     return Status(201, session)

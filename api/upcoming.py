@@ -220,7 +220,13 @@ def pay_again(request: CustomerRequest, slug: str, payment_id: Id) -> Status:
     plan = outcome.plan_again
     if not plan:
         raise NothingToPay
-    session = start_online_payment(household=outcome.session.household, plan=plan, return_url=payment_return_url(slug))
+    session = start_online_payment(
+        household=outcome.session.household,
+        plan=plan,
+        return_url=payment_return_url(slug),
+        channel=Channel.API,
+        actor_id=request.user.pk,
+    )
     return Status(201, session)
 
 

@@ -38,7 +38,9 @@ def checkout_and_request_payment(
     plan = _spend_credit(household, result, channel, actor_id)
     payment = None
     if plan and channel in (Channel.PORTAL, Channel.API) and household.organization.payment_provider != "none":
-        payment = start_online_payment(household=household, plan=plan, return_url=return_url)
+        payment = start_online_payment(
+            household=household, plan=plan, return_url=return_url, channel=channel, actor_id=actor_id
+        )
     return CheckoutWithPayment(order=result.order, created=True, payment=payment)
 
 

@@ -350,10 +350,18 @@ def resolve_alert(*, membership: StaffMembership, alert_id: int) -> StaffAlert:
     return alert
 
 
-def start_online_payment(*, household: Household, plan: Sequence[Share], return_url: str) -> PaymentSession:
+def start_online_payment(
+    *,
+    household: Household,
+    plan: Sequence[Share],
+    return_url: str,
+    channel: str = Channel.SYSTEM,
+    actor_id: int | None = None,
+) -> PaymentSession:
     """Open a payment at the organization's provider for these shares (B3: one payment,
     split exactly over the orders). The session is committed before the provider is called,
-    and the provider is called outside any transaction."""
+    and the provider is called outside any transaction. Audited with who asked and from which
+    channel (X2)."""
     organization = household.organization
     if organization.payment_provider == "none":
         raise PaymentsNotEnabled
@@ -377,7 +385,8 @@ def start_online_payment(*, household: Household, plan: Sequence[Share], return_
         record(
             organization_id=organization.pk,
             verb="payment.requested",
-            channel=Channel.SYSTEM,
+            channel=channel,
+            actor_id=actor_id,
             subject_type="payment_session",
             subject_id=session.pk,
             household_id=household.pk,

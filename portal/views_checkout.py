@@ -96,7 +96,11 @@ def pay_order(request: PortalRequest, order_id: int) -> HttpResponse:
             return redirect("portal:account", request.organization.slug)
         try:
             session = start_online_payment(
-                household=household, plan=[Share(order.pk, order.balance)], return_url=return_url(request)
+                household=household,
+                plan=[Share(order.pk, order.balance)],
+                return_url=return_url(request),
+                channel=Channel.PORTAL,
+                actor_id=request.user.pk,
             )
         except DomainError as error:
             messages.error(request, str(error))
@@ -139,7 +143,13 @@ def payment_retry(request: PortalRequest) -> HttpResponse:
         messages.info(request, _("Nothing is left to pay on these orders."))
         return redirect("portal:account", request.organization.slug)
     try:
-        session = start_online_payment(household=household_of(request), plan=plan, return_url=return_url(request))
+        session = start_online_payment(
+            household=household_of(request),
+            plan=plan,
+            return_url=return_url(request),
+            channel=Channel.PORTAL,
+            actor_id=request.user.pk,
+        )
     except DomainError as error:
         messages.error(request, str(error))
         return redirect(

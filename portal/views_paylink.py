@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from audit.models import Channel
 from core.errors import DomainError
 from orders.models import Order
 from orders.paylink import order_id_from_token
@@ -30,6 +31,8 @@ def pay_link_page(request: HttpRequest, token: str) -> HttpResponse:
                 household=order.household,
                 plan=[Share(order.pk, order.balance)],
                 return_url=request.build_absolute_uri(request.path),
+                channel=Channel.PORTAL,
+                actor_id=request.user.pk if request.user.is_authenticated else None,
             )
             return redirect(session.redirect_url)
         except DomainError as refused:

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from audit.models import AuditEvent
 from capacity.models import Claim
 from carts.services import add_to_cart
 from catalog.tests.factories import make_offering
@@ -96,6 +97,17 @@ def test_declined_keeps_the_places_until_the_grace_deadline_and_pay_now_starts_a
     new = PaymentSession.objects.exclude(pk=session.pk).get()
     assert again["Location"] == new.redirect_url
     assert new.amount == session.amount
+
+
+def test_x2_asking_for_a_payment_is_audited_with_who_and_from_which_channel(family):
+    """The family asked for the payment, from the portal: the trail says so, at checkout and
+    at Pay now, instead of an anonymous system event."""
+    org, household, client = family
+    _response, session = check_out(org, client)
+    SandboxSigner(Client()).deliver(SandboxSigner(Client()).declined(session))
+    client.post(f"/o/{org.slug}/checkout/pay-again/", {"payment": session.pk})
+    asked = AuditEvent.objects.filter(verb="payment.requested").order_by("pk")
+    assert [(e.channel, e.actor_id) for e in asked] == [("portal", household.payer.pk)] * 2
 
 
 def test_x1_another_households_payment_is_404(family):
