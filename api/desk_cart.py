@@ -40,7 +40,11 @@ def take_over(request: StaffRequest, slug: str, household_id: Id) -> dict[str, o
     return cart_out(cart_selectors.open_cart_view(household=household, now=timezone.now()))
 
 
-@router.post("/orgs/{slug}/staff/households/{household_id}/cart/rentals", response={201: CartAddOut, **REFUSALS})
+@router.post(
+    "/orgs/{slug}/staff/households/{household_id}/cart/rentals",
+    response={201: CartAddOut, **REFUSALS},
+    url_name="office_add_rental",  # the customer's add_rental is another route (monitoring.actions)
+)
 @staff(Permission.ENROLL)
 def add_rental(request: StaffRequest, slug: str, household_id: Id, payload: StaffRentalIn) -> Status:
     """S5: hold facility time [starts_at, ends_at) for the household, every slot or none."""

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 
 from api.access import signed
 from api.schemas import ErrorOut
+from monitoring.counters import count_payment
 from payments.webhooks import handle_webhook
 
 router = Router(tags=["payments"])
@@ -28,4 +29,6 @@ class WebhookReceipt(Schema):
 @signed
 def receive_webhook(request: HttpRequest, provider: str) -> WebhookReceipt:
     outcome = handle_webhook(provider_name=provider, body=request.body, headers=request.headers)
+    if outcome.status == "recorded":  # not a decline, an abandon, or the same event again
+        count_payment("webhook")
     return WebhookReceipt(status=outcome.status)

@@ -17,3 +17,23 @@ PAYMENTS = Counter(
     "Payments received: provider webhooks accepted, payments recorded at the desk; by channel.",
     ["channel"],
 )
+
+
+# The pages count their own answers (a page's status does not tell an add from a refusal: it
+# redirects either way, and one form may add several participants); the API's routes are
+# counted by monitoring.middleware from their status. The channel is who answered: portal,
+# office, api or webhook.
+def count_add(channel: str) -> None:
+    ADDS.labels(channel).inc()
+
+
+def count_refusal(action: str, channel: str, code: str) -> None:
+    REFUSALS.labels(action, channel, code).inc()
+
+
+def count_checkout(channel: str) -> None:
+    CHECKOUTS.labels(channel).inc()
+
+
+def count_payment(channel: str) -> None:
+    PAYMENTS.labels(channel).inc()

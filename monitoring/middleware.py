@@ -36,19 +36,22 @@ class MonitoringMiddleware:
         response = self.get_response(request)
         match = request.resolver_match
         if match is not None:
-            counted = COUNTED_SUCCESS.get(match.view_name)
-            if counted is not None:
+            action = COUNTED.get(match.view_name)
+            if action is not None:
                 status = response.status_code
                 if status < 300:
-                    counted.inc()
+                    counted = COUNTED_SUCCESS.get(match.view_name)
+                    if counted is not None:
+                        counted.inc()
                 elif status >= 400:
-                    action = COUNTED[match.view_name]
                     REFUSALS.labels(action.action, action.channel, refusal_code(response)).inc()
         return response
 
 
 # The success counter of each counted route, bound to its labels once.
-COUNTED_SUCCESS = {name: SUCCESS[action.action].labels(action.channel) for name, action in COUNTED.items()}
+COUNTED_SUCCESS = {
+    name: SUCCESS[action.action].labels(action.channel) for name, action in COUNTED.items() if action.success_counted
+}
 CODE = re.compile(rb'"code":\s*"([a-z0-9_]{1,60})"')
 
 

@@ -19,6 +19,7 @@ from carts.selectors import CartView
 from catalog.models import Offering
 from core.errors import DomainError
 from households.models import Household, Participant
+from monitoring import counters
 from organizations.models import Organization
 from portal.access import PortalRequest, portal_page
 from portal.refusals import refusal_words
@@ -123,13 +124,16 @@ def add(request: PortalRequest) -> HttpResponse:
             )
         except UnknownOffering:
             raise Http404("No such offering.") from None
-        except ParticipantNotFound:
+        except ParticipantNotFound as error:
+            counters.count_refusal("add", Channel.PORTAL, error.code)
             outcome.refused.append(_("Choose who to register from your household."))
         except DomainError as error:
+            counters.count_refusal("add", Channel.PORTAL, error.code)
             outcome.refused.append(
                 _refusal(error, organization=organization, offering_id=offering_id, participant_id=participant_id)
             )
         else:
+            counters.count_add(Channel.PORTAL)
             outcome.held(result)
     if request.htmx:
         context: dict[str, object] = {

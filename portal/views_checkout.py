@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from audit.models import Channel
 from carts import errors as cart_errors
 from core.errors import DomainError
+from monitoring import counters
 from orders.policies import Share
 from payments.checkout import checkout_and_request_payment
 from payments.errors import ProviderUnavailable
@@ -59,13 +60,16 @@ def checkout(request: PortalRequest) -> HttpResponse:
             return_url=return_url(request),
         )
     except ProviderUnavailable as error:  # the order exists: it is paid from the account page
+        counters.count_checkout(Channel.PORTAL)
         messages.error(request, str(error))
         return redirect("portal:account", slug)
     except cart_errors.ItemNotFound:
         raise Http404("No such cart.") from None
     except DomainError as error:
+        counters.count_refusal("checkout", Channel.PORTAL, error.code)
         messages.error(request, plain_words(error))
         return redirect("portal:cart", slug)
+    counters.count_checkout(Channel.PORTAL)
     sent = _to_provider(result.payment)
     if sent is not None:
         return sent

@@ -24,6 +24,7 @@ from carts.services import add_rental_to_cart
 from catalog.models import Facility
 from catalog.selectors import facilities
 from core.errors import DomainError
+from monitoring import counters
 from portal.access import PortalRequest, portal_page
 from rentals.errors import RentalRequestDecided, RentalRequestNotFound
 from rentals.selectors import FacilityDay, facility_days
@@ -164,8 +165,10 @@ def book(request: PortalRequest) -> HttpResponse:
     except ItemNotFound:
         raise Http404("No such facility.") from None
     except DomainError as error:
+        counters.count_refusal("add", Channel.PORTAL, error.code)
         messages.error(request, rental_refusal_words(error))
         return redirect(back)
+    counters.count_add(Channel.PORTAL)
     if facility.requires_approval:
         messages.success(
             request,

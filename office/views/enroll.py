@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Channel
 from capacity.catalog import OfferingWithAvailability, catalog_offerings
+from capacity.errors import CapacityShortfall
 from carts.selectors import open_cart_view
 from carts.services import (
     office_add_rental_to_cart,
@@ -29,6 +31,7 @@ from catalog.models import Offering
 from catalog.selectors import facilities
 from core.errors import DomainError
 from households.models import Household
+from monitoring import counters
 from office.access import OfficeRequest, staff_page
 from office.views.households import desk_household
 from office.words import CHANNELS, TIMERS, minutes_left
@@ -200,6 +203,7 @@ def add(request: OfficeRequest, household_id: int) -> HttpResponse:
             if seats.held
             else _("%(name)s is full. Only enrolling beyond capacity, with a reason, can add to it.")
         ) % {"name": row.offering.name, "held": seats.held}
+        counters.count_refusal("add", Channel.OFFICE, CapacityShortfall.code)
         return enroll_page(request, household, form=form, rows=rows, warning=warning, status=409)
     try:
         office_add_to_cart(
@@ -210,8 +214,10 @@ def add(request: OfficeRequest, household_id: int) -> HttpResponse:
             override_reason=reason,
         )
     except DomainError as refused:
+        counters.count_refusal("add", Channel.OFFICE, refused.code)
         form.add_error("override_reason" if refused.code == "override_not_allowed" else "offering", str(refused))
         return enroll_page(request, household, form=form, rows=rows, status=409 if refused.kind == "conflict" else 400)
+    counters.count_add(Channel.OFFICE)
     messages.success(request, _("%(name)s is held in the cart.") % {"name": row.offering.name})
     return back_to_enroll(request, household)
 
@@ -235,8 +241,10 @@ def add_rental(request: OfficeRequest, household_id: int) -> HttpResponse:
             override_reason=data["rental_override_reason"].strip() or None,
         )
     except DomainError as refused:
+        counters.count_refusal("add", Channel.OFFICE, refused.code)
         rental.add_error(None, str(refused))
         return enroll_page(request, household, rental=rental, status=409 if refused.kind == "conflict" else 400)
+    counters.count_add(Channel.OFFICE)
     messages.success(request, _("The facility time is held in the cart."))
     return back_to_enroll(request, household)
 
@@ -278,8 +286,10 @@ def check_out(request: OfficeRequest, household_id: int) -> HttpResponse:
     try:
         result = office_checkout(membership=request.membership, household=household)
     except DomainError as refused:
+        counters.count_refusal("checkout", Channel.OFFICE, refused.code)
         messages.error(request, str(refused))
         return back_to_enroll(request, household)
+    counters.count_checkout(Channel.OFFICE)
     order = result.order
     if order is None:
         messages.success(request, _("The balances in the cart are ready to pay."))

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from audit.models import Channel
 from core.errors import DomainError
+from monitoring import counters
 from office.access import OfficeRequest, staff_page
 from office.forms_money import DeleteRegistrationForm, DeskPaymentForm, OnAccountForm, RefundForm
 from office.navigation import DESK
@@ -104,11 +106,13 @@ def record_payment(request: OfficeRequest, household_id: int) -> HttpResponse:
             keep_credit=data["keep_credit"],
         )
     except DomainError as refused:
+        counters.count_refusal("payment", Channel.OFFICE, refused.code)
         field = refused.details.get("field")
         if field in form.fields:
             form.add_error(field, str(refused))
             return _page(request, found, payment_form=form, status=STATUS_OF_KIND[refused.kind])
         return _page(request, found, payment_form=form, refusal=str(refused), status=STATUS_OF_KIND[refused.kind])
+    counters.count_payment(Channel.OFFICE)
     messages.success(
         request,
         _("%(amount)s recorded (%(method)s).")

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import Channel
 from core.errors import DomainError
 from households.selectors import search_households
+from monitoring import counters
 from office.access import OfficeRequest, staff_page
 from office.rendering import page_or_partial
 from office.words import PAYMENT_STATES
@@ -73,9 +75,11 @@ def pay(request: OfficeRequest, order_id: int) -> HttpResponse:
                     reference=reference,
                 )
             except DomainError as refused:
+                counters.count_refusal("payment", Channel.OFFICE, refused.code)
                 form.add_error(refused.details.get("field") or None, str(refused))
                 status = 400
             else:
+                counters.count_payment(Channel.OFFICE)
                 messages.success(request, _("The payment was recorded."))
                 return redirect("office:walkup_pay", slug=request.organization.slug, order_id=order.pk)
         else:
