@@ -31,12 +31,7 @@ from payments.models import Payment, PaymentAllocation, PaymentSession, StaffAle
 from payments.providers import get_provider
 from registrations.models import Registration
 
-OFFLINE_METHODS = (
-    Payment.Method.CASH,
-    Payment.Method.CHEQUE,
-    Payment.Method.CARD_PHONE,
-    Payment.Method.CARD_TERMINAL,
-)
+OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.CARD_PHONE, Payment.Method.CARD_TERMINAL)
 
 
 @dataclass(frozen=True)
@@ -358,10 +353,9 @@ def start_online_payment(
     channel: str = Channel.SYSTEM,
     actor_id: int | None = None,
 ) -> PaymentSession:
-    """Open a payment at the organization's provider for these shares (B3: one payment,
-    split exactly over the orders). The session is committed before the provider is called,
-    and the provider is called outside any transaction. Audited with who asked and from which
-    channel (X2)."""
+    """Open a payment at the organization's provider for these shares (B3: one payment, split
+    exactly over the orders), audited with who asked and from which channel (X2). The session
+    is committed before the provider is called, and the provider outside any transaction."""
     organization = household.organization
     if organization.payment_provider == "none":
         raise PaymentsNotEnabled
