@@ -18,6 +18,7 @@ from audit.models import Channel
 from audit.services import record
 from capacity.locks import lock_one, require_transaction
 from households.models import Household
+from notifications.templatetags.notification_format import format_money
 from orders.policies import CENT, Share
 from organizations.models import Permission, StaffMembership
 from organizations.services import require_permission
@@ -97,7 +98,9 @@ def refund_credit(
             raise InvalidPayment("No such household.", field="household")
         credit = household_credit(household_id=household.pk)
         if amount > credit:
-            raise InvalidPayment(f"Amount {amount} is more than the household's credit of {credit}.", field="amount")
+            raise InvalidPayment(
+                f"{format_money(amount)} is more than the household's credit of {format_money(credit)}.", field="amount"
+            )
         source = _refundable_payment(household.pk) if method == "provider" else None
         if method == "provider" and source is None:
             raise InvalidPayment(

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.models import Channel
 from notifications.services import enqueue
+from notifications.templatetags.notification_format import format_money
 from orders.errors import OrderNotFound
 from orders.models import Order
 from orders.paylink import pay_url
@@ -65,7 +66,8 @@ def record_desk_payment(
         raise NothingToPay
     if amount > owed and not keep_credit:
         raise InvalidPayment(
-            f"Amount {amount} is more than the {owed} these orders owe; keep the rest as credit or enter less.",
+            f"{format_money(amount)} is more than the {format_money(owed)} these orders owe; keep the rest as credit "
+            "or enter less.",
             field="amount",
         )
     return record_payment(

@@ -20,6 +20,7 @@ from capacity.models import Claim
 from capacity.services import confirm_claims
 from households.models import Household
 from notifications.services import enqueue
+from notifications.templatetags.notification_format import format_money
 from orders.errors import OrderNotFound
 from orders.models import Order, OrderLine
 from orders.policies import CENT, Share, split_payment
@@ -134,8 +135,8 @@ def record_payment(
             payment,
             None,
             now,
-            f"Payment {payment.pk} of {amount} was {split.credit} more than the balances it was for; "
-            "the rest is kept as household credit.",
+            f"Payment {payment.pk} of {format_money(amount)} was {format_money(split.credit)} more than the balances "
+            "it was for; the rest is kept as household credit.",
             credit=split.credit,
             paid_toward=[orders[share.order_id].number for share in split.shares],
         )
@@ -253,7 +254,8 @@ def record_offline_payment(
         return RecordedPayment(payment=first, created=False)
     if amount > order.balance:
         raise InvalidPayment(
-            f"Amount {amount} is more than the balance of {order.balance} on order {order.number}.", field="amount"
+            f"{format_money(amount)} is more than the balance of {format_money(order.balance)} on order {order.number}.",
+            field="amount",
         )
     return record_payment(
         organization=membership.organization,
@@ -387,8 +389,7 @@ def start_online_payment(
             data={"amount": str(session.amount), "plan": session.plan, "provider": provider.name},
             now=now,
         )
-    # "{payment}" in the return address becomes this session's id: the page the customer
-    # comes back to waits for this payment's webhook (portal, issue 12 item 5).
+    # "{payment}" in the return address: this session's id, whose webhook the return page awaits.
     return_url = return_url.replace("{payment}", str(session.pk))
     try:
         provider_session_id, redirect_url = provider.create_checkout(session, return_url=return_url)

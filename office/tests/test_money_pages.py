@@ -41,7 +41,7 @@ def test_p5_too_much_is_refused_beside_the_amount_and_nothing_is_recorded(world,
     form = {"orders": [world.url_kwargs["order_id"]], "amount": "31.00", "method": "cash", "key": key_of(page)}
     answer = desk.post(reverse("office:record_payment", args=[world.organization.slug, world.household.pk]), form)
     assert answer.status_code == 400
-    assert "more than the 30.00 these orders owe" in answer.content.decode()
+    assert "$31.00 is more than the $30.00 these orders owe" in answer.content.decode()  # money as money
     assert not Payment.objects.exists()
 
 

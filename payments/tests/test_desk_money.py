@@ -84,7 +84,7 @@ def test_p5_one_desk_payment_pays_several_orders_of_a_household(desk):
 def test_p5_more_than_owed_is_refused_unless_kept_as_credit(desk):
     org, household, cashier = desk
     order = order_for(household, make_offering(org, price="40.00"))
-    with pytest.raises(InvalidPayment, match=r"more than the 40\.00"):
+    with pytest.raises(InvalidPayment, match=r"more than the \$40\.00"):
         record_desk_payment(
             membership=cashier, household_id=household.pk, order_ids=[order.pk], amount=D("50.00"), method="cash"
         )
@@ -149,7 +149,7 @@ def test_b6_credit_larger_than_the_order_pays_it_in_full_and_the_rest_stays(desk
 def test_b6_credit_refunded_at_the_desk_is_gone_and_recorded(desk):
     _org, household, cashier = desk
     overpaid_order(desk, price="10.00", paid="30.00")
-    with pytest.raises(InvalidPayment, match=r"more than the household's credit of 20\.00"):
+    with pytest.raises(InvalidPayment, match=r"more than the household's credit of \$20\.00"):
         refund_credit(membership=cashier, household_id=household.pk, amount=D("20.01"), method="cash")
     refund = refund_credit(membership=cashier, household_id=household.pk, amount=D("20.00"), method="cash")
     assert (refund.status, household_credit(household_id=household.pk)) == ("done", D("0"))

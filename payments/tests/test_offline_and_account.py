@@ -42,6 +42,17 @@ def state(order, now):
     return payment_status(registration, order.organization, now).state
 
 
+def test_p5_an_offline_payment_over_the_balance_is_refused_in_money_words(db):
+    """The walk-up sale's payment step shows this refusal beside the amount: dollars, as the
+    page around it says them."""
+    org = make_organization()
+    order = paid_order(org, price="166.00")
+    cashier = make_staff(org, [Permission.TAKE_PAYMENTS])
+    with pytest.raises(InvalidPayment) as refused:
+        record_offline_payment(membership=cashier, order_id=order.pk, amount=Decimal("200"), method="cash")
+    assert str(refused.value) == f"$200.00 is more than the balance of $166.00 on order {order.number}."
+
+
 def test_p5_offline_payment_moves_the_payment_state(db):
     org = make_organization()
     order = paid_order(org)
