@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from capacity.models import Claim
 from carts.models import Cart, CartBalance
 from carts.services.open_cart import timer_minutes
+from catalog.models import Offering
+from core.querycache import CompiledQuery, run_together
 from households.models import Household, Participant
 
 
@@ -175,6 +177,32 @@ def live_item_count(*, household_id: int, now: datetime) -> int:
         .first()
     )
     return sum(counted) if counted else 0
+
+
+# A refused add is worded with what and who (portal.refusals): on registration morning that is
+# every add for a class already full, so both are read with SQL compiled once per process, in
+# one round trip (building the two querysets cost more CPU than the refused add itself).
+def _offering(*, organization_id: int, offering_id: int) -> QuerySet[Offering]:
+    return Offering.objects.filter(organization_id=organization_id, pk=offering_id)[:1]
+
+
+def _participant(*, household_id: int, participant_id: int) -> QuerySet[Participant]:
+    return Participant.objects.filter(household_id=household_id, pk=participant_id)[:1]
+
+
+_OFFERING, _PARTICIPANT = CompiledQuery(Offering, _offering), CompiledQuery(Participant, _participant)
+
+
+def offering_and_participant(
+    *, household: Household, offering_id: int, participant_id: int
+) -> tuple[Offering | None, Participant | None]:
+    """The offering of the household's organization and the household's participant an add
+    named, in one round trip; None for either that is not there (not found, or not theirs)."""
+    offering = _OFFERING.pending(organization_id=household.organization_id, offering_id=offering_id)
+    participant = _PARTICIPANT.pending(household_id=household.pk, participant_id=participant_id)
+    run_together(offering, participant)
+    offerings, participants = offering.objects(), participant.objects()
+    return (offerings[0] if offerings else None), (participants[0] if participants else None)
 
 
 @dataclass(frozen=True)

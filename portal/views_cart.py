@@ -16,11 +16,9 @@ from capacity.errors import UnknownOffering
 from carts import policies, selectors, services
 from carts.errors import ItemNotFound, ParticipantNotFound
 from carts.selectors import CartView
-from catalog.models import Offering
 from core.errors import DomainError
-from households.models import Household, Participant
+from households.models import Household
 from monitoring import counters
-from organizations.models import Organization
 from portal.access import PortalRequest, portal_page
 from portal.refusals import refusal_words
 from ui.confirm import ask_to_confirm, is_confirmed
@@ -130,7 +128,7 @@ def add(request: PortalRequest) -> HttpResponse:
         except DomainError as error:
             counters.count_refusal("add", Channel.PORTAL, error.code)
             outcome.refused.append(
-                _refusal(error, organization=organization, offering_id=offering_id, participant_id=participant_id)
+                _refusal(error, household=household, offering_id=offering_id, participant_id=participant_id)
             )
         else:
             counters.count_add(Channel.PORTAL)
@@ -151,10 +149,13 @@ def add(request: PortalRequest) -> HttpResponse:
     return HttpResponseRedirect(cart_url if outcome.added else _back(request, cart_url))
 
 
-def _refusal(error: DomainError, *, organization: Organization, offering_id: int, participant_id: int) -> str:
-    offering = Offering.objects.get(organization_id=organization.pk, pk=offering_id)
-    participant = Participant.objects.get(pk=participant_id)  # the add found it in the household
-    return refusal_words(error, offering=offering, participant=participant, organization=organization)
+def _refusal(error: DomainError, *, household: Household, offering_id: int, participant_id: int) -> str:
+    offering, participant = selectors.offering_and_participant(
+        household=household, offering_id=offering_id, participant_id=participant_id
+    )
+    if offering is None or participant is None:  # the add found both; gone since
+        return str(error)
+    return refusal_words(error, offering=offering, participant=participant, organization=household.organization)
 
 
 @portal_page(methods=("POST",), customer=True)

@@ -15,6 +15,7 @@ from capacity.models import Claim
 from carts.models import Cart
 from carts.services import add_to_cart, take_over_cart
 from catalog.tests.factories import make_offering
+from core import sqlbatch
 from households.tests.factories import make_household, make_participant
 from organizations.models import Permission
 from organizations.tests.factories import make_staff
@@ -238,3 +239,48 @@ def test_htmx_add_to_a_cart_that_holds_seats_already_counts_them_all(org, househ
     assert '<span class="usa-tag bg-primary">2</span>' in page.content.decode()  # a new cart: no count read
     page = post(client, f"/o/{org.slug}/cart/add/", add_form(second, kid), HX_Request="true")
     assert '<span class="usa-tag bg-primary">3</span>' in page.content.decode()  # counted: the cart was there
+
+
+def test_c4_htmx_refusal_reads_its_words_in_two_statements_besides_the_api_refusals(org, household, client):
+    """Registration morning's refused add (a class already full): the API refusal's statements,
+    the session and its user, and the offering and participant its words name, read once each."""
+    kid, zoe = household.participants.get(), make_participant(household, first_name="Zoe")
+    full = make_offering(org, capacity=1, name="Full class")
+    taker, other = make_household(org), make_household(org)
+    api = Client()
+    bearer = {"Authorization": f"Bearer {issue_token(user=other.payer)}"}
+    other_kid = other.participants.get()
+
+    def api_add():
+        return api.post(
+            f"/api/v1/orgs/{org.slug}/cart/items",
+            {"offering_id": full.pk, "participant_id": other_kid.pk},
+            content_type="application/json",
+            headers=bearer,
+        )
+
+    with time_machine.travel(NOW, tick=False):
+        add_to_cart(household=taker, offering_id=full.pk, participant_id=taker.participants.get().pk, channel="portal")
+        client.get(f"/o/{org.slug}/")
+        assert api_add().status_code == 409  # the class is now known full: both refuse without the lock
+        client.post(f"/o/{org.slug}/cart/add/", add_form(full, zoe), headers={"HX-Request": "true"})  # warmed up
+        before = sqlbatch.round_trips(connection)
+        with CaptureQueriesContext(connection) as page_add:
+            page = client.post(f"/o/{org.slug}/cart/add/", add_form(full, kid), headers={"HX-Request": "true"})
+        page_round_trips = sqlbatch.round_trips(connection) - before
+        with CaptureQueriesContext(connection) as api_refusal:
+            assert api_add().status_code == 409
+    assert "Full class is full, but 1 place(s) are held in other carts" in page.content.decode()
+    assert not Claim.objects.filter(household=household).exists()
+    api_tables = statement_tables(api_refusal)
+    assert api_tables[0] == "households_household"
+    assert statement_tables(page_add) == [
+        "django_session",
+        "auth_user",
+        "households_household",
+        *api_tables[1:],
+        "catalog_offering",
+        "households_participant",
+    ]
+    if connection.vendor == "postgresql":  # all of it compiled SQL (core.sqlbatch); the words' two reads in one trip
+        assert page_round_trips == 5
