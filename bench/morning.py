@@ -4,7 +4,8 @@ the cart page, then check out and pay on the sandbox's page, on a few hot classe
 cold ones; on the production stack (gunicorn, PostgreSQL, DEBUG off). The ledger is checked
 in SQL afterwards, and the API's add (bench/surge.py's hot scenario) runs against the same
 server in the same run, so that the page's add rate is compared with the API's on the same
-machine at the same moment. Prints the medians of --reps runs; the last line is exactly
+machine at the same moment. --api-scenario spread runs surge's spread scenario instead (most
+adds hold a seat, as most page adds do): the like-for-like comparison, beside the issue's. Prints the medians of --reps runs; the last line is exactly
 
   morning: families=<int> registered=<int> flows_per_s=<float> add_rps=<float> add_p50_ms=<float> add_p99_ms=<float> api_add_rps=<float> page_vs_api=<float> overbooked=<int> errors=<int>
 
@@ -18,7 +19,7 @@ the pages said were added differ from the live claims in the database, or a clas
 seats than were asked of it (up to its 20): the line is still printed, the problems follow on
 stderr and the exit status is 1.
 
-  .venv/bin/python bench/morning.py [--families 500] [--reps 3] [--workers 2]
+  .venv/bin/python bench/morning.py [--families 500] [--reps 3] [--workers 2] [--api-scenario hot]
   .venv/bin/python bench/morning.py --quick      # CI: 100 families, 1 rep
 See bench/README.md ("morning").
 """
@@ -33,7 +34,7 @@ from collections import Counter
 from bench_support import ensure_database, log
 from morning_fixtures import SEATS, build, ledger, plan
 from morning_load import pct, run
-from surge_fixtures import SCENARIOS, WARMUP_REQUESTS, ensure_fixtures, reset, server_env, setup_django
+from surge_fixtures import SCENARIOS, WARMUP_REQUESTS, Scenario, ensure_fixtures, reset, server_env, setup_django
 from surge_load import require_loadgen, run_scenario, warm_up
 from surge_server import Server
 
@@ -49,6 +50,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--concurrency", type=int, default=50, help="families in flight at once (50, as surge)")
     ap.add_argument("--port", type=int, default=int(os.environ.get("MORNING_PORT", "8560")))
     ap.add_argument("--no-checkout", action="store_true", help="stop at the cart page even if checkout exists")
+    ap.add_argument(
+        "--api-scenario",
+        choices=[s.name for s in SCENARIOS],
+        default="hot",
+        help="surge's scenario run as the API baseline: hot (the issue's; most adds refused) or spread (most held)",
+    )
     ap.add_argument("--quick", action="store_true", help="CI smoke run: 100 families, 1 rep, ../shared not needed")
     args = ap.parse_args(argv)
     args.families = args.families or (100 if args.quick else 500)
@@ -97,9 +104,8 @@ def one_run(args: argparse.Namespace, server: Server, surge_fixtures: object, re
         problems.append(f"{seats} seats held, expected {expected_seats} (each class: what was asked, at most {SEATS})")
     if args.checkout and counts["ordered"] != sum(f.seats for f in families if f.paid):
         problems.append(f"{counts['ordered']} claims checked out, but the paid families hold a different number")
-    hot = next(s for s in SCENARIOS if s.name == "hot")
     reset(surge_fixtures.organization_id)
-    api = run_scenario(hot, surge_fixtures, server, rep)
+    api = run_scenario(api_scenario(args), surge_fixtures, server, rep)
     api_errors = sum(v for k, v in api["status"].items() if k not in ("201", "409"))
     problems += [f"API add: {p}" for p in api["problems"]]
     walls = sum(w.wall_s for w in waves.values())
@@ -126,6 +132,10 @@ def one_run(args: argparse.Namespace, server: Server, surge_fixtures: object, re
     return result
 
 
+def api_scenario(args: argparse.Namespace) -> Scenario:
+    return next(s for s in SCENARIOS if s.name == args.api_scenario)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -141,15 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     log(
         f"morning: {args.families} families, {args.reps} reps, {args.workers} workers, {database_url}; "
         + ("checkout and pay in the sandbox" if args.checkout else "NO checkout: the portal has no /o/<slug>/checkout/")
+        + f"; the API's add: surge's {args.api_scenario} scenario"
     )
-    hot = next(s for s in SCENARIOS if s.name == "hot")
-    surge_fixtures = ensure_fixtures(hot.requests + WARMUP_REQUESTS)
+    api = api_scenario(args)
+    surge_fixtures = ensure_fixtures(api.requests + WARMUP_REQUESTS)
     restamp_surge_tokens()
     run_id = secrets.token_hex(3)
     runs = []
     with Server(workers=args.workers, port=args.port, env=env) as server:
         reset(surge_fixtures.organization_id)
-        warm_up(args.port, surge_fixtures, first_household=hot.requests, workers=args.workers)
+        warm_up(args.port, surge_fixtures, first_household=api.requests, workers=args.workers)
         for rep in range(1, args.reps + 1):
             runs.append(one_run(args, server, surge_fixtures, rep, run_id))
     reset(surge_fixtures.organization_id)
