@@ -7,6 +7,7 @@ something readable (its words, spaced)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditEvent
 from catalog.models import Meeting, Offering
 from households.models import Participant
+from notifications.templatetags.notification_format import format_money
 from orders.models import Order
 from registrations.models import Registration
 
@@ -190,9 +192,17 @@ def sentence(event: AuditEvent, names: Names) -> str:
         "offering": names.offerings.get(offering or 0, _("an offering")),
         "participant": names.participants.get(participant or 0, _("the household")),
         "order": names.orders.get(_lookup(event, "order") or 0, _("(unknown)")),
-        "amount": data.get("amount") or data.get("balance") or data.get("total") or "",
+        "amount": _money(data.get("amount") or data.get("balance") or data.get("total") or ""),
     }
     return str(template) % values
+
+
+def _money(value: object) -> str:
+    """An amount as recorded ("278.00") in money words ("$278.00"); anything else as it is."""
+    try:
+        return format_money(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
 
 
 def about(event: AuditEvent, names: Names) -> str:

@@ -271,6 +271,20 @@ def test_x2_the_audit_log_says_what_each_event_is_about_by_name(world, client_fo
     assert "claim " not in results
 
 
+def test_x2_amounts_on_the_audit_log_read_as_money(world, client_for):
+    record(
+        organization_id=world.organization.pk,
+        verb="payment.recorded",
+        channel="system",
+        subject_type="payment",
+        subject_id=1,
+        data={"amount": "1278.50"},
+        now=timezone.now(),
+    )
+    page = client_for("admin").get(url(world, "setup/audit/")).content.decode()
+    assert "Recorded a payment of $1,278.50" in page
+
+
 def test_the_audit_log_takes_as_many_queries_for_many_events_as_for_one(world, client_for):
     admin = client_for("admin")
     _hold_then_delete(world, "Swim 1")
