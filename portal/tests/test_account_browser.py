@@ -188,3 +188,14 @@ def _share(registration):
     from orders.policies import Share
 
     return Share(registration.order_id, registration.order.balance)
+
+
+def test_a_long_unbroken_name_does_not_make_the_phone_scroll_sideways(phone_page, world, login):
+    """A name as long as the form allows (100 letters, no space) wraps on a phone: the
+    participants page and the catalog's "Who is it for?" choices stay 390px wide."""
+    household = world["household"]
+    household.participants.create(first_name="A" * 100, last_name="B", date_of_birth="2015-01-01")
+    login(phone_page, household.payer.username)
+    for path in ("account/participants/", "", "account/"):
+        phone_page.goto(f"/o/{world['org'].slug}/{path}")
+        assert_no_sideways_scroll(phone_page)
