@@ -287,15 +287,21 @@ def create_household(
         data={"invited": invite, "participants": len(participants)},
     )
     household = Household.objects.select_related("organization").get(pk=household.pk)
-    for person in participants:
-        add_participant(
-            household=household,
-            first_name=person.first_name,
-            last_name=person.last_name,
-            date_of_birth=person.date_of_birth,
-            channel=channel,
-            actor_id=membership.user_id,
-        )
+    for position, person in enumerate(participants, start=1):
+        try:
+            add_participant(
+                household=household,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                date_of_birth=person.date_of_birth,
+                channel=channel,
+                actor_id=membership.user_id,
+            )
+        except InvalidParticipant as refused:  # say whose: the household has several people
+            named = f"{person.first_name} {person.last_name}".strip()
+            raise InvalidParticipant(
+                f"{named}: {refused.message[:1].lower()}{refused.message[1:]}", **refused.details, participant=position
+            ) from refused
     if payer is not None:
         _invite(household, payer, is_new_login=is_new_login, now=now)
     return household

@@ -91,6 +91,25 @@ def test_x5_a_household_form_with_problems_says_so_beside_the_field_and_creates_
     assert Household.objects.count() == before
 
 
+def test_x5_a_participant_born_in_the_future_is_refused_beside_their_date_and_creates_nothing(world, client_for):
+    """The desk's new-household form with a date of birth in the future: a 400 naming the
+    participant beside their date of birth, not a server error."""
+    before = Household.objects.count()
+    refused = client_for("frontdesk").post(
+        url(world, "households/new/"),
+        {
+            "name": "Walk In",
+            "email": "walkin@example.test",
+            **{"first_name_1": "Ada", "last_name_1": "In", "born_1": "2015-01-01"},
+            **{"first_name_2": "Zed", "last_name_2": "In", "born_2": "2099-01-01"},
+        },
+    )
+    assert refused.status_code == 400
+    form = refused.context["form"]
+    assert form.errors["born_2"] == ["Zed In: date of birth cannot be in the future."]
+    assert Household.objects.count() == before
+
+
 def test_s8_household_page_shows_people_cart_registrations_notes_and_audit(world, client_for):
     offering = make_offering(world.organization, capacity=5, price="30.00", name="Pottery")
     kid = world.household.participants.first()

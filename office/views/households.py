@@ -50,6 +50,7 @@ class HouseholdForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.rows: list[int] = []  # the form's row of each participant sent, in order
         for n in range(1, PARTICIPANT_ROWS + 1):
             self.fields[f"first_name_{n}"] = forms.CharField(label=_("First name"), max_length=100, required=False)
             self.fields[f"last_name_{n}"] = forms.CharField(label=_("Last name"), max_length=100, required=False)
@@ -76,8 +77,18 @@ class HouseholdForm(forms.Form):
                 self.add_error(f"born_{n}", _("Enter the participant's date of birth."))
             if first and last and isinstance(born, date):
                 people.append(NewParticipant(first_name=str(first), last_name=str(last), date_of_birth=born))
+                self.rows.append(n)
         data["participants"] = people
         return data
+
+    def field_for(self, details: dict[str, object]) -> str | None:
+        """The field a refusal is about: a participant's (`participant`: their place among those
+        sent) is on that participant's row; a field the form does not have, the whole form."""
+        field, position = details.get("field"), details.get("participant")
+        if isinstance(position, int) and 0 < position <= len(self.rows):
+            row = self.rows[position - 1]
+            field = {"first_name": f"first_name_{row}", "last_name": f"last_name_{row}"}.get(str(field), f"born_{row}")
+        return field if isinstance(field, str) and field in self.fields else None
 
 
 @staff_page(Permission.ENROLL, methods=("GET", "POST"))
@@ -99,7 +110,7 @@ def new_household(request: OfficeRequest) -> HttpResponse:
                     channel=Channel.OFFICE,
                 )
             except DomainError as refused:
-                form.add_error(refused.details.get("field") or None, str(refused))
+                form.add_error(form.field_for(refused.details), str(refused))
                 status = 409 if refused.kind == "conflict" else 400
             else:
                 messages.success(request, _("The household %(name)s was created.") % {"name": household.name})

@@ -76,7 +76,8 @@ def pay(request: OfficeRequest, order_id: int) -> HttpResponse:
                 )
             except DomainError as refused:
                 counters.count_refusal("payment", Channel.OFFICE, refused.code)
-                form.add_error(refused.details.get("field") or None, str(refused))
+                field = refused.details.get("field")
+                form.add_error(field if field in form.fields else None, str(refused))
                 status = 400
             else:
                 counters.count_payment(Channel.OFFICE)
