@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from jobs import registry
 from jobs.models import JobRun
-from jobs.services import Job
+from jobs.services import Job, JobResult
 from jobs.testing import start_worker, worker_env
 from jobs.worker import Worker
 from notifications.models import Notification
@@ -87,3 +87,32 @@ def test_once_exit_statuses(tmp_path, settings):
     assert "deliver_notifications 0 (failed; could not connect to the email server" in log.read_text()
 
     assert start_worker("--once", "--interval", "0", env=unreachable, log=log).wait(timeout=120) == 2
+
+
+def test_once_exits_0_when_some_of_the_work_failed_and_some_was_done(db, monkeypatch, caplog):
+    """Degraded (one bad address among good ones) is logged as a warning, not a failure for cron."""
+    monkeypatch.setattr(registry, "JOBS", [Job("send", lambda context: JobResult(done=4, failed=1, waiting=1))])
+    once()  # raises CommandError on a non-zero status
+    assert JobRun.objects.get().outcome == JobRun.Outcome.DEGRADED
+    assert " run degraded in " in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_once_exits_1_when_the_database_cannot_be_reached(tmp_path):
+    log = tmp_path / "worker.log"
+    unreachable = worker_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/registrar")
+    assert start_worker("--once", "--verbosity", "0", env=unreachable, log=log).wait(timeout=120) == 1
+    assert "(not run: the database could not record it)" in log.read_text()
+
+
+def test_ctrl_c_in_the_loop_exits_130(db, monkeypatch):
+    """The first Ctrl-C stops the loop after the job in progress (exit 0); a second one
+    interrupts at once, and the command exits 130 as a shell reports an interrupted program."""
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Worker, "run_forever", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        call_command("worker", stdout=StringIO())
+    assert stopped.value.code == 130
