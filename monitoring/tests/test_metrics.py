@@ -14,9 +14,13 @@ from accounts.services import issue_token
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from jobs.models import JobRun
+from jobs.services import Job
 from jobs.worker import Worker
 from monitoring.actions import COUNTED
+from notifications.models import Notification
 from notifications.tests.factories import enqueue_warning
+from organizations.models import Permission
+from organizations.tests.factories import make_staff
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 TOKEN = "s3cret-metrics-token"
@@ -121,3 +125,34 @@ def test_every_counted_route_exists():
 
     walk(get_resolver().url_patterns, "")
     assert set(COUNTED) <= names, set(COUNTED) - names
+
+
+def test_metrics_serve_each_live_workers_heartbeat_and_when_each_job_last_ran(db, scraper):
+    worker = Worker(interval=60, jobs=[Job("expire_carts", lambda context: 3)])
+    with time_machine.travel(T0, tick=False), worker.living():
+        worker.run_once()
+        found = samples(scraper.get("/metrics"))
+
+    assert found[("registrar_workers_live", ())] == 1
+    assert found[("registrar_worker_heartbeat_timestamp_seconds", (("worker", worker.name),))] == T0.timestamp()
+    assert found[("registrar_job_last_run_timestamp_seconds", (("job", "expire_carts"),))] == T0.timestamp()
+    assert found[("registrar_job_duration_seconds", (("job", "expire_carts"),))] == 0
+    assert found[("registrar_job_last_outcome", (("job", "expire_carts"), ("outcome", "ok")))] == 1
+
+
+def test_the_outbox_page_shows_the_numbers_metrics_serve(org, scraper):
+    for n in range(3):
+        enqueue_warning(org, f"queued-{n}", now=T0 - timedelta(minutes=n))
+    Notification.objects.filter(key="queued-2").update(status="failed")
+    staff = Client()
+    staff.force_login(make_staff(org, [Permission.MANAGE_SETTINGS]).user)
+
+    with time_machine.travel(T0, tick=False):
+        page = staff.get(f"/office/{org.slug}/setup/outbox/").content.decode()
+        found = samples(scraper.get("/metrics"))
+
+    queued, failed = (found[("registrar_outbox_emails", (("state", state),))] for state in ("queued", "failed"))
+    due = found[("registrar_outbox_emails", (("state", "due"),))]
+    assert (queued, due, failed) == (2, 2, 1)
+    assert f"{queued:.0f} queued ({due:.0f} due now), {failed:.0f} failed." in page
+    assert found[("registrar_outbox_oldest_due_age_seconds", ())] == 60
