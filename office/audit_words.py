@@ -205,6 +205,23 @@ def _money(value: object) -> str:
         return str(value)
 
 
+def details(data: object) -> str:
+    """An event's data as words: "before: none; after: (status: absent, reason: Sick)"."""
+    if isinstance(data, dict):
+        return "; ".join(f"{str(key).replace('_', ' ')}: {_value(value)}" for key, value in data.items())
+    return _value(data)
+
+
+def _value(value: object) -> str:
+    if value is None or value == [] or value == {}:
+        return _("none")
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{str(k).replace('_', ' ')}: {_value(v)}" for k, v in value.items()) + ")"
+    if isinstance(value, list):
+        return ", ".join(_value(item) for item in value)
+    return str(value)
+
+
 def about(event: AuditEvent, names: Names) -> str:
     """What the event is about, by name: "Swim 1: Ana Lee", "Order R0000002", "Facility 3"."""
     participant, offering = _known(event, names)

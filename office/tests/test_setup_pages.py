@@ -285,6 +285,22 @@ def test_x2_amounts_on_the_audit_log_read_as_money(world, client_for):
     assert "Recorded a payment of $1,278.50" in page
 
 
+def test_x2_the_audit_logs_details_read_as_words_not_python(world, client_for):
+    record(
+        organization_id=world.organization.pk,
+        verb="attendance.absence_marked",
+        channel="portal",
+        subject_type="attendance",
+        subject_id=1,
+        data={"before": None, "after": {"status": "absent", "recorded_by": "customer"}, "plan": [], "ids": [1, 2]},
+        now=timezone.now(),
+    )
+    page = client_for("admin").get(url(world, "setup/audit/")).content.decode()
+    assert "before: none; after: (status: absent, recorded by: customer); plan: none; ids: 1, 2" in page
+    assert "None" not in page.split('<div id="results">')[1]
+    assert "{&#x27;" not in page
+
+
 def test_the_audit_log_takes_as_many_queries_for_many_events_as_for_one(world, client_for):
     admin = client_for("admin")
     _hold_then_delete(world, "Swim 1")

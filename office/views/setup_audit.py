@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditEvent
 from audit.selectors import audit_events
 from office.access import OfficeRequest, staff_page
-from office.audit_words import describe_with_subjects, verb_options
+from office.audit_words import describe_with_subjects, details, verb_options
 from office.csv_export import csv_response
 from office.rendering import page_or_partial
 from organizations.models import Permission
@@ -82,7 +82,7 @@ def audit_log(request: OfficeRequest) -> HttpResponse:
                 subject,
                 e.household_id or "",
                 e.channel,
-                ", ".join(f"{k}: {v}" for k, v in e.data.items()),
+                details(e.data),
             ]
             for e, what, subject in describe_with_subjects(page)
         ]
