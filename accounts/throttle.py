@@ -18,6 +18,7 @@ from django.http import HttpRequest
 
 from accounts.models import LoginThrottle
 from core.errors import DomainError
+from core.words import counted
 
 
 class LoginThrottled(DomainError):
@@ -29,7 +30,7 @@ class LoginThrottled(DomainError):
     def __init__(self, retry_after_seconds: int) -> None:
         minutes = max(1, math.ceil(retry_after_seconds / 60))
         super().__init__(
-            f"Too many failed sign-in attempts. Try again in {minutes} minute(s), or ask an administrator "
+            f"Too many failed sign-in attempts. Try again in {counted(minutes, 'minute', 'minutes')}, or ask an administrator "
             "to lift the lock-out.",
             retry_after=retry_after_seconds,
         )

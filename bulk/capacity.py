@@ -21,6 +21,7 @@ from capacity.errors import UnknownOffering
 from capacity.locks import lock_offerings
 from capacity.models import Claim
 from catalog.models import Offering
+from core.words import counted
 from organizations.models import Permission, StaffMembership
 from organizations.services import require_permission
 
@@ -87,7 +88,8 @@ def change_capacity(
     reason = override_reason.strip()
     if plan.over and not reason:
         raise CapacityBelowTaken(
-            f"{len(plan.over)} seat(s) of {offering.name} are taken beyond a capacity of {new_capacity}; "
+            f"{counted(len(plan.over), 'seat', 'seats')} of {offering.name} "
+            f"{'is' if len(plan.over) == 1 else 'are'} taken beyond a capacity of {new_capacity}; "
             "release them first or give a reason to lower it anyway (nobody loses a seat).",
             over=[seat.claim_id for seat in plan.over],
             taken=plan.taken,

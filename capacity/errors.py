@@ -1,6 +1,7 @@
 from dataclasses import asdict, dataclass
 
 from core.errors import DomainError
+from core.words import counted
 
 
 class CapacityBusy(DomainError):
@@ -40,10 +41,10 @@ class Shortfall:
 
     def message(self) -> str:
         if self.free > 0:
-            return f"{self.offering_name} has only {self.free} place(s) left; you asked for {self.wanted}."
+            return f"{self.offering_name} has only {counted(self.free, 'place', 'places')} left; you asked for {self.wanted}."
         if self.held_in_carts:
             return (
-                f"{self.offering_name} is full, but {self.held_in_carts} place(s) are held in other carts "
+                f"{self.offering_name} is full, but {counted(self.held_in_carts, 'place is', 'places are')} held in other carts "
                 "and may come back if they are not checked out. Try again in a few minutes."
             )
         return f"{self.offering_name} is full."

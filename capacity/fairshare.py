@@ -22,6 +22,7 @@ from capacity.models import Claim, counting_q
 from capacity.policies import Offerings, SeatRequest
 from core.errors import DomainError
 from core.querycache import CompiledQuery, run_together
+from core.words import counted
 from organizations.models import Organization
 
 RATE_WINDOW = timedelta(minutes=1)
@@ -154,7 +155,7 @@ def refusal(
         )
     if usage.unpaid + len(wanted) > share.max_unpaid_seats:
         return UnpaidLimitReached(
-            f"Your household already holds {usage.unpaid} place(s) without payment (in the cart and in unpaid "
+            f"Your household already holds {counted(usage.unpaid, 'place', 'places')} without payment (in the cart and in unpaid "
             f"registrations), and may hold at most {share.max_unpaid_seats} at once. Check out and pay, or "
             "remove some, to add more.",
             limit=share.max_unpaid_seats,
@@ -164,7 +165,8 @@ def refusal(
     for offering_id, seats in Counter(request.offering_id for request in wanted).items():
         if have.get(offering_id, 0) + seats > share.max_seats_per_offering:
             return OfferingLimitReached(
-                f"Your household already has {have.get(offering_id, 0)} place(s) in {offerings[offering_id].name}; "
+                f"Your household already has {counted(have.get(offering_id, 0), 'place', 'places')} in "
+                f"{offerings[offering_id].name}; "
                 f"a household may have at most {share.max_seats_per_offering}.",
                 limit=share.max_seats_per_offering,
                 offering_id=offering_id,

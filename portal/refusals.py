@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from capacity.errors import AlreadyClaimed, CapacityShortfall
 from carts.errors import AgeIneligible, RegistrationClosed, RegistrationNotOpen
@@ -31,9 +32,12 @@ def _details(error: DomainError) -> Mapping[str, Any]:
 # code -> the family's words, from the refusal's details (the numbers the service put in them).
 WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "household_unpaid_limit": lambda d: (
-        _(
-            "Your household already holds %(unpaid)s place(s) without payment (in the cart and in unpaid "
-            "registrations), and may hold at most %(limit)s at once. Check out and pay, or remove some, to add more."
+        ngettext(
+            "Your household already holds %(unpaid)s place without payment (in the cart and in unpaid "
+            "registrations), and may hold at most %(limit)s at once. Check out and pay, or remove some, to add more.",
+            "Your household already holds %(unpaid)s places without payment (in the cart and in unpaid "
+            "registrations), and may hold at most %(limit)s at once. Check out and pay, or remove some, to add more.",
+            int(d.get("unpaid", 0)),
         )
         % {"unpaid": d.get("unpaid", 0), "limit": d.get("limit", "")}
     ),
@@ -105,10 +109,14 @@ def refusal_words(
     names = {"who": participant.full_name, "what": offering.name}
     if isinstance(error, CapacityShortfall):
         if error.details.get("held_in_carts"):
-            return _(
-                "%(what)s is full, but %(held)s place(s) are held in other carts and may come back "
-                "if they are not checked out. Try again in a few minutes."
-            ) % {"what": offering.name, "held": error.details["held_in_carts"]}
+            held = int(error.details["held_in_carts"])
+            return ngettext(
+                "%(what)s is full, but %(held)s place is held in another cart and may come back "
+                "if it is not checked out. Try again in a few minutes.",
+                "%(what)s is full, but %(held)s places are held in other carts and may come back "
+                "if they are not checked out. Try again in a few minutes.",
+                held,
+            ) % {"what": offering.name, "held": held}
         return _("%(what)s is full.") % names
     if isinstance(error, AlreadyClaimed):
         return _("%(who)s is already in a cart or registered for %(what)s.") % names

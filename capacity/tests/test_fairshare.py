@@ -53,7 +53,7 @@ def test_x6_policy_refuses_past_each_limit_and_lets_the_rest_through():
         share=SHARE, usage=HouseholdUsage(per_offering=((1, 2),)), offerings=offerings, wanted=one, now=T0
     )
     assert isinstance(per_offering, OfferingLimitReached)
-    assert "2 place(s) in Swim 1" in per_offering.message
+    assert "2 places in Swim 1" in per_offering.message
     fast = refusal(
         share=SHARE,
         usage=HouseholdUsage(adds_in_window=5, first_add_in_window=T0 - timedelta(seconds=45)),
@@ -91,7 +91,7 @@ def test_x6_a_household_holds_at_most_its_unpaid_share_and_others_still_get_seat
         add(household, classes[1], kids[2])
         with pytest.raises(UnpaidLimitReached) as refused:
             add(household, classes[1], kids[3])
-        assert "already holds 3 place(s)" in refused.value.message
+        assert "already holds 3 places" in refused.value.message
         neighbour, their_kids = family(org, children=1)
         add(neighbour, classes[1], their_kids[0])
     assert Claim.objects.filter(household=household).count() == 3
@@ -117,7 +117,7 @@ def test_x6_a_household_has_at_most_its_share_of_one_offering(org):
         with pytest.raises(OfferingLimitReached) as refused:
             add(household, offering, kids[2])
     assert refused.value.code == "household_offering_limit"
-    assert "already has 2 place(s) in Swim 1" in refused.value.message
+    assert "already has 2 places in Swim 1" in refused.value.message
 
 
 def four_adds_in_thirty_seconds(org):

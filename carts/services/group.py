@@ -31,6 +31,7 @@ from carts.models import Cart
 from carts.services.adding import AddResult, office_add_to_cart, staff_override
 from catalog.models import Offering
 from core.errors import DomainError
+from core.words import counted
 from households.models import Household, Participant
 from organizations.models import Permission, StaffMembership
 from organizations.services import require_permission
@@ -96,7 +97,8 @@ def group_enroll(
         if (live.free or 0) < len(wanted):
             held = f", and {live.held} held in carts that may come back" if live.held else ""
             raise GroupDoesNotFit(
-                f"{offering.name} has {live.free} free place(s){held}; the group needs {len(wanted)}. "
+                f"{offering.name} has {counted(live.free or 0, 'free place', 'free places')}{held}; the group needs "
+                f"{len(wanted)}. "
                 "Enroll as many as fit, or fewer participants.",
                 field="members",
             )

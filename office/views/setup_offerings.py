@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from bulk.cancellation import cancel_offering, preview_cancellation
 from bulk.capacity import change_capacity, preview_capacity_change
@@ -246,7 +246,11 @@ def offering(request: OfficeRequest, offering_id: int) -> HttpResponse:
                 )
                 messages.success(
                     request,
-                    _("%(name)s was cancelled: %(n)s household(s) told.")
+                    ngettext(
+                        "%(name)s was cancelled: %(n)s household told.",
+                        "%(name)s was cancelled: %(n)s households told.",
+                        len(done.households_told),
+                    )
                     % {"name": item.name, "n": len(done.households_told)},
                 )
                 return redirect(request.path)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from catalog.errors import InvalidCatalogItem, UnknownCatalogItem
 from catalog.models import Program
@@ -110,7 +110,11 @@ def program(request: OfficeRequest, program_id: int) -> HttpResponse:
                 made = copy_season(**arguments)
                 messages.success(
                     request,
-                    _("%(n)s offering(s) were copied to %(season)s.")
+                    ngettext(
+                        "%(n)s offering was copied to %(season)s.",
+                        "%(n)s offerings were copied to %(season)s.",
+                        len(made.offerings),
+                    )
                     % {"n": len(made.offerings), "season": made.program.season},
                 )
                 return redirect("office:setup_program", slug=request.organization.slug, program_id=made.program.pk)

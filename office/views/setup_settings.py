@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.models import Channel
 from bulk.settings import change_settings, preview_settings
@@ -82,4 +83,5 @@ def settings(request: OfficeRequest) -> HttpResponse:
 
 
 def _retimed_words(count: int) -> str:
-    return " " + _("%(count)s live cart(s) now expire later.") % {"count": count} if count else ""
+    words = ngettext("%(count)s live cart now expires later.", "%(count)s live carts now expire later.", count)
+    return " " + words % {"count": count} if count else ""

@@ -76,7 +76,7 @@ def test_c4_refusals_in_plain_words(org, household, client):
     with time_machine.travel(NOW, tick=False):
         add_to_cart(household=household, offering_id=taken.pk, participant_id=kid.pk, channel="portal")
     expected = {
-        full: "Full class is full, but 1 place(s) are held in other carts and may come back",
+        full: "Full class is full, but 1 place is held in another cart and may come back",
         too_old: f"{kid.full_name} cannot register for Tots: Tots is for ages 3-5; this participant is 9.",
         later: "Registration for Later opens Wednesday 4 March 2026, 9:00 a.m. EST.",
         taken: f"{kid.full_name} is already in a cart or registered for Taken.",
@@ -270,7 +270,7 @@ def test_c4_htmx_refusal_reads_its_words_in_two_statements_besides_the_api_refus
         page_round_trips = sqlbatch.round_trips(connection) - before
         with CaptureQueriesContext(connection) as api_refusal:
             assert api_add().status_code == 409
-    assert "Full class is full, but 1 place(s) are held in other carts" in page.content.decode()
+    assert "Full class is full, but 1 place is held in another cart" in page.content.decode()
     assert not Claim.objects.filter(household=household).exists()
     api_tables = statement_tables(api_refusal)
     assert api_tables[0] == "households_household"
