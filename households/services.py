@@ -268,7 +268,7 @@ def create_household(
     existing = Household.objects.filter(organization_id=membership.organization_id, email__iexact=email).first()
     if existing is not None:
         raise HouseholdExists(
-            f"{existing.name} already has a household with {email}: open it instead.",
+            f"{email} is already the email of {existing.name}: open that household instead.",
             field="email",
             household_id=existing.pk,
         )

@@ -87,7 +87,9 @@ def test_x5_a_household_form_with_problems_says_so_beside_the_field_and_creates_
     assert Household.objects.count() == before
     taken = client_for("frontdesk").post(url(world, "households/new/"), {"name": "Dup", "email": world.household.email})
     assert taken.status_code == 409
-    assert "open it instead" in taken.content.decode()
+    assert f"{world.household.email} is already the email of {world.household.name}: open that household instead." in (
+        taken.content.decode()
+    )
     assert Household.objects.count() == before
 
 
