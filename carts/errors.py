@@ -102,8 +102,8 @@ class CartHeldByOffice(DomainError):
     code = "cart_held_by_office"
     kind = "conflict"
     default_message = (
-        "The office is completing this registration with you. Call them to change it, or empty your cart "
-        "to start again."
+        "The office is completing this registration with you. Call them to add to it or to finish it; you can "
+        "still take items out, or empty your cart to start again."
     )
 
 

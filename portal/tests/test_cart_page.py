@@ -190,6 +190,9 @@ def test_s3_the_page_says_the_office_is_completing_the_cart(org, household, held
     assert "Extend my time</button>" not in html
     assert "Check out</button>" not in html
     assert "Empty the cart" in html
+    # What the page says matches what it offers: taking an item out is still the family's to do.
+    assert "Remove" in html
+    assert "you cannot add to it or check it out here; you can still take items out" in html
 
 
 def statement_tables(captured):
