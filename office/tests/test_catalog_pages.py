@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from audit.models import AuditEvent
 from catalog.models import Closure, Facility, Meeting, Offering, Program
+from catalog.tests.factories import make_offering
 
 
 def url(world, path):
@@ -135,3 +136,12 @@ def test_a_facility_has_several_openings_a_day_on_its_page(world, client_for):
     ]
     shown = admin.get(path).context["hours"]
     assert shown["hours_0"].value() == "07:00-12:00, 14:00-21:00"  # shown back as typed, in order
+
+
+def test_an_offering_without_a_program_is_offered_in_words(world, client_for):
+    """The Program choice's empty option says what it means, on the new and change forms."""
+    admin = client_for("admin")
+    offering = make_offering(world.organization)
+    for path in ("setup/offerings/new/", f"setup/offerings/{offering.pk}/edit/"):
+        page = admin.get(f"/office/{world.organization.slug}/{path}").content.decode()
+        assert '<option value="" selected>No program</option>' in page, path

@@ -84,7 +84,7 @@ class OfferingTermsForm(forms.Form):
 
     def __init__(self, *args: Any, program_choices: Sequence[tuple[object, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["program"]).choices = [("", _("None")), *program_choices]
+        cast(forms.TypedChoiceField, self.fields["program"]).choices = [("", _("No program")), *program_choices]
 
 
 class OfferingForm(OfferingTermsForm):
