@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -144,8 +145,8 @@ def book(request: PortalRequest) -> HttpResponse:
     when = {
         "name": facility.name,
         "day": day.strftime("%A %-d %B"),
-        "from": starts.strftime("%H:%M"),
-        "until": ends.strftime("%H:%M"),
+        "from": time_format(starts.time(), "g:i a"),
+        "until": time_format(ends.time(), "g:i a"),
     }
     # S6: a facility that needs approval gets a request that holds the time until the office decides.
     hold: Callable[..., object] = (

@@ -94,6 +94,8 @@ def test_s5_a_family_books_a_range_into_the_cart_and_a_gap_is_refused_in_words(o
     url = reverse("portal:rental_book", args=[org.slug])
     done = client.post(url, {"facility": gym.pk, "day": MONDAY, "from": "17:00", "until": "19:00"})
     assert done.status_code == 302
+    said = client.get(done["Location"]).content.decode()
+    assert "Gym B on Monday 2 March, 5:00 p.m. to 7:00 p.m. is in your cart" in said  # as the form says times
     assert done["Location"] == reverse("portal:cart", args=[org.slug])
     assert family.claims.filter(state="held").count() == 2
     refused = client.post(url, {"facility": gym.pk, "day": MONDAY, "from": "11:00", "until": "15:00"}, follow=True)
