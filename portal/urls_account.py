@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("<slug:slug>/account/", views_account.account, name="account"),
     path("<slug:slug>/account/balances/<int:order_id>/add/", views_account.add_balance, name="add_balance"),
+    path("<slug:slug>/account/balances/<int:order_id>/remove/", views_account.remove_balance, name="remove_balance"),
     path("<slug:slug>/account/participants/", views_account.participants, name="participants"),
     path(
         "<slug:slug>/account/participants/<int:participant_id>/",

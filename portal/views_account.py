@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import Channel
+from carts.errors import ItemNotFound
 from carts.selectors import orders_in_cart
-from carts.services import add_balance_to_cart
+from carts.services import add_balance_to_cart, remove_balance_from_cart
 from core.errors import DomainError
 from households import signup
 from households.models import Household
@@ -67,6 +68,23 @@ def add_balance(request: PortalRequest, order_id: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("portal:account", request.organization.slug)
     messages.success(request, _("The balance is in your cart: check out to pay it."))
+    return redirect("portal:cart", request.organization.slug)
+
+
+@portal_page(methods=("POST",), customer=True)
+def remove_balance(request: PortalRequest, order_id: int) -> HttpResponse:
+    """B3: take an order's balance out of the cart (it stays payable from the account)."""
+    household = household_of(request)
+    try:
+        remove_balance_from_cart(
+            household=household, order_id=order_id, channel=Channel.PORTAL, actor_id=request.user.pk
+        )
+    except ItemNotFound:
+        raise Http404("That balance is not in your cart.") from None
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("portal:cart", request.organization.slug)
+    messages.success(request, _("The balance was taken out of your cart; you can still pay it from your account."))
     return redirect("portal:cart", request.organization.slug)
 
 

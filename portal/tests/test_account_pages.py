@@ -63,6 +63,27 @@ def test_b3_b4_a_balance_payable_online_shows_its_note_and_goes_to_the_cart_once
     assert "Pottery" in home  # its registration
 
 
+def test_b3_a_balance_in_the_cart_can_be_taken_out_from_the_cart_page(paying_org, clock):
+    """The cart page offers to take a balance out, as it does an item (the API's DELETE
+    /cart/balances/{order_id}); the family no longer has to empty the whole cart for it."""
+    household = make_household(paying_org)
+    registration = register(household, make_offering(paying_org, name="Pottery"))
+    put_on_account(membership=make_staff(paying_org), order_id=registration.order_id, payable_online=True)
+    client = client_for(household)
+    number = registration.order.number
+    client.post(f"/o/{paying_org.slug}/account/balances/{registration.order_id}/add/")
+    cart = client.get(f"/o/{paying_org.slug}/cart/").content.decode()
+    remove = f"/o/{paying_org.slug}/account/balances/{registration.order_id}/remove/"
+    assert f'action="{remove}"' in cart
+    assert f"Take the balance of order {number} out of the cart" in cart
+    taken = client.post(remove)
+    assert taken["Location"] == f"/o/{paying_org.slug}/cart/"
+    assert f"Add order {number} to cart" in client.get(f"/o/{paying_org.slug}/account/").content.decode()
+    assert client.post(remove).status_code == 404  # not in the cart any more
+    stranger = client_for(make_household(paying_org))
+    assert stranger.post(remove).status_code == 404
+
+
 def test_x1_another_households_order_participant_and_balance_are_404(paying_org, clock):
     mine, theirs = make_household(paying_org), make_household(paying_org)
     registration = register(theirs, make_offering(paying_org))

@@ -44,6 +44,7 @@ PARITY: dict[str, list[str]] = {
         "GET /api/v1/orgs/{slug}/rental-requests",
     ],
     "add_balance": ["POST /api/v1/orgs/{slug}/cart/balances"],
+    "remove_balance": ["DELETE /api/v1/orgs/{slug}/cart/balances/{order_id}"],
     "participants": ["GET /api/v1/orgs/{slug}/household", "POST /api/v1/orgs/{slug}/household/participants"],
     "edit_participant": ["PATCH /api/v1/orgs/{slug}/household/participants/{participant_id}"],
     "pay_order": ["GET /api/v1/orgs/{slug}/orders/{order_id}", "POST /api/v1/orgs/{slug}/orders/{order_id}/pay"],
