@@ -214,13 +214,17 @@ def describe_run(run: JobRun) -> str:
     details = []
     if run.outcome != JobRun.Outcome.OK:
         details.append(run.outcome)
-    if run.note:
-        details.append(run.note)
-    elif not count:
-        details.append("nothing due")
+    if why := reason(run):
+        details.append(why)
     if run.retry_at is not None:
         details.append(f"retry at {run.retry_at:%Y-%m-%d %H:%M:%S} UTC")
     return f"{run.job} {count}" + (f" ({'; '.join(details)})" if details else "")
+
+
+def reason(run: JobRun) -> str:
+    """Why the run did what it did, as the job said; for a zero it did not explain, that
+    nothing was due."""
+    return run.note or ("" if run.count else "nothing due")
 
 
 def log_run(worker: str, summary: RunSummary) -> None:
@@ -249,7 +253,7 @@ def log_run(worker: str, summary: RunSummary) -> None:
                     "count": run.count,
                     "waiting": run.waiting,
                     "retry_at": run.retry_at.isoformat() if run.retry_at else None,
-                    "note": run.note,
+                    "note": reason(run),
                 }
                 for run in summary.runs
             ]

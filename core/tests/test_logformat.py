@@ -60,5 +60,5 @@ def test_worker_log_format_json_writes_the_run_line_as_json(db, root_stream):
         "count": 0,
         "waiting": 0,
         "retry_at": None,
-        "note": "",
+        "note": "nothing due",  # the reason for the zero, as in the text line
     }
