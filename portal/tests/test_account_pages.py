@@ -80,6 +80,10 @@ def test_b3_a_balance_in_the_cart_can_be_taken_out_from_the_cart_page(paying_org
     assert taken["Location"] == f"/o/{paying_org.slug}/cart/"
     assert f"Add order {number} to cart" in client.get(f"/o/{paying_org.slug}/account/").content.decode()
     assert client.post(remove).status_code == 404  # not in the cart any more
+    client.post(f"/o/{paying_org.slug}/account/balances/{registration.order_id}/add/")
+    alone = client.get(f"/o/{paying_org.slug}/cart/").content.decode()
+    assert "Your places are held" not in alone  # a balance holds no place
+    assert "Your cart is kept until" in alone
     stranger = client_for(make_household(paying_org))
     assert stranger.post(remove).status_code == 404
 
