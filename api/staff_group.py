@@ -9,6 +9,7 @@ from api.auth import AUTH
 from api.schemas import ErrorOut
 from api.types import Id
 from carts.services.group import MAX_GROUP, Member, group_enroll
+from monitoring.counters import count_add
 from organizations.models import Permission
 
 router = Router(tags=["staff"], auth=AUTH)
@@ -56,6 +57,7 @@ def enroll_group(request: StaffRequest, slug: str, offering_id: Id, payload: Gro
         mode=payload.mode,
         override_reason=payload.override_reason,
     )
+    count_add("office", len(outcome.enrolled))  # one answer for many seats: counted here, not by its status
     return {
         "mode": outcome.mode,
         "enrolled": [

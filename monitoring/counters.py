@@ -23,8 +23,8 @@ PAYMENTS = Counter(
 # redirects either way, and one form may add several participants); the API's routes are
 # counted by monitoring.middleware from their status. The channel is who answered: portal,
 # office, api or webhook.
-def count_add(channel: str) -> None:
-    ADDS.labels(channel).inc()
+def count_add(channel: str, seats: int = 1) -> None:
+    ADDS.labels(channel).inc(seats)
 
 
 def count_refusal(action: str, channel: str, code: str) -> None:

@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client import REGISTRY
 
+from api.tests.conftest import ApiClient
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from orders.models import Order
@@ -112,3 +113,34 @@ def test_a_webhook_counts_a_payment_only_when_it_recorded_one(sandbox):
     again = provider.deliver(paid, timestamp=int(timezone.now().timestamp()) - 1)  # the provider sends the event again
     assert again.json()["status"] == "duplicate"
     assert counted.moved() == [1]
+
+
+def test_group_enroll_counts_each_seat_it_held_on_the_page_and_in_the_api(sandbox):
+    org = sandbox
+    clerk = make_staff(org, [Permission.ENROLL])
+    families = [make_household(org, children=2) for _ in range(2)]
+    offering = make_offering(org, capacity=3)
+    members = [(h.pk, p.pk) for h in families for p in h.participants.order_by("pk")]
+    counted = Counted(
+        ("registrar_adds_total", {"channel": "office"}),
+        ("registrar_refusals_total", {"action": "add", "channel": "office", "code": "group_does_not_fit"}),
+    )
+
+    page = signed_in(clerk.user).post(
+        f"/office/{org.slug}/offerings/{offering.pk}/group-enroll/",
+        {"member": [f"{h}:{p}" for h, p in members[:2]], "mode": "all"},
+    )
+    assert page.status_code == 200
+    api = ApiClient(clerk.user)
+    fit = api.post(
+        f"/orgs/{org.slug}/staff/offerings/{offering.pk}/group-enroll",
+        {"members": [{"household_id": h, "participant_id": p} for h, p in members[2:]], "mode": "fit"},
+    )
+    assert (len(fit.json()["enrolled"]), len(fit.json()["refused"])) == (1, 1)
+    refused = api.post(
+        f"/orgs/{org.slug}/staff/offerings/{offering.pk}/group-enroll",
+        {"members": [{"household_id": h, "participant_id": p} for h, p in members[3:]], "mode": "all"},
+    )
+    assert refused.status_code == 409
+
+    assert counted.moved() == [3, 1]

@@ -7,11 +7,13 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Channel
 from capacity.selectors import availability
 from carts.services.group import GroupOutcome, Member, group_candidates, group_enroll
 from catalog.models import Offering
 from core.errors import DomainError
 from households.selectors import participants_by_id
+from monitoring import counters
 from office.access import OfficeRequest, staff_page
 from organizations.models import Permission
 
@@ -70,7 +72,10 @@ def group(request: OfficeRequest, offering_id: int) -> HttpResponse:
                 override_reason=reason or None,
             )
         except DomainError as refused:
+            counters.count_refusal("add", Channel.OFFICE, refused.code)
             refusal, status = str(refused), STATUS_OF_KIND[refused.kind]
+        else:
+            counters.count_add(Channel.OFFICE, len(outcome.enrolled))
         household_ids = household_ids or sorted({m.household_id for m in chosen})
     live = availability(offerings=[(offering.pk, offering.capacity)], now=timezone.now())[offering.pk]
     candidates = group_candidates(organization_id=request.organization.pk, query=query, household_ids=household_ids)
