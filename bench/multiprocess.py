@@ -122,7 +122,11 @@ def due_emails(organization_ids: list[int]) -> list[str]:
     for organization in Organization.objects.filter(pk__in=organization_ids):
         for n in range(EMAILS_PER_ORGANIZATION):
             key = f"multiprocess-{run}-{organization.pk}-{n}"
-            context = {"organization_name": organization.name, "time_zone": organization.time_zone}
+            context = {
+                "organization_name": organization.name,
+                "time_zone": organization.time_zone,
+                "locale": organization.locale,
+            }
             context |= {"household_name": "Family", "order_number": "R-1", "amount": 10, "credit": 0}
             context |= {"paid_toward": "", "reason": "multiprocess"}
             enqueue(

@@ -62,6 +62,7 @@ def measure(emails: int) -> list[float]:
             context={
                 "organization_name": organization.name,
                 "time_zone": organization.time_zone,
+                "locale": organization.locale,
                 "household_name": "Family",
                 "order_number": "R-1",
                 "amount": 10,

@@ -21,7 +21,7 @@ from audit.services import record
 from core.errors import DomainError
 from households.models import Household
 from households.services import clean_contact, new_household
-from notifications.services import enqueue
+from notifications.services import enqueue, organization_context
 from organizations.models import Organization
 
 VERIFY_SALT = "registrar.households.verify_email"
@@ -155,9 +155,8 @@ def _send_verification(household: Household, *, link_for: LinkFor, now: datetime
         key=f"verify_email:{household.pk}:{household.email.lower()}:{now.date().isoformat()}",
         kind="household_verify_email",
         to_email=household.email,
-        context={
-            "organization_name": household.organization.name,
-            "time_zone": household.organization.time_zone,
+        context=organization_context(household.organization)
+        | {
             "household_name": household.name,
             "verify_url": link_for(token),
         },
@@ -264,9 +263,8 @@ def request_password_reset(*, organization: Organization, email: str, link_for: 
                 key=f"password_reset:{user.pk}:{token}",
                 kind="password_reset",
                 to_email=user.email,
-                context={
-                    "organization_name": organization.name,
-                    "time_zone": organization.time_zone,
+                context=organization_context(organization)
+                | {
                     "household_name": household.name if household else (user.first_name or user.username),
                     "to_email": user.email,
                     "reset_url": link_for(urlsafe_base64_encode(force_bytes(user.pk)), token),

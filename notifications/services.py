@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.models import Channel
 from audit.services import record
+from core.locale import organization_locale
 from notifications.errors import NotificationNotFound, OutboxActionRefused
 from notifications.models import Notification
 from organizations.models import Organization, Permission, StaffMembership
@@ -44,6 +45,15 @@ KINDS = frozenset(
 )
 
 
+# What a notice is rendered in, from its organization when the caller's context lacks it.
+ORGANIZATION_KEYS = ("time_zone", "locale")
+
+
+def organization_context(organization: Organization) -> dict[str, str]:
+    """What every notice shows of its organization, and the time zone and locale it is rendered in."""
+    return {"organization_name": organization.name, "time_zone": organization.time_zone, "locale": organization.locale}
+
+
 @dataclass(frozen=True)
 class RenderedEmail:
     subject: str
@@ -52,11 +62,12 @@ class RenderedEmail:
 
 
 def render_notification(*, kind: str, context: dict) -> RenderedEmail:
-    """Render the subject, text and HTML of a notice. Datetimes in the context are shown in
-    the organization's time zone, `context["time_zone"]` (an IANA name)."""
+    """Render the subject, text and HTML of a notice in the organization's time zone and locale:
+    datetimes in `context["time_zone"]` (an IANA name), money, numbers and month and day names
+    in `context["locale"]` (a language code, decision 0025)."""
     if kind not in KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}")
-    with timezone.override(context["time_zone"]):
+    with timezone.override(context["time_zone"]), organization_locale(context["locale"]):
         subject: str = render_to_string(f"notifications/{kind}.subject.txt", context)
         body_text = render_to_string(f"notifications/{kind}.txt", context)
         body_html = render_to_string(f"notifications/{kind}.html", context)
@@ -83,15 +94,15 @@ def enqueue(
     """Put one notice in the outbox unless a notice with this `key` exists (N1); True if it
     was added. Runs inside the caller's transaction and never breaks it: a duplicate key,
     even one inserted by a concurrent transaction, only rolls back a savepoint. Nothing is
-    enqueued without an address."""
+    enqueued without an address. Rendered in the organization's time zone and locale, read from
+    it unless the context brings them (`time_zone`, `locale`)."""
     if not to_email:
         return False
     if _is_enqueued(key):
         return False
-    if "time_zone" not in context:
-        context = context | {
-            "time_zone": Organization.objects.values_list("time_zone", flat=True).get(pk=organization_id)
-        }
+    if not all(name in context for name in ORGANIZATION_KEYS):
+        time_zone, locale = Organization.objects.values_list(*ORGANIZATION_KEYS).get(pk=organization_id)
+        context = {"time_zone": time_zone, "locale": locale} | context
     rendered = render_notification(kind=kind, context=context)
     try:
         with transaction.atomic():
@@ -136,16 +147,17 @@ def enqueue_many(notices: list[OutgoingNotice], *, now: datetime) -> int:
     if not wanted:
         return 0
     existing = set(Notification.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
-    zones = dict(
-        Organization.objects.filter(pk__in={n.organization_id for n in wanted.values()}).values_list("pk", "time_zone")
-    )
+    settings_of = {
+        pk: {"time_zone": time_zone, "locale": locale}
+        for pk, time_zone, locale in Organization.objects.filter(
+            pk__in={n.organization_id for n in wanted.values()}
+        ).values_list("pk", *ORGANIZATION_KEYS)
+    }
     rows = []
     for notice in wanted.values():
         if notice.key in existing:
             continue
-        rendered = render_notification(
-            kind=notice.kind, context={"time_zone": zones[notice.organization_id]} | notice.context
-        )
+        rendered = render_notification(kind=notice.kind, context=settings_of[notice.organization_id] | notice.context)
         rows.append(
             Notification(
                 organization_id=notice.organization_id,

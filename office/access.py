@@ -7,7 +7,8 @@ It resolves the organization from the URL's `slug`, requires an active staff mem
 THAT organization (anyone else, a customer or another organization's staff, gets the same
 404 as an unknown organization: no existence oracle), checks the declared permission
 server-side (403 without it) and hands the view `request.membership` and
-`request.organization`; the view gets its other URL keywords, not the slug. A visitor who is
+`request.organization`; the view gets its other URL keywords, not the slug, and runs (its page
+renders) in the organization's locale (decision 0025). A visitor who is
 not signed in goes to the sign-in page, whatever the slug. The declaration stays on the view
 (`office_access`), so the route x role matrix test (office/tests/test_route_matrix.py) reads
 what each route promises from the URL configuration itself.
@@ -22,6 +23,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
+from core.locale import organization_locale
 from organizations.models import Organization, StaffMembership
 from organizations.selectors import staff_membership_for
 
@@ -69,7 +71,9 @@ def staff_page(*permissions: str, methods: tuple[str, ...] = ("GET",)) -> Callab
             office_request = cast(OfficeRequest, request)
             office_request.membership = membership
             office_request.organization = membership.organization
-            return view(office_request, **kwargs)
+            # The organization's money, numbers and dates (its locale), for this response only.
+            with organization_locale(membership.organization.locale):
+                return view(office_request, **kwargs)
 
         wrapper.office_access = access  # type: ignore[attr-defined]
         return wrapper

@@ -6,14 +6,18 @@ from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils import dateformat
+
 from catalog.models import Meeting
+from core.locale import organization_locale
 from notifications.links import portal_link
-from notifications.services import enqueue
+from notifications.services import enqueue, organization_context
 from notifications.templatetags.notification_format import format_instant
 from orders.models import Order
 from organizations.models import Organization
 
 DAY_FORMAT = "l j F Y, g:i a"
+DATE_FORMAT = "l j F Y"
 
 
 def enqueue_receipt(
@@ -38,9 +42,8 @@ def enqueue_receipt(
         key=f"receipt:{order.pk}",
         kind="registrant_receipt",
         to_email=household.email,
-        context={
-            "organization_name": organization.name,
-            "time_zone": organization.time_zone,
+        context=organization_context(organization)
+        | {
             "household_name": household.name,
             "order_number": order.number,
             "lines": [
@@ -67,8 +70,11 @@ def enqueue_receipt(
 
 
 def _starts(offering: object, first_meeting: datetime | None, organization: Organization) -> str:
+    """When the line starts, in the organization's time zone and with its locale's month and day
+    names (decision 0025), as the rest of the receipt is rendered."""
     starts_at = first_meeting or getattr(offering, "starts_at", None)
-    if starts_at is not None:
-        return format_instant(starts_at, zone=organization.time_zone, fmt=DAY_FORMAT)
     starts_on = getattr(offering, "starts_on", None)
-    return starts_on.strftime("%A %-d %B %Y") if starts_on else ""
+    with organization_locale(organization.locale):
+        if starts_at is not None:
+            return format_instant(starts_at, zone=organization.time_zone, fmt=DAY_FORMAT)
+        return dateformat.format(starts_on, DATE_FORMAT) if starts_on else ""

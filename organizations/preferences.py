@@ -89,7 +89,13 @@ SETTINGS: dict[str, Setting] = {
             choices=(),  # filled below: every IANA zone name
         ),
         Setting(
-            "locale", "choice", "Language and formats", "Money and dates follow it.", "organization", choices=LOCALES
+            "locale",
+            "choice",
+            "Language and formats",
+            "Money, numbers and dates on the organization's pages and in its emails follow it; "
+            "the pages' words are in English until a translation is added.",
+            "organization",
+            choices=LOCALES,
         ),
         Setting(
             "cart_timeout_minutes",

@@ -11,7 +11,7 @@ from datetime import datetime
 from django.db import transaction
 
 from notifications.models import Notification
-from notifications.services import enqueue
+from notifications.services import enqueue, organization_context
 from payments.models import StaffAlert
 
 ALERT_BATCH = 100
@@ -56,9 +56,8 @@ def _alert_one(notification_id: int, *, now: datetime) -> int:
             key=f"staff_alert:{alert.pk}",
             kind=ALERT_EMAIL_KIND,
             to_email=organization.admin_email,
-            context={
-                "organization_name": organization.name,
-                "time_zone": organization.time_zone,
+            context=organization_context(organization)
+            | {
                 "to_email": notification.to_email,
                 "subject": notification.subject,
                 "error": error,

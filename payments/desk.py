@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Channel
-from notifications.services import enqueue
+from notifications.services import enqueue, organization_context
 from notifications.templatetags.notification_format import format_money
 from orders.errors import OrderNotFound
 from orders.models import Order
@@ -112,9 +112,8 @@ def send_pay_link(*, membership: StaffMembership, order_id: int) -> str:
         key=f"pay_link:{order.pk}:{now.isoformat()}",
         kind="registrant_pay_link",
         to_email=order.household.email,
-        context={
-            "organization_name": organization.name,
-            "time_zone": organization.time_zone,
+        context=organization_context(organization)
+        | {
             "household_name": order.household.name,
             "order_number": order.number,
             "description": "; ".join(order.lines.order_by("pk").values_list("description", flat=True)),

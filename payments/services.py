@@ -19,7 +19,7 @@ from capacity.locks import require_transaction
 from capacity.models import Claim
 from capacity.services import confirm_claims
 from households.models import Household
-from notifications.services import enqueue
+from notifications.services import enqueue, organization_context
 from notifications.templatetags.notification_format import format_money
 from orders.errors import OrderNotFound
 from orders.models import Order, OrderLine
@@ -218,9 +218,8 @@ def _alert(
         key=f"staff_alert:{alert.pk}",
         kind=ALERT_EMAILS[kind],
         to_email=organization.admin_email,
-        context={
-            "organization_name": organization.name,
-            "time_zone": organization.time_zone,
+        context=organization_context(organization)
+        | {
             "household_name": payment.household.name,
             "order_number": order.number if order else "",
             "amount": payment.amount,

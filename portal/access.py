@@ -9,7 +9,8 @@ organization, or None (a visitor, staff, or someone with an account elsewhere). 
 open to everyone; `customer=True` pages (the cart, the add) send a visitor to sign in and tell a
 signed-in person without a household here how to get one. Anything of a household is then
 fetched through `request.household`, so one household never reaches another's rows (the
-fetches 404, as the API does). The view gets its other URL keywords, not the slug.
+fetches 404, as the API does). The view gets its other URL keywords, not the slug. The view runs,
+and its page renders, in the organization's locale (decision 0025).
 """
 
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import render
 from django_htmx.middleware import HtmxDetails
 
+from core.locale import organization_locale
 from core.querycache import CompiledQuery
 from households.models import Household
 from organizations.models import Organization
@@ -83,11 +85,14 @@ def portal_page(*, methods: tuple[str, ...] = ("GET",), customer: bool = False) 
             portal_request = cast(PortalRequest, request)
             portal_request.organization = organization
             portal_request.household = household
-            if access.customer and portal_request.household is None:
-                if user_id is None:
-                    return redirect_to_login(request.get_full_path())
-                return render(request, "portal/no_household.html", status=403)
-            return view(portal_request, **kwargs)
+            # The organization's money, numbers and dates (its locale), for this response only:
+            # the view renders inside, and the next request on this thread starts from the default.
+            with organization_locale(organization.locale):
+                if access.customer and portal_request.household is None:
+                    if user_id is None:
+                        return redirect_to_login(request.get_full_path())
+                    return render(request, "portal/no_household.html", status=403)
+                return view(portal_request, **kwargs)
 
         wrapper.portal_access = access  # type: ignore[attr-defined]
         return wrapper

@@ -171,7 +171,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Pages outside any organization (the landing page, sign-in, Django's admin) are in LANGUAGE_CODE.
+# An organization's pages, and its emails, are in the organization's `locale`, one of LANGUAGES
+# (portal.access, office.access, notifications.services): its money, numbers and dates follow
+# it; the words stay English until a catalog is added (docs/decisions/0025-organization-locale.md).
+# No LocaleMiddleware: the browser's Accept-Language never decides.
 LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en-ca", "English (Canada)"), ("en-us", "English (US)"), ("fr-ca", "Français (Canada)")]
+# Where Django's own formats of a locale are corrected (registrar/formats/<locale>/formats.py).
+FORMAT_MODULE_PATH = ["registrar.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

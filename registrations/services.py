@@ -15,7 +15,7 @@ from capacity.models import Claim
 from capacity.policies import SeatRequest
 from capacity.services import ClaimRequest, cancel_claims, claim_seats
 from notifications.models import Notification
-from notifications.services import enqueue
+from notifications.services import enqueue, organization_context
 from orders.models import Order, OrderLine
 from orders.paylink import pay_url
 from organizations.models import Organization, Permission, StaffMembership
@@ -280,9 +280,7 @@ def notice_context(organization: Organization, registration: Registration) -> di
     """What every registration notice template may show (see notifications/templates)."""
     order = registration.order
     due = policies.deletion_due_at(facts_for(registration), grace_policy(organization, offering=registration.offering))
-    return {
-        "organization_name": organization.name,
-        "time_zone": organization.time_zone,
+    return organization_context(organization) | {
         "household_name": registration.household.name,
         "household_email": registration.household.email,
         "participant_name": registration.participant.full_name if registration.participant else None,

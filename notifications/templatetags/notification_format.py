@@ -4,6 +4,7 @@ organization's zone>)`, so `when` shows a moment as the organization's office se
 `format_money` and `format_instant` are also the pages' filters (ui/templatetags/ui.py), so an
 amount or a moment reads the same in an email and on the page that it links to."""
 
+from contextlib import nullcontext
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils import dateformat, formats, numberformat, timezone, translation
 from django.utils.translation import pgettext
+
+from core.locale import organization_locale
 
 register = template.Library()
 
@@ -35,7 +38,8 @@ def format_money(value: Decimal | int | None, *, locale: str | None = None) -> s
         thousand_sep=formats.get_format("THOUSAND_SEPARATOR", lang=language),
         force_grouping=True,
     )
-    with translation.override(language):
+    same_language = language == translation.get_language()
+    with nullcontext() if same_language else organization_locale(language):
         # Translators: an amount of money; put the currency symbol where your language does.
         text = pgettext("money", "$%(amount)s") % {"amount": digits}
     return f"-{text}" if amount < 0 else text

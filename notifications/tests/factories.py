@@ -12,6 +12,7 @@ def grace_warning_context(organization: Organization, **fields: object) -> dict:
     return {
         "organization_name": organization.name,
         "time_zone": organization.time_zone,
+        "locale": organization.locale,
         "household_name": "Rivera household",
         "participant_name": "Sam Rivera",
         "offering_name": "Swim Level 3, Tuesdays",

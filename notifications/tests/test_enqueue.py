@@ -238,3 +238,43 @@ def test_other_integrity_errors_are_not_swallowed(org, monkeypatch):
 
     with pytest.raises(IntegrityError):
         enqueue_warning(org, "broken", now=NOW)
+
+
+def test_a_notice_is_rendered_in_its_organizations_locale_when_the_context_names_none(db):
+    """Decision 0025: a grace-period warning of a French Canadian organization, enqueued by the
+    worker (no page, no language of its own), has French money and month names, English words."""
+    montreal = make_organization(time_zone="America/Toronto", locale="fr-ca")
+    context = grace_warning_context(montreal, amount_due=Decimal("1234.5"))
+    del context["time_zone"], context["locale"]
+    enqueue(
+        organization_id=montreal.pk,
+        key="montreal",
+        kind="registrant_grace_warning",
+        to_email="a@family.example",
+        context=context,
+        now=NOW,
+    )
+    notice = Notification.objects.get()
+    assert "mercredi 4 mars" in notice.subject
+    assert "mercredi 4 mars 2026, 9:00 matin EST" in notice.body_text
+    assert "$1\xa0234,50" in notice.body_text
+    assert "Payment needed by" in notice.subject
+
+
+def test_notices_enqueued_together_each_follow_their_own_organizations_locale(db):
+    french = make_organization(locale="fr-ca")
+    american = make_organization(locale="en-us")
+    notices = [
+        services.OutgoingNotice(
+            organization_id=organization.pk,
+            key=f"cancelled-{organization.pk}",
+            kind="registrant_grace_warning",
+            to_email="a@family.example",
+            context={k: v for k, v in grace_warning_context(organization).items() if k not in {"time_zone", "locale"}},
+        )
+        for organization in (french, american)
+    ]
+    assert services.enqueue_many(notices, now=NOW) == 2
+    by_organization = {n.organization_id: n.body_text for n in Notification.objects.all()}
+    assert "mercredi 4 mars 2026" in by_organization[french.pk]
+    assert "Wednesday 4 March 2026" in by_organization[american.pk]

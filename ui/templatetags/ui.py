@@ -15,10 +15,13 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 from django.core.paginator import Page
 from django.templatetags.static import static
+from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
+from core.locale import has_words_in
 from notifications.templatetags.notification_format import format_instant, format_money
 from ui.tables import Link, Tag
 
@@ -50,6 +53,17 @@ def instant_date(value: datetime | None, zone: tzinfo | str | None = None) -> st
 @register.filter
 def instant_time(value: datetime | None, zone: tzinfo | str | None = None) -> str:
     return format_instant(value, zone=zone or None, fmt=str(TIME_FORMAT))
+
+
+@register.simple_tag
+def page_language() -> str:
+    """<html lang>: the active language ("en-CA", "en-US") where the page's words are written in
+    it, else English (WCAG 3.1.1: the language of the words, which a screen reader speaks them
+    in). An fr-ca organization's pages have French money and dates among English words: "en"."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if not has_words_in(language):
+        return "en"
+    return translation.to_locale(language).replace("_", "-")
 
 
 @register.simple_tag

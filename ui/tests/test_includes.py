@@ -136,7 +136,7 @@ def test_the_base_layout_sends_the_csrf_token_with_every_htmx_request_and_config
     config = re.search(r"""<meta name="htmx-config" content='([^']+)'>""", html).group(1)
     assert '"allowEval": false' in config
     assert '"includeIndicatorStyles": false' in config
-    assert '<html lang="en-us">' in html
+    assert '<html lang="en-US">' in html
     assert '<a class="usa-skipnav" href="#main-content">' in html
     assert 'id="main-content"' in html
     assert re.search(r'<script src="/static/ui/vendor/htmx/htmx.min.js"></script>', html)
