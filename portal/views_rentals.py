@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.dateformat import time_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -144,7 +144,7 @@ def book(request: PortalRequest) -> HttpResponse:
         return redirect(back)
     when = {
         "name": facility.name,
-        "day": day.strftime("%A %-d %B"),
+        "day": dateformat.format(day, "l j F"),  # the month and day names of the organization's locale
         "from": time_format(starts.time(), "g:i a"),
         "until": time_format(ends.time(), "g:i a"),
     }

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from office.access import OfficeRequest, staff_page
@@ -81,9 +81,12 @@ def days(request: OfficeRequest) -> HttpResponse:
             "charts": [
                 (
                     _("Registrations per day"),
-                    charts.columns([(d.day.strftime("%b %d"), d.registrations) for d in rows]),
+                    charts.columns([(dateformat.format(d.day, "M d"), d.registrations) for d in rows]),
                 ),
-                (_("Money received per day"), charts.columns([(d.day.strftime("%b %d"), d.revenue) for d in rows])),
+                (
+                    _("Money received per day"),
+                    charts.columns([(dateformat.format(d.day, "M d"), d.revenue) for d in rows]),
+                ),
             ],
             "table": table,
             "summary": _("Each day of the last 30, in the organization's time zone."),

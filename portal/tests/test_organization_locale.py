@@ -3,7 +3,7 @@ numbers and dates in its locale, the words in English; the next request, another
 pages and pages of no organization keep their own."""
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from django.utils import translation
 
 from attendance.tests.factories import make_meetings, register
 from carts.services import add_to_cart
-from catalog.tests.factories import make_offering
+from catalog.tests.factories import make_offering, make_split_day_facility
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization
 
@@ -146,3 +146,16 @@ def test_two_organizations_served_at_once_each_keep_their_own_locale():
         for thread in threads:
             thread.join(timeout=120)
     assert wrong == []
+
+
+def test_a_french_canadian_family_is_told_the_day_of_its_rental_in_french(db):
+    organization, _, _, client = shop("fr-ca")
+    monday = date(2026, 3, 2)
+    gym = make_split_day_facility(organization, monday, name="Gym B")
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        booked = client.post(
+            f"/o/{organization.slug}/rentals/book/",
+            {"facility": gym.pk, "day": monday, "from": "17:00", "until": "19:00"},
+            follow=True,
+        )
+    assert "Gym B on lundi 2 mars, " in booked.content.decode()
