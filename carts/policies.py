@@ -73,7 +73,7 @@ def check_registrable(
 
 def _ages(min_age: int | None, max_age: int | None) -> str:
     if min_age is not None and max_age is not None:
-        return f"{min_age}-{max_age}"
+        return f"{min_age} to {max_age}"
     if min_age is not None:
         return f"{min_age} and up"
     return f"up to {max_age}"

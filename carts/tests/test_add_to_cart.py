@@ -108,7 +108,7 @@ def test_age_limits_use_the_offering_start_date(org):
     five_to_eight = make_offering(org, min_age=6, max_age=8, starts_on=date(2026, 5, 31))
     with pytest.raises(errors.AgeIneligible) as refused:
         add(household, five_to_eight, participant=kid)
-    assert "ages 6-8" in str(refused.value)
+    assert "ages 6 to 8" in str(refused.value)  # as the catalog says ages
     on_birthday = make_offering(org, min_age=6, max_age=8, starts_on=date(2026, 6, 1))
     assert add(household, on_birthday, participant=kid).claims
 

@@ -77,7 +77,7 @@ def test_c4_refusals_in_plain_words(org, household, client):
         add_to_cart(household=household, offering_id=taken.pk, participant_id=kid.pk, channel="portal")
     expected = {
         full: "Full class is full, but 1 place is held in another cart and may come back",
-        too_old: f"{kid.full_name} cannot register for Tots: Tots is for ages 3-5; this participant is 9.",
+        too_old: f"{kid.full_name} cannot register for Tots: Tots is for ages 3 to 5; this participant is 9.",
         later: "Registration for Later opens Wednesday 4 March 2026, 9:00 a.m. EST.",
         taken: f"{kid.full_name} is already in a cart or registered for Taken.",
     }
