@@ -1,7 +1,7 @@
 """The audit trail in plain words (X2, D4): "Deleted a held seat in Swim 1 for Ana" instead of
 `cart.hold_deleted`. One table of sentences, by verb; the names they need (offering, participant,
-order, and the course of a registration or a meeting) are read for a whole page of events at once,
-in at most five queries however many events there are. What an event is about is said by name
+order, and the course of a registration, a meeting or a place) are read for a whole page of events
+at once, in at most six queries however many events there are. What an event is about is said by name
 too (`about`: "Swim 1: Ana Lee", "Order R0000002"). A verb without a sentence still says
 something readable (its words, spaced)."""
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEvent
+from capacity.models import Claim
 from catalog.models import Meeting, Offering
 from households.models import Participant
 from notifications.templatetags.notification_format import format_money
@@ -127,6 +128,7 @@ class Names:
     registration_participants: dict[int, int]
     registration_offerings: dict[int, int]
     meeting_offerings: dict[int, int]
+    claims: dict[int, tuple[int, int | None]]  # a place: its offering and participant
 
 
 def _ids(events: Sequence[AuditEvent], key: str) -> set[int]:
@@ -142,8 +144,16 @@ def _names(events: Sequence[AuditEvent]) -> Names:
         )
     )
     meetings = dict(Meeting.objects.filter(pk__in=_ids(events, "meeting")).values_list("pk", "offering_id"))
+    claims: dict[int, tuple[int, int | None]] = {
+        pk: (offering, participant)
+        for pk, offering, participant in Claim.objects.filter(pk__in=_ids(events, "claim")).values_list(
+            "pk", "offering_id", "participant_id"
+        )
+    }
     participant_ids = _ids(events, "participant") | {p for _pk, p, _o in registrations if p is not None}
+    participant_ids |= {p for _o, p in claims.values() if p is not None}
     offering_ids = _ids(events, "offering") | {o for _pk, _p, o in registrations} | set(meetings.values())
+    offering_ids |= {o for o, _p in claims.values()}
     return Names(
         offerings=dict(Offering.objects.filter(pk__in=offering_ids).values_list("pk", "name")),
         participants={p.pk: p.full_name for p in Participant.objects.filter(pk__in=participant_ids)},
@@ -151,6 +161,7 @@ def _names(events: Sequence[AuditEvent]) -> Names:
         registration_participants={pk: p for pk, p, _o in registrations if p is not None},
         registration_offerings={pk: o for pk, _p, o in registrations},
         meeting_offerings=meetings,
+        claims=claims,
     )
 
 
@@ -179,6 +190,10 @@ def _known(event: AuditEvent, names: Names) -> tuple[int | None, int | None]:
         offering = names.registration_offerings.get(registration)
     if offering is None and meeting is not None:
         offering = names.meeting_offerings.get(meeting)
+    claimed = names.claims.get(_lookup(event, "claim") or 0)
+    if claimed is not None:
+        offering = offering if offering is not None else claimed[0]
+        participant = participant if participant is not None else claimed[1]
     return participant, offering
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record
-from carts.services import add_to_cart, delete_hold
+from carts.services import add_to_cart, delete_hold, remove_from_cart
 from catalog.models import Meeting
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
@@ -69,6 +69,17 @@ def test_a2_an_absence_in_the_audit_trail_names_its_course(world, client_for):
     )
     page = client_for("frontdesk").get(url(world, f"households/{household.pk}/")).content.decode()
     assert f"Marked {ana.full_name} absent from Swim 1" in page
+
+
+def test_x2_an_item_taken_out_of_the_cart_is_named_in_the_audit_trail(world, client_for):
+    """Taking an item out records only its place (claim): the trail names its course and person."""
+    household = make_household(world.organization)
+    ana = household.participants.get()
+    swim = make_offering(world.organization, name="Swim 1", capacity=5)
+    claim = add_to_cart(household=household, offering_id=swim.pk, participant_id=ana.pk, channel="portal").claims[0]
+    remove_from_cart(household=household, claim_id=claim.pk, channel="portal")
+    page = client_for("frontdesk").get(url(world, f"households/{household.pk}/")).content.decode()
+    assert f"Took Swim 1 for {ana.full_name} out of the cart" in page
 
 
 def test_the_words_of_many_events_take_as_many_queries_as_one(world):
