@@ -22,8 +22,6 @@ from django.utils.translation import trans_real
 
 # The languages the words of the pages and emails are written in. Add one with its catalog.
 WORDS_LANGUAGES = frozenset({"en"})
-# dateformat's words for a time ("a" and "A", "P"), beside django.utils.dates' names.
-_CLOCK_WORDS = ("a.m.", "p.m.", "AM", "PM", "midnight", "noon")
 
 
 def has_words_in(language: str) -> bool:
@@ -33,11 +31,13 @@ def has_words_in(language: str) -> bool:
 
 @cache
 def calendar_words() -> frozenset[str]:
-    """The English names of months and days (full, abbreviated, in every form dateformat uses)
-    and of the clock's halves: the strings this module lets Django translate."""
+    """The English names of months and days (full, abbreviated, in every form dateformat uses):
+    the strings this module lets Django translate. Not the clock's "a.m." and "p.m.": French
+    writes "19 h 15", not "7:15 après-midi", and the 12-hour formats are the words' (English)
+    until a catalog gives the 24-hour ones (context "instant format")."""
     with _activated(gettext_module.NullTranslations()):  # no catalog: each lazy name is its message id
         names = {str(name) for table in _DATE_TABLES for name in table.values()}
-    return frozenset(names) | frozenset(_CLOCK_WORDS)
+    return frozenset(names)
 
 
 _DATE_TABLES = (
@@ -52,7 +52,7 @@ _DATE_TABLES = (
 
 class CalendarOnlyTranslation(gettext_module.NullTranslations):
     """The active translation for a locale whose words have no catalog: its language is the
-    locale (so are the formats); only the calendar's words are translated, by Django's catalog."""
+    locale (so are the formats); only month and day names are translated, by Django's catalog."""
 
     def __init__(self, language: str) -> None:
         super().__init__()

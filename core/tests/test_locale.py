@@ -72,3 +72,10 @@ def test_learning_the_calendar_words_inside_a_block_keeps_the_block_as_it_was():
     with organization_locale("fr-ca"):
         assert dateformat.format(date(2026, 3, 9), "F") == "mars"  # learns them here
         assert translation.gettext("Search") == "Search"
+
+
+def test_the_clock_keeps_the_words_a_m_and_p_m_in_a_french_locale():
+    """French writes "19 h 15"; "7:15 après-midi" would be neither language. The 12-hour clock of
+    the pages' formats is English, like the words, until a catalog gives the 24-hour one."""
+    with organization_locale("fr-ca"):
+        assert dateformat.format(datetime(2026, 3, 9, 19, 15), "l j F, g:i a") == "lundi 9 mars, 7:15 p.m."

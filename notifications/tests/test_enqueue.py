@@ -256,7 +256,7 @@ def test_a_notice_is_rendered_in_its_organizations_locale_when_the_context_names
     )
     notice = Notification.objects.get()
     assert "mercredi 4 mars" in notice.subject
-    assert "mercredi 4 mars 2026, 9:00 matin EST" in notice.body_text
+    assert "mercredi 4 mars 2026, 9:00 a.m. EST" in notice.body_text
     assert "$1\xa0234,50" in notice.body_text
     assert "Payment needed by" in notice.subject
 
