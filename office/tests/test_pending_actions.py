@@ -84,6 +84,9 @@ def test_s7_the_pending_list_exports_as_csv_with_the_same_filters(world, client_
     only_partly = csv_rows(desk.get(url(world, "pending/"), {"format": "csv", "state": "partially_paid"}))
     assert [row[0] for row in only_partly[1:]] == [partly.household.name]
     assert only_partly[1][8] == "Partially paid"
+    # the amounts are the order's, whatever number of its registrations are listed: the columns say so
+    assert only_partly[0][6:8] == ["Order total", "Paid on the order"]
+    assert only_partly[1][6:8] == ["20.00", "5.00"]
     searched = csv_rows(desk.get(url(world, "pending/"), {"format": "csv", "q": unpaid.household.email}))
     assert [row[0] for row in searched[1:]] == [unpaid.household.name]
     page = desk.get(url(world, "pending/"), {"state": "partially_paid"}).content.decode()
