@@ -43,6 +43,7 @@ API_REFUSALS = {
     "not_found": Refusal(404, "Not found."),
     "method_not_allowed": Refusal(405, "This method is not allowed here."),
     "payload_too_large": Refusal(413, "The request body is too large."),
+    "uri_too_long": Refusal(414, "The address (path and query string) is too long."),
     "too_many_requests": Refusal(429, "Too many requests; try again later."),
     "server_error": Refusal(500, "Something went wrong on our side; it has been logged."),
     "busy": Refusal(503, "Registration is very busy right now; please try again in a moment."),
@@ -64,7 +65,7 @@ def status_of(error: DomainError) -> int:
 
 # What every operation may answer besides its own successes; 401 only behind authentication.
 # 405 is Django's own answer for a path with other methods: not documented per operation.
-EVERY_OPERATION = (400, 403, 404, 409, 413, 429, 503)
+EVERY_OPERATION = (400, 403, 404, 409, 413, 414, 429, 503)
 
 
 def prepare_operations(routers: list[Router]) -> None:

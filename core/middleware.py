@@ -9,6 +9,11 @@ from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from core.errors import control_character_in
 
 API_PREFIX = "/api/"
+# The longest request target (path and query string, as sent) the API reads, in bytes: answered
+# 414 in the API's shape above it. Below gunicorn's own limit (registrar/gunicorn_conf.py
+# limit_request_line, 8190), so that the API's answer, not the HTTP server's HTML page, is the
+# one a client gets for a long address (issue 15: every answer documented, every error JSON).
+MAX_REQUEST_TARGET = 4096
 
 
 class PageMessageMiddleware(MessageMiddleware):
@@ -28,9 +33,10 @@ def _refusal(status: int, code: str, message: str, **details: object) -> JsonRes
 
 class ApiGuardMiddleware:
     """What no API view should ever see (issue 15: no 500 from any input): a body larger than
-    `DATA_UPLOAD_MAX_MEMORY_SIZE` is answered 413 before it is read (the webhook too), and a
-    path with a control character (a NUL, which PostgreSQL cannot even compare) is the same
-    404 as any unknown path. Both in the API's JSON shape; pages are left to Django."""
+    `DATA_UPLOAD_MAX_MEMORY_SIZE` is answered 413 before it is read (the webhook too), an
+    address longer than `MAX_REQUEST_TARGET` 414, and a path with a control character (a NUL,
+    which PostgreSQL cannot even compare) is the same 404 as any unknown path. All in the API's
+    JSON shape; pages are left to Django."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -45,6 +51,14 @@ class ApiGuardMiddleware:
             if limit is not None and length > limit:
                 return _refusal(
                     413, "payload_too_large", f"The request body is larger than {limit} bytes.", limit=limit
+                )
+            target = len(request.get_full_path())
+            if target > MAX_REQUEST_TARGET:
+                return _refusal(
+                    414,
+                    "uri_too_long",
+                    f"The address is {target} bytes long; the most this API reads is {MAX_REQUEST_TARGET}.",
+                    limit=MAX_REQUEST_TARGET,
                 )
             if control_character_in(request.path_info):
                 return _refusal(404, "not_found", "Not found.")

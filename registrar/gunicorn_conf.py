@@ -15,6 +15,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "0") == "1" else None
 control_socket_disable = True
+# gunicorn's largest bounded request line (its default is 4094): room above the API's own limit
+# (core.middleware.MAX_REQUEST_TARGET, 4096), so a long address gets the API's JSON 414, not
+# gunicorn's HTML page. Beyond 8190 bytes gunicorn still answers 414 itself (README).
+limit_request_line = 8190
 
 
 def on_starting(server: object) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.root import ROUTERS, api
 from api.tests.schema_inputs import schema_inputs
+from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from organizations.models import Permission
 from organizations.tests.factories import make_staff
@@ -92,6 +93,26 @@ def test_x5_a_body_over_the_limit_is_413_in_the_json_shape(org, api_for, client,
         assert response.json()["details"] == {"limit": 1000}
 
 
+def test_x5_an_address_over_the_limit_is_414_in_the_json_shape_and_changes_nothing(org, api_for):
+    from core.middleware import MAX_REQUEST_TARGET
+
+    household = make_household(org)
+    customer = api_for(household.payer)
+    offering = make_offering(org)
+    participant = household.participants.first()
+    item = {"offering_id": offering.pk, "participant_id": participant.pk}
+    assert customer.post(f"/orgs/{org.slug}/cart/items", item).status_code == 201
+    note = "\u00f0" * MAX_REQUEST_TARGET  # what the long fuzz run sent: a query string of 4 to 6 KB
+    long_read = customer.get(f"/orgs/{org.slug}/offerings?q={note}")
+    long_delete = customer.delete(f"/orgs/{org.slug}/cart?note={note}")
+    for response in (long_read, long_delete):
+        assert response.status_code == 414, response.content
+        assert response.json()["code"] == "uri_too_long"
+        assert response.json()["details"] == {"limit": MAX_REQUEST_TARGET}
+    assert len(customer.get(f"/orgs/{org.slug}/cart").json()["items"]) == 1  # the cart was not emptied
+    assert customer.get(f"/orgs/{org.slug}/offerings?q=swim").status_code == 200  # a normal one reads
+
+
 def test_x5_a_missing_or_bad_bearer_on_a_write_is_401_not_a_csrf_403(org, client):
     for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic eDp5"}):
         response = client.post(
@@ -107,7 +128,10 @@ def test_x5_the_schema_documents_every_refusal_status():
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             documented = set(operation["responses"])
-            assert {"400", "403", "404", "409", "413", "429", "503"} <= {str(s) for s in documented}, (method, path)
+            assert {"400", "403", "404", "409", "413", "414", "429", "503"} <= {str(s) for s in documented}, (
+                method,
+                path,
+            )
 
 
 def test_x3_no_two_schemas_share_a_name():

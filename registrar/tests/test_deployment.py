@@ -70,5 +70,9 @@ def test_the_gunicorn_configuration_loads(monkeypatch, tmp_path):
     app.cfg = Config()
     app.load_config_from_module_name_or_filename("python:registrar.gunicorn_conf")
     assert (app.cfg.workers, app.cfg.bind, app.cfg.worker_class_str) == (3, ["0.0.0.0:8000"], "sync")
+    # a long address reaches the API, which answers 414 in its JSON shape, before gunicorn's HTML 414
+    from core.middleware import MAX_REQUEST_TARGET
+
+    assert app.cfg.limit_request_line > MAX_REQUEST_TARGET + len("DELETE  HTTP/1.1")
     app.cfg.on_starting(None)
     assert (tmp_path / "prometheus").is_dir()
