@@ -68,11 +68,21 @@ def _validated(obj: Any, exclude: list[str] | None = None, *, constraints: bool 
         raise InvalidCatalogItem(" ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields) from None
 
 
-def _check_known(changes: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+def _check_known(changes: Mapping[str, Any], allowed: tuple[str, ...], model: type[Any]) -> None:
+    """Only fields this change may set, and no null for a field that cannot hold one: the
+    model's full_clean lets a null through for a field that may be blank ("" is its empty
+    value), and the database then refuses it with a server error (a PATCH with
+    {"description": null}, found by the long Schemathesis run)."""
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise InvalidCatalogItem(
             f"Unknown field(s): {', '.join(unknown)}.", fields=dict.fromkeys(unknown, "unknown field")
+        )
+    nulls = sorted(name for name, value in changes.items() if value is None and not model._meta.get_field(name).null)
+    if nulls:
+        raise InvalidCatalogItem(
+            " ".join(f"{name}: This field cannot be null." for name in nulls),
+            fields=dict.fromkeys(nulls, "This field cannot be null."),
         )
 
 
@@ -123,7 +133,7 @@ def create_offering(
     opening and capacity (None: unlimited), and its weekly schedule if given (`set_schedule`'s
     arguments): made together or not at all."""
     require_permission(membership, Permission.MANAGE_CATALOG)
-    _check_known(fields, OFFERING_FIELDS)
+    _check_known(fields, OFFERING_FIELDS, Offering)
     offering = Offering(organization_id=membership.organization_id)
     _assign(membership, offering, fields)
     _validated(offering, exclude=["organization"], constraints=False)
@@ -143,7 +153,7 @@ def update_offering(*, membership: StaffMembership, offering_id: int, changes: M
     """Change an offering's description, price, dates and rules; capacity is changed with
     bulk.capacity.change_capacity, which previews who would be over."""
     require_permission(membership, Permission.MANAGE_CATALOG)
-    _check_known(changes, EDITABLE_OFFERING_FIELDS)
+    _check_known(changes, EDITABLE_OFFERING_FIELDS, Offering)
     offering = access_catalog_item(Offering, membership.organization_id, offering_id)
     before = {
         name: str(getattr(offering, name if name not in ("program", "facility") else f"{name}_id")) for name in changes
@@ -163,7 +173,7 @@ def update_offering(*, membership: StaffMembership, offering_id: int, changes: M
 @transaction.atomic
 def save_program(*, membership: StaffMembership, fields: Mapping[str, Any], program_id: int | None = None) -> Program:
     require_permission(membership, Permission.MANAGE_CATALOG)
-    _check_known(fields, PROGRAM_FIELDS)
+    _check_known(fields, PROGRAM_FIELDS, Program)
     program = access_catalog_item(Program, membership.organization_id, program_id) or Program(
         organization_id=membership.organization_id
     )
@@ -180,7 +190,7 @@ def save_facility(
     *, membership: StaffMembership, fields: Mapping[str, Any], facility_id: int | None = None
 ) -> Facility:
     require_permission(membership, Permission.MANAGE_CATALOG)
-    _check_known(fields, FACILITY_FIELDS)
+    _check_known(fields, FACILITY_FIELDS, Facility)
     facility = access_catalog_item(Facility, membership.organization_id, facility_id) or Facility(
         organization_id=membership.organization_id
     )
