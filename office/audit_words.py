@@ -221,17 +221,24 @@ def _money(value: object) -> str:
 
 
 def details(data: object) -> str:
-    """An event's data as words: "before: none; after: (status: absent, reason: Sick)"."""
+    """An event's data as words: "before: none; after: (reason: Sick, status: absent)"."""
     if isinstance(data, dict):
-        return "; ".join(f"{str(key).replace('_', ' ')}: {_value(value)}" for key, value in data.items())
+        return "; ".join(f"{str(key).replace('_', ' ')}: {_value(value)}" for key, value in _in_order(data))
     return _value(data)
+
+
+def _in_order(data: dict[str, object]) -> list[tuple[str, object]]:
+    """Before, then after, then the rest by name: the same order on both databases
+    (PostgreSQL's jsonb keeps keys by length, not in the order they were written)."""
+    rank = {"before": 0, "after": 1}
+    return sorted(((str(k), v) for k, v in data.items()), key=lambda item: (rank.get(item[0], 2), item[0]))
 
 
 def _value(value: object) -> str:
     if value is None or value == [] or value == {}:
         return _("none")
     if isinstance(value, dict):
-        return "(" + ", ".join(f"{str(k).replace('_', ' ')}: {_value(v)}" for k, v in value.items()) + ")"
+        return "(" + ", ".join(f"{k.replace('_', ' ')}: {_value(v)}" for k, v in _in_order(value)) + ")"
     if isinstance(value, list):
         return ", ".join(_value(item) for item in value)
     return str(value)
