@@ -52,7 +52,9 @@ class ApiGuardMiddleware:
                 return _refusal(
                     413, "payload_too_large", f"The request body is larger than {limit} bytes.", limit=limit
                 )
-            target = len(request.get_full_path())
+            # as sent: the path's UTF-8 and the query string's own bytes (WSGI gives them as latin-1)
+            query = request.META.get("QUERY_STRING", "")
+            target = len(request.path_info.encode()) + (len(query) + 1 if query else 0)
             if target > MAX_REQUEST_TARGET:
                 return _refusal(
                     414,

@@ -133,6 +133,8 @@ def test_x5_an_address_over_the_limit_is_414_in_the_json_shape_and_changes_nothi
         assert response.json()["details"] == {"limit": MAX_REQUEST_TARGET}
     assert len(customer.get(f"/orgs/{org.slug}/cart").json()["items"]) == 1  # the cart was not emptied
     assert customer.get(f"/orgs/{org.slug}/offerings?q=swim").status_code == 200  # a normal one reads
+    # the limit is in bytes as sent: 1000 two-byte letters are 2000 bytes, not their 6000-character escapes
+    assert customer.get(f"/orgs/{org.slug}/offerings?q={chr(0xF0) * 1000}").status_code == 200
 
 
 def test_x5_a_missing_or_bad_bearer_on_a_write_is_401_not_a_csrf_403(org, client):
