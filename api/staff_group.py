@@ -9,7 +9,7 @@ from api.auth import AUTH
 from api.schemas import ErrorOut
 from api.types import Id
 from carts.services.group import MAX_GROUP, Member, group_enroll
-from monitoring.counters import count_add
+from monitoring.counters import count_add, count_refusal
 from organizations.models import Permission
 
 router = Router(tags=["staff"], auth=AUTH)
@@ -37,6 +37,7 @@ class EnrolledOut(Schema):
 class RefusedOut(Schema):
     household_id: int
     participant_id: int | None
+    code: str = Field(description="the refusal's code, as the single add answers it (offering_full, ...)")
     reason: str
 
 
@@ -57,7 +58,10 @@ def enroll_group(request: StaffRequest, slug: str, offering_id: Id, payload: Gro
         mode=payload.mode,
         override_reason=payload.override_reason,
     )
-    count_add("office", len(outcome.enrolled))  # one answer for many seats: counted here, not by its status
+    # One answer for many seats and refusals: counted here, not by its status.
+    count_add("office", len(outcome.enrolled))
+    for turned_away in outcome.refused:
+        count_refusal("add", "office", turned_away.code)
     return {
         "mode": outcome.mode,
         "enrolled": [
@@ -70,7 +74,7 @@ def enroll_group(request: StaffRequest, slug: str, offering_id: Id, payload: Gro
             for m, result in outcome.enrolled
         ],
         "refused": [
-            {"household_id": m.household_id, "participant_id": m.participant_id, "reason": why}
-            for m, why in outcome.refused
+            {"household_id": m.household_id, "participant_id": m.participant_id, "code": code, "reason": why}
+            for m, code, why in outcome.refused
         ],
     }

@@ -19,7 +19,8 @@ COUNTED: dict[str, Action] = {
     "api-1:add_rental": Action("add", "api"),
     "api-1:office_add": Action("add", "office"),
     "api-1:office_add_rental": Action("add", "office"),
-    # Its 200 may hold many seats: the route counts them; its refusals are counted here.
+    # Its 200 may hold many seats and turn members away ("fit"): the route counts both; its
+    # 4xx refusals are counted here.
     "api-1:enroll_group": Action("add", "office", success_counted=False),
     "api-1:submit_checkout": Action("checkout", "api"),
     "api-1:office_checkout": Action("checkout", "office"),

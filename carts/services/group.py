@@ -17,6 +17,7 @@ override permission and a reason, the group may exceed capacity (C6), recorded o
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
@@ -46,11 +47,20 @@ class Member:
     participant_id: int | None
 
 
+class Refusal(NamedTuple):
+    """A member that `fit` turned away: the refusal's stable code (as the single add answers it,
+    and as /metrics counts it) and its sentence."""
+
+    member: Member
+    code: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class GroupOutcome:
     mode: str
     enrolled: list[tuple[Member, AddResult]] = field(default_factory=list)
-    refused: list[tuple[Member, str]] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
 
 
 class GroupDoesNotFit(DomainError):
@@ -136,7 +146,7 @@ def _enroll_each(
         except DomainError as refused:
             if all_or_nothing:
                 raise GroupDoesNotFit(f"Nothing was enrolled: {refused}", field="members") from refused
-            outcome.refused.append((member, str(refused)))
+            outcome.refused.append(Refusal(member, refused.code, str(refused)))
             continue
         outcome.enrolled.append((member, result))
     return outcome
@@ -171,7 +181,7 @@ def _record(
         data={
             "mode": outcome.mode,
             "enrolled": [[m.household_id, m.participant_id] for m, _ in outcome.enrolled],
-            "refused": [[m.household_id, m.participant_id, why] for m, why in outcome.refused],
+            "refused": [[r.member.household_id, r.member.participant_id, r.reason] for r in outcome.refused],
             "override": override_reason or "",
         },
         now=timezone.now(),

@@ -53,8 +53,9 @@ def test_s4_as_many_as_fit_enrolls_in_order_and_lists_the_rest(desk):
     offering = make_offering(org, capacity=4)
     outcome = group_enroll(membership=staff, offering_id=offering.pk, members=members, mode="fit")
     assert [m for m, _ in outcome.enrolled] == members[:4]
-    assert [m for m, _ in outcome.refused] == members[4:]
-    assert "full" in outcome.refused[0][1]
+    assert [r.member for r in outcome.refused] == members[4:]
+    assert {r.code for r in outcome.refused} == {"offering_full"}
+    assert "full" in outcome.refused[0].reason
     assert held(offering) == 4
 
 

@@ -76,6 +76,34 @@ def test_metrics_count_adds_and_refusals_by_code_and_read_holds_from_the_databas
     assert found[("registrar_registered_seats", (("organization", org.slug),))] == 0
 
 
+def test_c4_group_enroll_as_many_as_fit_counts_each_member_turned_away_by_its_code(org, scraper):
+    """The "fit" mode answers 200 with a list of those turned away: each is a refusal of its own
+    code in /metrics, from the office's page and the staff API alike, as a single add's is."""
+    clerk = make_staff(org, [Permission.ENROLL])
+    families = [make_household(org, children=2) for _ in range(2)]
+    members = [(h.pk, p.pk) for h in families for p in h.participants.order_by("pk")]
+    offering = make_offering(org, capacity=1)
+    full = ("registrar_refusals_total", (("action", "add"), ("channel", "office"), ("code", "offering_full")))
+    before = samples(scraper.get("/metrics")).get(full, 0.0)
+    desk = Client()
+    desk.force_login(clerk.user)
+
+    page = desk.post(
+        f"/office/{org.slug}/offerings/{offering.pk}/group-enroll/",
+        {"member": [f"{h}:{p}" for h, p in members[:2]], "mode": "fit"},
+    )
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {issue_token(user=clerk.user)}").post(
+        f"/api/v1/orgs/{org.slug}/staff/offerings/{offering.pk}/group-enroll",
+        {"members": [{"household_id": h, "participant_id": p} for h, p in members[2:]], "mode": "fit"},
+        content_type="application/json",
+    )
+
+    assert page.status_code == 200
+    assert api.status_code == 200
+    assert [(r["code"], "is full" in r["reason"]) for r in api.json()["refused"]] == [("offering_full", True)] * 2
+    assert samples(scraper.get("/metrics"))[full] == before + 3  # one on the page, two in the API
+
+
 def test_metrics_read_the_outbox_jobs_and_workers(org, scraper):
     with time_machine.travel(T0, tick=False):
         Worker(interval=60, jobs=[]).run_once()

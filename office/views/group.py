@@ -26,10 +26,10 @@ def _refused(organization_id: int, outcome: GroupOutcome | None) -> list[tuple[s
         return []
     people = participants_by_id(
         organization_id=organization_id,
-        participant_ids=[m.participant_id for m, _why in outcome.refused if m.participant_id is not None],
+        participant_ids=[r.member.participant_id for r in outcome.refused if r.member.participant_id is not None],
     )
     named = []
-    for member, why in outcome.refused:
+    for member, _code, why in outcome.refused:
         person = people.get(member.participant_id or 0)
         if person is None:  # no such participant in this organization: the reason says so
             label = _("Participant %(id)s") % {"id": member.participant_id} if member.participant_id else ""
@@ -76,6 +76,8 @@ def group(request: OfficeRequest, offering_id: int) -> HttpResponse:
             refusal, status = str(refused), STATUS_OF_KIND[refused.kind]
         else:
             counters.count_add(Channel.OFFICE, len(outcome.enrolled))
+            for turned_away in outcome.refused:  # as many as fit: each member turned away, by its code
+                counters.count_refusal("add", Channel.OFFICE, turned_away.code)
         household_ids = household_ids or sorted({m.household_id for m in chosen})
     live = availability(offerings=[(offering.pk, offering.capacity)], now=timezone.now())[offering.pk]
     candidates = group_candidates(organization_id=request.organization.pk, query=query, household_ids=household_ids)
