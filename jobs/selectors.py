@@ -63,13 +63,15 @@ def worker_health(*, now: datetime) -> WorkerHealth:
     )
 
 
-def worker_seen_recently(health: WorkerHealth, *, now: datetime) -> bool:
-    """A worker was alive within READY_INTERVALS of its own interval (readiness)."""
+def worker_is_stale(health: WorkerHealth, *, now: datetime) -> bool:
+    """No worker alive now, nor seen within READY_INTERVALS of its own interval. The one rule
+    for "the worker is stale": /health/ready answers not ready, and the office's home and Worker
+    pages warn, at the same instant."""
     if health.live:
-        return True
-    if health.last_seen_at is None or health.last_seen_interval_seconds is None:
         return False
-    return now - health.last_seen_at <= timedelta(seconds=READY_INTERVALS * health.last_seen_interval_seconds)
+    if health.last_seen_at is None or health.last_seen_interval_seconds is None:
+        return True
+    return now - health.last_seen_at > timedelta(seconds=READY_INTERVALS * health.last_seen_interval_seconds)
 
 
 def job_health(*, now: datetime, interval_seconds: int) -> list[JobHealth]:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from jobs.selectors import READY_INTERVALS, worker_health, worker_seen_recently
+from jobs.selectors import READY_INTERVALS, worker_health, worker_is_stale
 from notifications.selectors import outbox_health
 
 
@@ -54,7 +54,7 @@ def database() -> Check:
 def worker(now: datetime) -> Check:
     health = worker_health(now=now)
     return Check(
-        worker_seen_recently(health, now=now),
+        not worker_is_stale(health, now=now),
         {
             "live": health.live_count,
             "last_seen_at": health.last_seen_at.isoformat() if health.last_seen_at else None,

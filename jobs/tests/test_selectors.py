@@ -6,7 +6,7 @@ import time_machine
 
 from jobs.models import JobRun, WorkerHeartbeat
 from jobs.registry import JOBS
-from jobs.selectors import expected_interval, job_health, worker_health, worker_seen_recently
+from jobs.selectors import expected_interval, job_health, worker_health, worker_is_stale
 from jobs.worker import Worker
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -39,14 +39,14 @@ def test_job_health_has_every_job_with_its_last_run_failures_and_lag(db):
 
 
 def test_worker_health_and_readiness_within_two_intervals_of_the_last_worker(db):
-    assert not worker_seen_recently(worker_health(now=T0), now=T0)
+    assert worker_is_stale(worker_health(now=T0), now=T0)
 
     with time_machine.travel(T0, tick=False):
         Worker(interval=60, jobs=[]).run_once()  # registers, runs, stops at T0
 
     for seconds, ready in [(0, True), (120, True), (121, False)]:
         now = T0 + timedelta(seconds=seconds)
-        assert worker_seen_recently(worker_health(now=now), now=now) is ready
+        assert worker_is_stale(worker_health(now=now), now=now) is not ready
 
     alive = WorkerHeartbeat.objects.create(
         name="w:1:aaaaaa",
@@ -60,6 +60,6 @@ def test_worker_health_and_readiness_within_two_intervals_of_the_last_worker(db)
     now = T0 + timedelta(hours=1, seconds=5)
     health = worker_health(now=now)
     assert ([worker.name for worker in health.live], health.live_count) == ([alive.name], 1)
-    assert worker_seen_recently(health, now=now)
+    assert not worker_is_stale(health, now=now)
     assert expected_interval(health, default=300) == 30
     assert expected_interval(worker_health(now=T0 + timedelta(hours=2)), default=300) == 300

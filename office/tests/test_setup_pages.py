@@ -366,24 +366,31 @@ def test_reports_draw_svg_with_a_table_and_export_csv(world, client_for):
         assert admin.get(url(world, f"reports/{name}/?format=csv"))["Content-Type"].startswith("text/csv")
 
 
-def test_the_office_home_warns_when_no_worker_has_run_for_10_minutes(world, client_for):
-    from django.utils import timezone
+def test_n5_the_office_warns_exactly_when_health_ready_says_the_worker_is_stale(world, client_for):
+    """One rule (jobs.selectors.worker_is_stale): a worker seen within 2 of its own intervals.
+    At the same instant the home and Worker pages warn and /health/ready is not ready, or neither."""
+    from django.test import Client
 
-    from jobs.models import WorkerHeartbeat
+    from jobs.worker import Worker
 
-    now = timezone.now()
-    home = client_for("frontdesk").get(url(world, ""))
-    assert "No worker has run for 10 minutes" in home.content.decode()
-    WorkerHeartbeat.objects.create(
-        name="h:1:x",
-        host="h",
-        pid=1,
-        interval_seconds=300,
-        started_at=now - timedelta(minutes=30),
-        seen_at=now - timedelta(minutes=11),
-        expires_at=now - timedelta(minutes=1),
-        state="stopped",
-    )
-    assert "No worker has run for 10 minutes" in client_for("frontdesk").get(url(world, "")).content.decode()
-    WorkerHeartbeat.objects.filter(name="h:1:x").update(seen_at=now - timedelta(minutes=2))
-    assert "No worker has run" not in client_for("frontdesk").get(url(world, "")).content.decode()
+    start = timezone.now().replace(microsecond=0)
+    probe = Client(HTTP_HOST="10.0.0.7:8000")
+
+    def seen_at(at):
+        with time_machine.travel(at, tick=False):
+            pages = [client_for(role).get(url(world, path)).content.decode() for role, path in WORKER_PAGES]
+            ready = probe.get("/health/ready").json()["checks"]["worker"]["ok"]
+        return ["No worker has run" in page for page in pages], ready
+
+    assert seen_at(start) == ([True, True], False)  # no worker ever
+    assert "No worker has run yet" in client_for("frontdesk").get(url(world, "")).content.decode()
+    with time_machine.travel(start, tick=False):
+        Worker(interval=60, jobs=[]).run_once()  # runs, then stops at `start`
+    assert seen_at(start + timedelta(seconds=120)) == ([False, False], True)
+    assert seen_at(start + timedelta(seconds=121)) == ([True, True], False)
+    with time_machine.travel(start + timedelta(seconds=121), tick=False):
+        home = client_for("frontdesk").get(url(world, "")).content.decode()
+    assert "No worker has run since" in home
+
+
+WORKER_PAGES = [("frontdesk", ""), ("admin", "setup/worker/")]

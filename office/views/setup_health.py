@@ -2,7 +2,7 @@
 cancelled by hand, and how the worker's jobs are doing; on the selectors and services of the
 notifications and jobs apps (issue 16), which /health/ready and the metrics read too."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from jobs.selectors import expected_interval, job_health, worker_health
+from jobs.selectors import WorkerHealth, expected_interval, job_health, worker_health, worker_is_stale
 from notifications.models import Notification
 from notifications.selectors import outbox_health, outbox_notifications
 from notifications.services import cancel_notification, retry_notification
@@ -23,14 +23,16 @@ from organizations.models import Permission
 from ui.tables import Column, Table, Tag
 from ui.templatetags.ui import instant
 
-STALE_AFTER = timedelta(minutes=10)  # issue 14: warn when no worker has run for 10 minutes
 TONES = {"pending": "info", "sending": "info", "sent": "success", "failed": "error", "cancelled": "neutral"}
 
 
-def worker_is_stale(now: datetime) -> bool:
-    """No worker has been seen for STALE_AFTER (its heartbeat, issue 16)."""
-    health = worker_health(now=now)
-    return not health.live and (health.last_seen_at is None or now - health.last_seen_at > STALE_AFTER)
+def worker_warning(health: WorkerHealth, now: datetime) -> dict[str, object] | None:
+    """The office's warning that no worker runs (issue 14), or None: shown exactly when
+    /health/ready says the worker is not ready (jobs.selectors.worker_is_stale), with when
+    a worker was last seen (None: never)."""
+    if not worker_is_stale(health, now=now):
+        return None
+    return {"last_seen_at": health.last_seen_at}
 
 
 @staff_page(Permission.MANAGE_SETTINGS, methods=("GET", "POST"))
@@ -97,7 +99,8 @@ def outbox_page(request: OfficeRequest) -> HttpResponse:
 def worker_page(request: OfficeRequest) -> HttpResponse:
     now = timezone.now()
     zone = request.organization.zone
-    interval = expected_interval(worker_health(now=now), settings.WORKER_INTERVAL_SECONDS)
+    health = worker_health(now=now)
+    interval = expected_interval(health, settings.WORKER_INTERVAL_SECONDS)
     jobs = job_health(now=now, interval_seconds=interval)
     table = Table(
         _("The worker's jobs"),
@@ -130,4 +133,4 @@ def worker_page(request: OfficeRequest) -> HttpResponse:
             for j in jobs
         ],
     )
-    return render(request, "office/setup/worker.html", {"table": table, "stale": worker_is_stale(now)})
+    return render(request, "office/setup/worker.html", {"table": table, "worker_warning": worker_warning(health, now)})
