@@ -2,26 +2,31 @@
 session, open the catalog page, add one or two seats through the page's own htmx endpoint, open
 the cart page, then check out and pay on the sandbox's page, on a few hot classes and many
 cold ones; on the production stack (gunicorn, PostgreSQL, DEBUG off). The ledger is checked
-in SQL afterwards, and the API's add (bench/surge.py's hot scenario) runs against the same
-server in the same run, so that the page's add rate is compared with the API's on the same
-machine at the same moment. --api-scenario spread runs surge's spread scenario instead (most
-adds hold a seat, as most page adds do): the like-for-like comparison, beside the issue's. Prints the medians of --reps runs; the last line is exactly
+in SQL afterwards. Right after the page's add wave the API's adds run against the same server:
+the mirror (bench/morning_mirror.py: the page wave's own adds through the JSON API, one
+participant per request, on a twin organization) and bench/surge.py's hot scenario (or spread,
+--api-scenario spread), so that the page's add rate is compared with the API's on the same
+machine at the same moment. Prints the medians of --reps runs; the last line is exactly
 
   morning: families=<int> registered=<int> flows_per_s=<float> add_rps=<float> add_p50_ms=<float> add_p99_ms=<float> api_add_rps=<float> page_vs_api=<float> overbooked=<int> errors=<int>
 
 registered = families with at least one seat at the end of their flow: paid on the sandbox's
 page when the portal has its checkout (/o/<slug>/checkout/), else held in their cart (the log
-says which). add_* are the page add's wave alone (every family's one POST); flows_per_s is
-families over the wall time of all waves. errors = answers other than the expected ones
-(5xx, timeouts, a refused CSRF) over every wave and the API run; overbooked = claims beyond
-capacity, from SQL. A run is wrong, not slow, when errors or overbooked are not 0, the seats
-the pages said were added differ from the live claims in the database, or a class holds fewer
-seats than were asked of it (up to its 20): the line is still printed, the problems follow on
-stderr and the exit status is 1.
+says which). add_rps = the page wave's adds (seats asked for, one per chosen participant, as
+an API add is one) per second of its wall time (decision 0026; it counted requests before, and
+stderr still prints that as add_requests_rps); add_p50/p99 are per page request. api_add_rps =
+the baseline --api-scenario names (hot by default; spread; mirror), page_vs_api = add_rps /
+api_add_rps; stderr has every comparison (page vs hot, page vs mirror, mirror vs hot) and the
+CPU per add of each wave. flows_per_s is families over the wall time of all the page's waves.
+errors = answers other than the expected ones (5xx, timeouts, a refused CSRF) over every wave
+and the API's runs; overbooked = claims beyond capacity, from SQL. A run is wrong, not slow,
+when errors or overbooked are not 0, the seats the pages (or the mirror) said were added differ
+from the live claims in the database, or a class holds fewer seats than were asked of it (up to
+its 20): the line is still printed, the problems follow on stderr and the exit status is 1.
 
   .venv/bin/python bench/morning.py [--families 500] [--reps 3] [--workers 2] [--api-scenario hot]
   .venv/bin/python bench/morning.py --quick      # CI: 100 families, 1 rep
-See bench/README.md ("morning").
+See bench/README.md ("morning") and docs/decisions/0026.
 """
 
 import argparse
@@ -33,10 +38,12 @@ from collections import Counter
 
 from bench_support import ensure_database, log
 from morning_fixtures import SEATS, build, ledger, plan
-from morning_load import pct, run
+from morning_load import FamilyState, pct, run
+from morning_mirror import EXPECTED as MIRROR_EXPECTED
+from morning_mirror import run_mirror
 from surge_fixtures import SCENARIOS, WARMUP_REQUESTS, Scenario, ensure_fixtures, reset, server_env, setup_django
 from surge_load import require_loadgen, run_scenario, warm_up
-from surge_server import Server
+from surge_server import CpuMeter, Server
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/registrar_morning"
 EXPECTED = {"catalog": (200,), "add": (200,), "cart": (200,), "checkout": (302, 303), "pay": (302, 303)}
@@ -52,14 +59,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--no-checkout", action="store_true", help="stop at the cart page even if checkout exists")
     ap.add_argument(
         "--api-scenario",
-        choices=[s.name for s in SCENARIOS],
+        choices=[*(s.name for s in SCENARIOS), "mirror"],
         default="hot",
-        help="surge's scenario run as the API baseline: hot (the issue's; most adds refused) or spread (most held)",
+        help="the API baseline of api_add_rps and page_vs_api: surge's hot (the issue's; most adds refused) "
+        "or spread (most held), or mirror (the page wave's own adds through the API); "
+        "hot runs unless spread is chosen, the mirror unless --no-mirror",
     )
+    ap.add_argument("--no-mirror", action="store_true", help="do not run the API's mirror of the page wave")
     ap.add_argument("--quick", action="store_true", help="CI smoke run: 100 families, 1 rep, ../shared not needed")
     args = ap.parse_args(argv)
     args.families = args.families or (100 if args.quick else 500)
     args.reps = args.reps or (1 if args.quick else 3)
+    if args.no_mirror and args.api_scenario == "mirror":
+        ap.error("--api-scenario mirror needs the mirror: drop --no-mirror")
+    args.mirror = not args.no_mirror
     return args
 
 
@@ -84,13 +97,33 @@ def restamp_surge_tokens() -> None:
 
 
 def one_run(args: argparse.Namespace, server: Server, surge_fixtures: object, rep: int, run_id: str) -> dict:
+    from django.db import connection
+
     fixtures = build(rep=rep, families=args.families, run_id=run_id)
     visits = plan(fixtures, seed=rep)
-    waves, families = run(args.port, fixtures.slug, visits, concurrency=args.concurrency, checkout=args.checkout)
-    counts = ledger(fixtures.offering_ids)
+    twin = build(rep=rep, families=args.families, run_id=run_id, api=True) if args.mirror else None
+    families = [FamilyState(v) for v in visits]
+    steps = {"concurrency": args.concurrency, "checkout": args.checkout}
+    waves = run(args.port, fixtures.slug, families, ("catalog",), **steps)
+    meter = CpuMeter(server.process.pid, connection.settings_dict["NAME"])
     asked = Counter()
     for visit in visits:
         asked[visit.offering_id] += len(visit.participant_ids)
+    adds = sum(asked.values())  # seats asked for: the page requests' adds, one per participant
+    before = meter.sample()
+    waves |= run(args.port, fixtures.slug, families, ("add",), **steps)
+    page_cpu = meter.per_request(before, meter.sample(), adds)
+    # The API's adds right after the page's, while the machine is in the same state: the mirror
+    # (the same adds), then surge's scenario.
+    mirror = mirror_cpu = None
+    if twin is not None:
+        before = meter.sample()
+        mirror = run_mirror(args.port, twin.slug, plan(twin, seed=rep), concurrency=args.concurrency)
+        mirror_cpu = meter.per_request(before, meter.sample(), len(mirror.latencies))
+    reset(surge_fixtures.organization_id)
+    api = run_scenario(surge_scenario(args), surge_fixtures, server, rep)
+    waves |= run(args.port, fixtures.slug, families, ("cart", "checkout"), **steps)
+    counts = ledger(fixtures.offering_ids)
     expected_seats = sum(min(n, SEATS) for n in asked.values())
     seats = sum(f.seats for f in families)
     registered = sum(1 for f in families if f.seats and (f.paid or not args.checkout))
@@ -104,36 +137,73 @@ def one_run(args: argparse.Namespace, server: Server, surge_fixtures: object, re
         problems.append(f"{seats} seats held, expected {expected_seats} (each class: what was asked, at most {SEATS})")
     if args.checkout and counts["ordered"] != sum(f.seats for f in families if f.paid):
         problems.append(f"{counts['ordered']} claims checked out, but the paid families hold a different number")
-    reset(surge_fixtures.organization_id)
-    api = run_scenario(api_scenario(args), surge_fixtures, server, rep)
     api_errors = sum(v for k, v in api["status"].items() if k not in ("201", "409"))
     problems += [f"API add: {p}" for p in api["problems"]]
+    overbooked = counts["overbooked"] + api["overbooked"]
+    if mirror is not None and twin is not None:
+        errors += mirror.errors(MIRROR_EXPECTED)
+        problems += [f"mirror: {key}: {text}" for key, text in mirror.samples.items()]
+        twin_counts = ledger(twin.offering_ids)
+        overbooked += twin_counts["overbooked"]
+        if twin_counts["live"] != mirror.status["201"] or mirror.status["201"] != expected_seats:
+            problems.append(
+                f"mirror: {mirror.status['201']} answers 201, {twin_counts['live']} live claims, "
+                f"expected {expected_seats}"
+            )
     walls = sum(w.wall_s for w in waves.values())
     result = {
         "registered": registered,
         "flows_per_s": len(families) / walls,
-        "add_rps": len(latencies) / add.wall_s,
+        "add_rps": adds / add.wall_s,
+        "add_requests_rps": len(latencies) / add.wall_s,
         "add_p50_ms": pct(latencies, 50) * 1000,
         "add_p99_ms": pct(latencies, 99) * 1000,
-        "api_add_rps": api["throughput_rps"],
-        "overbooked": counts["overbooked"] + api["overbooked"],
+        "surge_rps": api["throughput_rps"],
+        "mirror_rps": len(mirror.latencies) / mirror.wall_s if mirror else float("nan"),
+        "overbooked": overbooked,
         "errors": errors + api_errors,
         "problems": problems,
     }
+    result["api_add_rps"] = result["mirror_rps" if args.api_scenario == "mirror" else "surge_rps"]
     result["page_vs_api"] = result["add_rps"] / result["api_add_rps"]
+    result |= ratios(result)
     log(
         f"  rep {rep}: "
         + " ".join(f"{name} {w.wall_s:.1f}s {dict(w.status)}" for name, w in waves.items() if w.status)
-        + f"; seats {seats} (refused {sum(f.refused for f in families)}), ledger {counts}; "
-        + " ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items() if k != "problems")
+        + (f" mirror {mirror.wall_s:.1f}s {dict(mirror.status)}" if mirror else "")
+        + f"; seats {seats} of {adds} asked in {len(latencies)} requests (refused {sum(f.refused for f in families)}), "
+        + f"ledger {counts}; "
+        + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items() if k != "problems")
+    )
+    log(
+        f"  rep {rep} CPU ms per add: page {cpu_words(page_cpu)}"
+        + (f"; mirror {cpu_words(mirror_cpu)}" if mirror_cpu else "")
+        + f"; {surge_scenario(args).name} {cpu_words(api['cpu_ms_per_request'])}"
     )
     for problem in problems:
         log(f"  ! rep {rep}: {problem}")
     return result
 
 
-def api_scenario(args: argparse.Namespace) -> Scenario:
-    return next(s for s in SCENARIOS if s.name == args.api_scenario)
+def ratios(result: dict) -> dict[str, float]:
+    """The comparisons the run prints on stderr: the pages against surge's scenario (by adds, and
+    by requests as add_rps counted them before decision 0026), against the mirror (the same adds
+    through the API), and the mirror against surge's scenario (the API's own ceiling)."""
+    return {
+        "page_vs_surge": result["add_rps"] / result["surge_rps"],
+        "page_requests_vs_surge": result["add_requests_rps"] / result["surge_rps"],
+        "page_vs_mirror": result["add_rps"] / result["mirror_rps"],
+        "mirror_vs_surge": result["mirror_rps"] / result["surge_rps"],
+    }
+
+
+def cpu_words(cpu: dict[str, float]) -> str:
+    return " ".join(f"{k} {v}" for k, v in cpu.items())
+
+
+def surge_scenario(args: argparse.Namespace) -> Scenario:
+    name = "spread" if args.api_scenario == "spread" else "hot"
+    return next(s for s in SCENARIOS if s.name == name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,9 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     log(
         f"morning: {args.families} families, {args.reps} reps, {args.workers} workers, {database_url}; "
         + ("checkout and pay in the sandbox" if args.checkout else "NO checkout: the portal has no /o/<slug>/checkout/")
-        + f"; the API's add: surge's {args.api_scenario} scenario"
+        + f"; the API's adds: surge's {surge_scenario(args).name} scenario"
+        + (", and the mirror of the page wave" if args.mirror else "")
+        + f"; page_vs_api against {'the mirror' if args.api_scenario == 'mirror' else surge_scenario(args).name}"
     )
-    api = api_scenario(args)
+    api = surge_scenario(args)
     surge_fixtures = ensure_fixtures(api.requests + WARMUP_REQUESTS)
     restamp_surge_tokens()
     run_id = secrets.token_hex(3)
@@ -168,6 +240,18 @@ def main(argv: list[str] | None = None) -> int:
     def median(key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
+    surge = surge_scenario(args).name
+    log(
+        f"morning, medians of {len(runs)}: page adds/s {median('add_rps'):.1f} "
+        f"(page requests/s {median('add_requests_rps'):.1f}), {surge} adds/s {median('surge_rps'):.1f}"
+        + (f", mirror adds/s {median('mirror_rps'):.1f}" if args.mirror else "")
+        + f"; page vs {surge} {median('page_vs_surge'):.2f} (by requests {median('page_requests_vs_surge'):.2f})"
+        + (
+            f", page vs mirror {median('page_vs_mirror'):.2f}, mirror vs {surge} {median('mirror_vs_surge'):.2f}"
+            if args.mirror
+            else ""
+        )
+    )
     print(
         f"morning: families={args.families} registered={round(median('registered'))} "
         f"flows_per_s={median('flows_per_s'):.1f} add_rps={median('add_rps'):.1f} "

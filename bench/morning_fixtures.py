@@ -1,7 +1,10 @@
 """bench/morning.py's database side, in this process through the project's own models: one
 organization per rep (so that no rep inherits another's orders, registrations and payments),
-its hot and cold classes, its families with a signed-in session each, and the ledger check."""
+its hot and cold classes, its families with a signed-in session each (or, for the API's mirror
+of the page wave, an API token each), and the ledger check."""
 
+import base64
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date
@@ -17,8 +20,9 @@ COLD_CLASSES = 150
 @dataclass(frozen=True)
 class Family:
     index: int
-    session_key: str
+    session_key: str  # "" for a family of the API's mirror
     participant_ids: list[int]
+    token: str = ""  # the bearer token of a family of the API's mirror
 
 
 @dataclass(frozen=True)
@@ -43,24 +47,31 @@ class Visit:
     participant_ids: list[int]
 
 
-def build(*, rep: int, families: int, run_id: str) -> MorningFixtures:
+def raw_token(slug: str, index: int) -> str:
+    """Family `index`'s bearer token in organization `slug`, shaped like
+    `accounts.services.issue_token`'s; only its digest is stored, as for real tokens."""
+    digest = hashlib.sha256(f"registrar-morning:{slug}:{index}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def build(*, rep: int, families: int, run_id: str, api: bool = False) -> MorningFixtures:
     """A fresh organization `morning-<run_id>-<rep>` paying through the sandbox, with HOT_CLASSES
     and COLD_CLASSES classes of SEATS seats, and `families` households, each with a payer login,
     two children and a database session signed in as the payer (as after the sign-in form;
-    no password hashing in the measurement)."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    no password hashing in the measurement). With `api`, the twin organization
+    `morning-<run_id>-<rep>-api` for the API's mirror of the page wave, built the same way, its
+    families signed in with an API token each instead of a session: `plan()` with the same seed
+    gives its families the same classes (by position) and children."""
     from django.contrib.auth.models import User
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.db import transaction
-    from django.utils import timezone
 
+    from accounts.models import ApiToken, token_digest
+    from accounts.tokens import password_stamp
     from catalog.models import Offering
     from households.models import Household, Participant
     from organizations.models import Organization
 
-    slug = f"morning-{run_id}-{rep}"
+    slug = f"morning-{run_id}-{rep}" + ("-api" if api else "")
     with transaction.atomic():
         org = Organization.objects.create(slug=slug, name=f"Morning {rep}", time_zone="America/Toronto")
         Organization.objects.filter(pk=org.pk).update(payment_provider="sandbox")
@@ -94,20 +105,23 @@ def build(*, rep: int, families: int, run_id: str) -> MorningFixtures:
             Participant.objects.filter(household__in=homes).order_by("pk").values_list("household_id", "pk")
         ):
             kids.setdefault(household_id, []).append(pk)
-        expire = timezone.now() + timezone.timedelta(hours=6)
-        sessions, family_list = [], []
-        for i, (user, home) in enumerate(zip(users, homes, strict=True)):
-            store = SessionStore()
-            key = store._get_new_session_key()
-            data = {
-                SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],  # as login() writes it
-                HASH_SESSION_KEY: user.get_session_auth_hash(),
-            }
-            sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
-            family_list.append(Family(index=i, session_key=key, participant_ids=kids[home.pk]))
-        Session.objects.bulk_create(sessions)
-    log(f"morning rep {rep}: organization {slug}, {len(offerings)} classes, {families} families signed in")
+        if api:
+            stamp = password_stamp("!no-login")  # every bench login has this unusable password
+            tokens = [raw_token(slug, i) for i in range(families)]
+            ApiToken.objects.bulk_create(
+                ApiToken(user=u, digest=token_digest(t), label="morning bench", password_stamp=stamp)
+                for u, t in zip(users, tokens, strict=True)
+            )
+            family_list = [
+                Family(index=i, session_key="", participant_ids=kids[home.pk], token=tokens[i])
+                for i, home in enumerate(homes)
+            ]
+        else:
+            family_list = signed_in(users, [kids[home.pk] for home in homes])
+    log(
+        f"morning rep {rep}: organization {slug}, {len(offerings)} classes, {families} families signed in"
+        + (" with an API token each" if api else "")
+    )
     return MorningFixtures(
         organization_id=org.pk,
         slug=slug,
@@ -115,6 +129,30 @@ def build(*, rep: int, families: int, run_id: str) -> MorningFixtures:
         cold_ids=[o.pk for o in offerings[HOT_CLASSES:]],
         families=family_list,
     )
+
+
+def signed_in(users: list, participant_ids: list[list[int]]) -> list[Family]:
+    """A database session signed in as each user (the rows `login()` writes), as families."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    expire = timezone.now() + timezone.timedelta(hours=6)
+    sessions, family_list = [], []
+    for i, (user, kids) in enumerate(zip(users, participant_ids, strict=True)):
+        store = SessionStore()
+        key = store._get_new_session_key()
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],  # as login() writes it
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        family_list.append(Family(index=i, session_key=key, participant_ids=kids))
+    Session.objects.bulk_create(sessions)
+    return family_list
 
 
 def plan(fixtures: MorningFixtures, *, seed: int, hot_share: float = 0.4, two_seats_share: float = 0.3) -> list[Visit]:

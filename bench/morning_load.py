@@ -3,15 +3,17 @@ its own signed-in session: every family opens the catalog, then every family add
 seats through the page's own htmx endpoint (the form's fields, with HX-Request as htmx sends
 them), then every family opens its cart, then (when the portal has its checkout) checks out and
 pays on the sandbox's page. The adds are one wave of their own so that their rate and latency
-compare with the API's add (surge's hot scenario) in the same run."""
+compare with the API's adds in the same run (morning.py runs the API's right after it, between
+the page's add and cart waves: `run` takes the waves to send)."""
 
 import asyncio
 import re
 import secrets
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import aiohttp
 from morning_fixtures import Visit
@@ -20,6 +22,8 @@ REQUEST_TIMEOUT_S = 60.0
 ADDED = re.compile(r"is in your cart\.")
 REFUSED = re.compile(r"usa-alert--error")
 CART_ID = re.compile(r'name="cart_id" value="(\d+)"')
+WAVES = ("catalog", "add", "cart", "checkout")
+T = TypeVar("T")
 
 
 @dataclass
@@ -67,10 +71,9 @@ def pct(sorted_values: list[float], p: float) -> float:
     return sorted_values[index]
 
 
-async def _wave(
-    wave: Wave, families: list[FamilyState], concurrency: int, step: Callable[[FamilyState], Awaitable[None]]
-) -> None:
-    queue = iter(families)
+async def send_wave(wave: Wave, items: Sequence[T], concurrency: int, step: Callable[[T], Awaitable[None]]) -> None:
+    """`step(item)` for every item, at most `concurrency` at once; the wave's wall time."""
+    queue = iter(items)
 
     async def worker() -> None:
         for family in queue:
@@ -81,7 +84,7 @@ async def _wave(
     wave.wall_s = time.perf_counter() - started
 
 
-async def _request(
+async def send(
     session: aiohttp.ClientSession, wave: Wave, method: str, url: str, expected: tuple[int, ...], **kwargs: object
 ) -> tuple[str, str, str]:
     """(status key, body, Location) of one request, recorded in `wave`; never raises."""
@@ -97,10 +100,11 @@ async def _request(
 
 
 async def morning(
-    base: str, slug: str, visits: list[Visit], *, concurrency: int, checkout: bool
-) -> tuple[dict[str, Wave], list[FamilyState]]:
-    families = [FamilyState(v) for v in visits]
-    waves = {name: Wave(name) for name in ("catalog", "add", "cart", "checkout", "pay")}
+    base: str, slug: str, families: list[FamilyState], steps: Sequence[str], *, concurrency: int, checkout: bool
+) -> dict[str, Wave]:
+    waves = {name: Wave(name) for name in steps}
+    if "checkout" in steps:
+        waves["pay"] = Wave("pay")
     portal = f"{base}/o/{slug}"
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency)
@@ -110,12 +114,12 @@ async def morning(
     ) as session:
 
         async def open_catalog(f: FamilyState) -> None:
-            await _request(session, waves["catalog"], "GET", f"{portal}/", (200,), headers=f.headers())
+            await send(session, waves["catalog"], "GET", f"{portal}/", (200,), headers=f.headers())
 
         async def add(f: FamilyState) -> None:
             data = [("offering", str(f.visit.offering_id)), ("next", f"/o/{slug}/")]
             data += [("participants", str(p)) for p in f.visit.participant_ids]
-            key, text, _ = await _request(
+            key, text, _ = await send(
                 session,
                 waves["add"],
                 "POST",
@@ -128,14 +132,14 @@ async def morning(
                 f.seats, f.refused = len(ADDED.findall(text)), len(REFUSED.findall(text))
 
         async def open_cart(f: FamilyState) -> None:
-            key, text, _ = await _request(session, waves["cart"], "GET", f"{portal}/cart/", (200,), headers=f.headers())
+            key, text, _ = await send(session, waves["cart"], "GET", f"{portal}/cart/", (200,), headers=f.headers())
             found = CART_ID.search(text) if key == "200" else None
             f.cart_id = found.group(1) if found else ""
 
         async def check_out_and_pay(f: FamilyState) -> None:
             if not f.seats or not f.cart_id:
                 return
-            key, _, location = await _request(
+            key, _, location = await send(
                 session,
                 waves["checkout"],
                 "POST",
@@ -147,20 +151,21 @@ async def morning(
             if "/pay/sandbox/" not in location:
                 return
             pay_url = location if location.startswith("http") else base + location
-            key, _, _ = await _request(
+            key, _, _ = await send(
                 session, waves["pay"], "POST", pay_url, (302, 303), data={"choice": "pay"}, headers=f.headers(post=True)
             )
             f.paid = key in ("302", "303")
 
-        await _wave(waves["catalog"], families, concurrency, open_catalog)
-        await _wave(waves["add"], families, concurrency, add)
-        await _wave(waves["cart"], families, concurrency, open_cart)
-        if checkout:
-            await _wave(waves["checkout"], families, concurrency, check_out_and_pay)
-    return waves, families
+        step = {"catalog": open_catalog, "add": add, "cart": open_cart, "checkout": check_out_and_pay}
+        for name in steps:
+            if name != "checkout" or checkout:
+                await send_wave(waves[name], families, concurrency, step[name])
+    return waves
 
 
 def run(
-    port: int, slug: str, visits: list[Visit], *, concurrency: int, checkout: bool
-) -> tuple[dict[str, Wave], list[FamilyState]]:
-    return asyncio.run(morning(f"http://127.0.0.1:{port}", slug, visits, concurrency=concurrency, checkout=checkout))
+    port: int, slug: str, families: list[FamilyState], steps: Sequence[str], *, concurrency: int, checkout: bool
+) -> dict[str, Wave]:
+    """Send these waves (of WAVES, in that order) for these families, whose state they update."""
+    base = f"http://127.0.0.1:{port}"
+    return asyncio.run(morning(base, slug, families, steps, concurrency=concurrency, checkout=checkout))
