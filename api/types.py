@@ -8,6 +8,8 @@ from typing import Annotated
 from annotated_types import Ge, Le
 from pydantic import AfterValidator, WithJsonSchema
 
+from core.days import FIRST_DAY, LAST_DAY
+
 DB_MAX = 2**63 - 1  # bigint; ids are BigAutoField
 INT_MAX = 2**31 - 1  # integer columns (capacity, counts, minutes)
 
@@ -22,8 +24,6 @@ Int = Annotated[int, Ge(-INT_MAX - 1), Le(INT_MAX)]  # an integer column's range
 # turned a local time into UTC; a time of day with a UTC offset could not be compared with one
 # without (500). One validator per kind, used by every schema and parameter: the schema walk in
 # api/tests/test_dates_and_times.py fails for an input that uses a bare date, datetime or time.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 _RANGE = f"from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
 
 

@@ -24,6 +24,7 @@ from carts.errors import ItemNotFound, RegistrationClosed, RegistrationNotOpen
 from carts.services import add_rental_to_cart
 from catalog.models import Facility
 from catalog.selectors import facilities
+from core.days import day_within_range
 from core.errors import DomainError
 from monitoring import counters
 from portal.access import PortalRequest, portal_page
@@ -54,11 +55,7 @@ def rental_refusal_words(error: DomainError) -> str:
 
 
 def _day(value: str, today: dt.date) -> dt.date:
-    try:
-        chosen = dt.date.fromisoformat(value)
-    except ValueError:
-        return today
-    return max(chosen, today)
+    return max(day_within_range(value, today), today)
 
 
 def _page_url(request: PortalRequest, facility_id: int, day: dt.date, view: str = "day") -> str:

@@ -153,3 +153,19 @@ def test_s5_s6_the_staff_api_reads_the_calendar_the_page_shows(world, client_for
     (only,) = answer.json()
     assert [(s["state"], s["household_name"]) for s in only["slots"]] == [("held", stranger.name), ("free", "")]
     assert client_for("customer").get(path, {"day": day.isoformat()}).status_code in (403, 404)
+
+
+def test_x5_a_day_at_the_end_of_the_calendar_shows_today_instead_of_a_server_error(world, client_for):
+    """?day=9999-12-31 (or 0001-01-01) overflowed when the page worked out the next and previous
+    days: a 500 for a bookmarked or mistyped address. A day outside 1900-2999 reads as today."""
+    url = reverse("office:calendar", args=[world.organization.slug])
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo(world.organization.time_zone)).date()
+    for day in ("9999-12-31", "0001-01-01", "3000-01-01"):
+        for view in ("day", "week"):
+            answer = client_for("frontdesk").get(url, {"day": day, "view": view})
+            assert answer.status_code == 200, (day, view)
+            assert answer.context["day"] == today
+    refused = client_for("frontdesk").post(
+        url, {"day": "9999-12-31", "household": world.household.pk, "from": "18:00", "until": "20:00"}
+    )
+    assert refused.status_code in (400, 404, 409)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from carts.services import office_add_rental_to_cart
 from catalog.selectors import facilities
+from core.days import day_within_range
 from core.errors import DomainError
 from households.models import Household
 from households.selectors import search_households
@@ -39,13 +40,6 @@ STATES = {
 }
 
 
-def _day(value: str, today: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return today
-
-
 @staff_page(*DESK, methods=("GET", "POST"))
 def calendar(request: OfficeRequest) -> HttpResponse:
     """GET ?facility=&day=YYYY-MM-DD&view=day|week[&q=name][&household=id]. POST household, day,
@@ -56,7 +50,7 @@ def calendar(request: OfficeRequest) -> HttpResponse:
     places = list(facilities(organization=organization))
     data = request.POST if request.method == "POST" else request.GET
     chosen = next((f for f in places if str(f.pk) == data.get("facility", "")), places[0] if places else None)
-    day = _day(data.get("day", ""), now.astimezone(zone).date())
+    day = day_within_range(data.get("day", ""), now.astimezone(zone).date())
     view = "week" if data.get("view") == "week" else "day"
     first = day - dt.timedelta(days=day.weekday()) if view == "week" else day
     days = 7 if view == "week" else 1

@@ -181,3 +181,13 @@ def test_s5_the_rental_page_takes_as_many_queries_for_a_week_as_for_a_day(org, f
 
     day, week = queries("day"), queries("week")
     assert day == week <= 12, (day, week)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_x5_a_day_at_the_end_of_the_calendar_is_refused_gently_not_a_server_error(org, family, client):
+    """?day=9999-12-31 overflowed when the page added a day to it (a 500); it reads as today."""
+    gym = make_gym(org)
+    for view in ("day", "week"):
+        answer = page(client, org, gym, view=view, day="9999-12-31")
+        assert answer.status_code == 200
+        assert answer.context["day"] == NOW.astimezone(org.zone).date()
