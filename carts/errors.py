@@ -56,6 +56,14 @@ class RentalUnavailable(DomainError):
     default_message = "That facility time is not offered as rentable slots."
 
 
+class RentalStarted(DomainError):
+    """A booking (a cart's rental or a request) of time that has already started."""
+
+    code = "rental_started"
+    kind = "conflict"
+    default_message = "That time has already started: choose a rental time later than now."
+
+
 class ApprovalRequired(DomainError):
     """S6: this facility's time is asked for as a request that staff approve, not held in a cart."""
 

@@ -73,7 +73,8 @@ SERVICE_WORDS = frozenset(
         "item_not_found", "meeting_not_found", "meeting_started", "nothing_to_pay", "offering_not_found",
         "online_payment_unavailable", "order_not_found", "participant_exists", "participant_not_found",
         "participant_required", "payment_provider_unavailable", "recorded_by_instructor", "rental_not_available",
-        "rental_request_decided", "rental_request_lapsed", "rental_request_not_found", "token_not_found",
+        "rental_request_decided", "rental_request_lapsed", "rental_request_not_found", "rental_started",
+        "token_not_found",
         "too_many_sign_in_attempts",
     }
 )  # fmt: skip

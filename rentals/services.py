@@ -68,7 +68,7 @@ def request_rental(
             after=[fair_share.usage.query],
         )
         if starts_at <= now:
-            raise cart_errors.InvalidItem("That time has already started.")
+            raise cart_errors.RentalStarted  # started while waiting for the locks
         for offering in locked:
             check_registrable(
                 kind=offering.kind,

@@ -149,6 +149,7 @@ def test_p1_free_order_confirms_at_once(org, household, api_for):
     assert [r["state"] for r in order["registrations"]] == ["confirmed"]
 
 
+@time_machine.travel(T0, tick=False)  # a month before the slots
 def test_s5_rental_range_held_once(org, api_for):
     facility, _ = make_facility_with_slots(org, first_slot=datetime(2026, 4, 1, 13, tzinfo=UTC), slots=4)
     first, second = make_household(org), make_household(org)
@@ -167,6 +168,7 @@ def test_s5_rental_range_held_once(org, api_for):
     )
 
 
+@time_machine.travel(T0, tick=False)  # a month before the slots
 def test_x5_a_rental_range_that_is_backwards_naive_or_of_an_unknown_facility_is_refused(org, api_for):
     facility, _ = make_facility_with_slots(org, first_slot=datetime(2026, 4, 1, 13, tzinfo=UTC), slots=4)
     other_facility, _ = make_facility_with_slots(make_organization(), first_slot=datetime(2026, 4, 1, 13, tzinfo=UTC))
@@ -189,6 +191,29 @@ def test_x5_a_rental_range_that_is_backwards_naive_or_of_an_unknown_facility_is_
     assert rent(other_facility.pk, "2026-04-01T13:00:00Z", "2026-04-01T14:00:00Z")[:2] == (404, "item_not_found")
     assert not Claim.objects.exists()
     assert rent(facility.pk, "2026-04-01T09:00:00-04:00", "2026-04-01T10:00:00-04:00")[:2] == (201, None)
+
+
+def test_s5_a_rental_time_that_has_started_is_refused_as_started_not_as_unlisted(org, api_for):
+    """A cart's rental and a request alike: a started time is `rental_started`, whether its slots
+    are still listed (it was held before) or gone (it was "not made of listed slots")."""
+    facility, _slots = make_facility_with_slots(org, first_slot=datetime(2026, 4, 1, 13, tzinfo=UTC), slots=4)
+    asked, _ = make_facility_with_slots(org, first_slot=datetime(2026, 4, 1, 13, tzinfo=UTC), slots=4)
+    asked.requires_approval = True
+    asked.save()
+    api = api_for(make_household(org).payer)
+
+    def rent(path, facility_id, starts_at, ends_at):
+        body = {"facility_id": facility_id, "starts_at": starts_at, "ends_at": ends_at}
+        answer = api.post(f"/orgs/{org.slug}/{path}", body)
+        return answer.status_code, answer.json().get("code"), answer.json().get("message")
+
+    started = (409, "rental_started", "That time has already started: choose a rental time later than now.")
+    with time_machine.travel(datetime(2026, 4, 1, 14, 30, tzinfo=UTC), tick=False):
+        assert rent("cart/rentals", facility.pk, "2026-04-01T13:00:00Z", "2026-04-01T15:00:00Z") == started
+        assert rent("cart/rentals", facility.pk, "2026-03-30T13:00:00Z", "2026-03-30T14:00:00Z") == started
+        assert rent("rental-requests", asked.pk, "2026-04-01T14:00:00Z", "2026-04-01T15:00:00Z") == started
+        assert not Claim.objects.exists()
+        assert rent("cart/rentals", facility.pk, "2026-04-01T15:00:00Z", "2026-04-01T16:00:00Z")[:2] == (201, None)
 
 
 def test_x1_household_sees_only_its_own_and_other_org_is_refused(org, household, offering, api_for):

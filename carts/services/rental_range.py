@@ -1,6 +1,6 @@
 """The time range of a facility booking (S5, S6), checked the same way for a cart's rental and a
-rental request: times with their offset, an end after the start, a facility of this
-organization, inside one of its bookable openings that day (several a day are allowed, so a
+rental request: times with their offset, an end after the start, not yet started, a facility of
+this organization, inside one of its bookable openings that day (several a day are allowed, so a
 range across the midday gap is refused), and made of its listed back-to-back rental slots."""
 
 from dataclasses import dataclass
@@ -24,11 +24,16 @@ class RentalRange:
 def rental_range(
     *, organization: Organization, facility_id: int, starts_at: datetime, ends_at: datetime
 ) -> RentalRange:
-    """The facility and the slots covering [starts_at, ends_at); refused (400/404/409) as said above."""
+    """The facility and the slots covering [starts_at, ends_at); refused (400/404/409) as said above:
+    a time that has started is `rental_started` for staff and families alike."""
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise errors.InvalidItem("Give the rental's times with their UTC offset, e.g. 2027-01-09T10:00:00-05:00.")
     if ends_at <= starts_at:
         raise errors.InvalidItem("A rental must end after it starts.")
+    if starts_at <= timezone.now():
+        # Before the slots: a past day has none listed any more, and "not made of listed slots"
+        # would send the customer looking for slots that cannot be booked anyway.
+        raise errors.RentalStarted
     facility = Facility.objects.filter(organization_id=organization.pk, pk=facility_id).first()
     if facility is None:
         raise errors.ItemNotFound("No such facility in this organization.")

@@ -97,13 +97,14 @@ def test_checkout_of_another_households_cart_is_not_found(org):
 def test_rental_checkout_books_the_household_without_participant(org):
     household = make_household(org)
     facility, slots = make_facility_with_slots(org, first_slot=T0 + timedelta(days=2), slots=3, price="30.00")
-    add_rental_to_cart(
-        household=household,
-        facility_id=facility.pk,
-        starts_at=slots[0].starts_at,
-        ends_at=slots[1].ends_at,
-        channel="portal",
-    )
-    order = checkout(household=household, channel="portal").order
+    with time_machine.travel(T0, tick=False):  # two days before the slots
+        add_rental_to_cart(
+            household=household,
+            facility_id=facility.pk,
+            starts_at=slots[0].starts_at,
+            ends_at=slots[1].ends_at,
+            channel="portal",
+        )
+        order = checkout(household=household, channel="portal").order
     assert order.total == Decimal("60.00")
     assert list(Registration.objects.filter(order=order).values_list("participant_id", flat=True)) == [None, None]

@@ -6,6 +6,7 @@ range, remove, check out and take the payment until paid in full."""
 import datetime as dt
 from datetime import timedelta
 
+import time_machine
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -133,6 +134,22 @@ def test_s5_a_rental_is_booked_at_the_desk_by_time_range(world, client_for):
     )
     assert booked.status_code == 302
     assert Claim.objects.filter(household=household, state=Claim.State.HELD).count() == 2
+
+
+def test_s5_a_rental_that_has_started_is_refused_at_the_desk_as_started(world, client_for):
+    zone = world.organization.zone
+    first = dt.datetime.combine(timezone.now().astimezone(zone).date(), dt.time(14), tzinfo=zone)
+    facility, _slots = make_facility_with_slots(world.organization, first_slot=first, slots=2)
+    household = make_household(world.organization)
+    desk = client_for("frontdesk")
+    with time_machine.travel(first + timedelta(minutes=90), tick=False):  # in the second slot
+        refused = desk.post(
+            url(world, f"households/{household.pk}/enroll/rental/"),
+            {"facility": facility.pk, "day": first.date().isoformat(), "starts": "14:00", "ends": "16:00"},
+        )
+    assert refused.status_code == 409
+    assert "That time has already started" in refused.content.decode()
+    assert not Claim.objects.filter(household=household).exists()
 
 
 def test_walk_up_sale_from_an_empty_cart_to_paid_in_full(world, client_for):

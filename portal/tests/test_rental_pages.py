@@ -105,6 +105,18 @@ def test_s5_a_family_books_a_range_into_the_cart_and_a_gap_is_refused_in_words(o
     assert family.claims.filter(state="held").count() == 2  # nothing more held
 
 
+def test_s5_a_time_of_today_that_has_started_is_refused_in_words_for_a_booking_and_a_request(org, family, client):
+    gym, asked = make_gym(org), make_gym(org, approval=True, name="Hall")
+    url = reverse("portal:rental_book", args=[org.slug])
+    with time_machine.travel(at(org, 16) + dt.timedelta(minutes=30), tick=False):
+        for facility in (gym, asked):
+            refused = client.post(
+                url, {"facility": facility.pk, "day": MONDAY, "from": "09:00", "until": "11:00"}, follow=True
+            )
+            assert "That time has already started: choose a rental time later than now." in refused.content.decode()
+    assert not family.claims.exists()
+
+
 @time_machine.travel(NOW, tick=False)
 def test_s6_a_request_holds_its_time_and_the_page_says_it_waits_for_approval(org, family, client):
     gym = make_gym(org, approval=True)
