@@ -42,8 +42,8 @@ from organizations.models import Organization, Permission, validate_grace_hours
 from organizations.preferences import json_schema
 from organizations.services import shown_settings
 from payments.checkout import office_checkout as desk_checkout
+from payments.desk import put_on_account, record_offline_payment, resolve_alert
 from payments.selectors import open_alerts
-from payments.services import put_on_account, record_offline_payment, resolve_alert
 from registrations.impacts import grace_impacts
 from registrations.models import Registration
 from registrations.selectors import household_orders, organization_registrations, payment_status

@@ -20,7 +20,7 @@ from demo.data import ABSENCES, HOLDS, INSTRUCTOR_TEACHES, ORDERS
 from households.models import Household
 from orders.models import Order
 from organizations.models import Organization, StaffMembership
-from payments.services import put_on_account
+from payments.desk import put_on_account
 
 
 def hold_seats(organization: Organization, households: dict[str, Household], staff: dict[str, User]) -> list[str]:

@@ -1,6 +1,7 @@
 """Writes on payments: record money (online or offline) exactly once, split it exactly over
 orders (B3, B5), confirm what it pays for, and alert staff when it pays for something that
-no longer exists (P4)."""
+no longer exists (P4); open a payment at the organization's provider. What staff do with an
+order at the desk (cash, on account, alerts) is in payments.desk, on top of record_payment."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -8,10 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from attendance.models import Teaching
 from audit.models import AuditEvent, Channel
 from audit.services import event as audit_event
 from audit.services import record, record_many
@@ -21,13 +20,11 @@ from capacity.services import confirm_claims
 from households.models import Household
 from notifications.services import enqueue, organization_context
 from notifications.templatetags.notification_format import format_money
-from orders.errors import OrderNotFound
-from orders.models import Order, OrderLine
-from orders.policies import CENT, Share, split_payment
+from orders.models import Order
+from orders.policies import Share, split_payment
 from orders.receipts import enqueue_receipt
-from organizations.models import Organization, Permission, StaffMembership
-from organizations.services import require_permission
-from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable, ReferenceUsed
+from organizations.models import Organization
+from payments.errors import InvalidPayment, NothingToPay, PaymentsNotEnabled, ProviderUnavailable
 from payments.models import Payment, PaymentAllocation, PaymentSession, StaffAlert
 from payments.providers import get_provider
 from registrations.models import Registration
@@ -229,121 +226,6 @@ def _alert(
         },
         now=now,
     )
-
-
-@transaction.atomic(durable=True)
-def record_offline_payment(
-    *, membership: StaffMembership, order_id: int, amount: Decimal, method: str, note: str = "", reference: str = ""
-) -> RecordedPayment:
-    """P5: staff record cash, a cheque or a card taken by phone against an order. A `reference`
-    (a receipt number or the form's idempotency key; the organization's own) makes a double
-    submit record one payment: the repeat returns the first, or 409 for another order."""
-    require_permission(membership, Permission.TAKE_PAYMENTS)
-    if method not in OFFLINE_METHODS:
-        raise InvalidPayment(f"Method must be one of: {', '.join(OFFLINE_METHODS)}.", field="method")
-    if amount <= 0 or amount != amount.quantize(CENT):
-        raise InvalidPayment("Amount must be a positive amount in whole cents.", field="amount")
-    order = Order.objects.filter(organization_id=membership.organization_id, pk=order_id).first()
-    if order is None:
-        raise OrderNotFound
-    found = Payment.objects.filter(organization=order.organization_id, provider="offline", provider_ref=reference)
-    if reference and (first := found.first()):  # a repeat: the first payment, if it was for this order
-        if not first.allocations.filter(order_id=order.pk).exists():
-            raise ReferenceUsed(f"Reference {reference} was already recorded for another order.", field="reference")
-        return RecordedPayment(payment=first, created=False)
-    if amount > order.balance:
-        raise InvalidPayment(
-            f"{format_money(amount)} is more than the balance of {format_money(order.balance)} on order {order.number}.",
-            field="amount",
-        )
-    return record_payment(
-        organization=membership.organization,
-        household_id=order.household_id,
-        amount=amount,
-        plan=[Share(order.pk, amount)],
-        provider="offline",
-        provider_ref=reference,
-        method=method,
-        channel=Channel.OFFICE,
-        now=timezone.now(),
-        actor_id=membership.user_id,
-        note=note,
-    )
-
-
-@transaction.atomic(durable=True)
-def put_on_account(
-    *, membership: StaffMembership, order_id: int, payable_online: bool, customer_note: str = ""
-) -> Order:
-    """B1: finish an order with a balance owing. Staff who take payments choose whether it may
-    be paid online; an instructor, only for an order with a line of a class they teach (A4:
-    their own classes, `attendance.Teaching`; others: 404), always payable online. On account is
-    no longer 'payment required': the grace policy never deletes it (G4)."""
-    is_cashier = membership.has_permission(Permission.TAKE_PAYMENTS)
-    orders = Order.objects.filter(organization_id=membership.organization_id, pk=order_id)
-    if not is_cashier:
-        require_permission(membership, Permission.TEACH)
-        payable_online = True
-        taught = Teaching.objects.filter(membership_id=membership.pk).values("offering_id")
-        orders = orders.filter(Exists(OrderLine.objects.filter(order_id=OuterRef("pk"), offering_id__in=taught)))
-    order = orders.select_for_update().first()
-    if order is None:
-        raise OrderNotFound
-    if order.balance <= 0:
-        raise InvalidPayment(f"Order {order.number} has no balance to put on account.")
-    order.on_account = True
-    order.payable_online = payable_online
-    order.payment_required = False
-    order.customer_note = customer_note.strip()[:500]
-    order.save(update_fields=["on_account", "payable_online", "payment_required", "customer_note"])
-    record_office_order_event(
-        order,
-        "order.put_on_account",
-        membership=membership,
-        data={"balance": str(order.balance), "payable_online": payable_online, "note": order.customer_note},
-        now=timezone.now(),
-    )
-    return order
-
-
-def record_office_order_event(
-    order: Order, verb: str, *, membership: StaffMembership, data: dict[str, object], now: datetime
-) -> None:
-    """The audit row of what a staff member did to an order at the desk (on account, pay link)."""
-    record(
-        organization_id=order.organization_id,
-        verb=verb,
-        channel=Channel.OFFICE,
-        actor_id=membership.user_id,
-        subject_type="order",
-        subject_id=order.pk,
-        household_id=order.household_id,
-        data=data,
-        now=now,
-    )
-
-
-@transaction.atomic(durable=True)
-def resolve_alert(*, membership: StaffMembership, alert_id: int) -> StaffAlert:
-    require_permission(membership, Permission.TAKE_PAYMENTS)
-    alert = StaffAlert.objects.filter(
-        organization_id=membership.organization_id, pk=alert_id, resolved_at__isnull=True
-    ).first()
-    if alert is None:
-        raise InvalidPayment("No such open alert.")
-    now = timezone.now()
-    alert.resolved_at, alert.resolved_by_id = now, membership.user_id
-    alert.save(update_fields=["resolved_at", "resolved_by"])
-    record(
-        organization_id=alert.organization_id,
-        verb="alert.resolved",
-        channel=Channel.OFFICE,
-        actor_id=membership.user_id,
-        subject_type="alert",
-        subject_id=alert.pk,
-        now=now,
-    )
-    return alert
 
 
 def start_online_payment(

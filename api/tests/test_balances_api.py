@@ -10,8 +10,9 @@ from orders.models import Order
 from orders.policies import Share
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff
+from payments.desk import put_on_account
 from payments.models import PaymentSession
-from payments.services import put_on_account, record_payment
+from payments.services import record_payment
 
 
 def on_account_order(org, household, price):

@@ -10,7 +10,7 @@ from carts.services import add_balance_to_cart
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household, make_participant
 from organizations.tests.factories import make_organization, make_staff
-from payments.services import put_on_account
+from payments.desk import put_on_account
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 

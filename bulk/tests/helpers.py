@@ -10,7 +10,7 @@ from carts.services.checkout import checkout
 from households.tests.factories import make_household
 from organizations.models import Permission
 from organizations.tests.factories import make_staff
-from payments.services import record_offline_payment
+from payments.desk import record_offline_payment
 from registrations.models import Registration
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)

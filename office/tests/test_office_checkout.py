@@ -19,8 +19,8 @@ from households.tests.factories import make_household
 from orders.models import Order
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff
+from payments.desk import put_on_account
 from payments.models import Payment
-from payments.services import put_on_account
 from payments.tests.test_desk_money import overpaid_order
 
 ROUTES = ("page", "api")

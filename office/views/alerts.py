@@ -13,9 +13,9 @@ from core.errors import DomainError
 from office.access import OfficeRequest, staff_page
 from office.rendering import page_or_partial
 from organizations.models import Permission
+from payments.desk import resolve_alert
 from payments.desk_selectors import alerts_inbox
 from payments.models import StaffAlert
-from payments.services import resolve_alert
 
 PAGE_SIZE = 50
 

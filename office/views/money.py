@@ -20,9 +20,8 @@ from office.rendering import back_to
 from orders.models import Order
 from organizations.models import Permission
 from payments.credit import refund_credit
-from payments.desk import record_desk_payment, send_pay_link
+from payments.desk import put_on_account, record_desk_payment, send_pay_link
 from payments.desk_selectors import HouseholdMoney, household_money
-from payments.services import put_on_account
 from registrations.models import Registration
 from registrations.services import delete_registration, restore_registration
 from ui.confirm import ask_to_confirm, is_confirmed

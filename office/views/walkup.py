@@ -22,7 +22,7 @@ from office.rendering import page_or_partial
 from office.words import PAYMENT_STATES
 from orders.models import Order
 from organizations.models import Permission
-from payments.services import record_offline_payment
+from payments.desk import record_offline_payment
 from registrations.policies import payment_state
 from registrations.selectors import facts_for, household_orders
 

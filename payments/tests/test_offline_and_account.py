@@ -15,9 +15,9 @@ from orders.models import Order
 from organizations.errors import PermissionDenied
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff
+from payments.desk import put_on_account, record_offline_payment
 from payments.errors import InvalidPayment
 from payments.models import Payment
-from payments.services import put_on_account, record_offline_payment
 from registrations.models import Registration
 from registrations.selectors import payment_status
 from registrations.services import apply_grace_policies

@@ -14,9 +14,10 @@ from households.tests.factories import make_participant
 from notifications.models import Notification
 from organizations.models import Permission
 from organizations.tests.factories import make_staff
+from payments.desk import record_offline_payment
 from payments.models import PaymentSession
 from payments.selectors import household_payment
-from payments.services import record_offline_payment, start_online_payment
+from payments.services import start_online_payment
 from payments.tests.conftest import SANDBOX_WEBHOOK_SECRET, T0, SandboxSigner, unpaid_order
 from registrations.models import Registration
 from registrations.services import apply_grace_policies, restore_registration

@@ -14,9 +14,10 @@ from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from notifications.templatetags.notification_format import format_instant
 from organizations.tests.factories import make_organization, make_staff
+from payments.desk import put_on_account
 from payments.models import PaymentSession
 from payments.providers.sandbox import deliver_sandbox_webhooks
-from payments.services import put_on_account, start_online_payment
+from payments.services import start_online_payment
 from payments.tests.conftest import SANDBOX_WEBHOOK_SECRET
 from ui.testing.browser import assert_accessible, assert_no_sideways_scroll, press_on, screenshot, tab_to
 

@@ -12,7 +12,7 @@ from attendance.tests.factories import make_meetings, make_reason, register
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization, make_staff
-from payments.services import put_on_account
+from payments.desk import put_on_account
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 

@@ -22,8 +22,9 @@ from notifications.models import Notification
 from orders.policies import Share
 from organizations.models import Permission
 from organizations.tests.factories import make_organization, make_staff
+from payments.desk import record_offline_payment
 from payments.models import StaffAlert
-from payments.services import record_offline_payment, record_payment
+from payments.services import record_payment
 from registrations.impacts import grace_impacts
 from registrations.models import Registration
 from registrations.services import apply_grace_policies, delete_registration
