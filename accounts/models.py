@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.words import counted
+
 
 def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -61,4 +63,4 @@ class LoginThrottle(models.Model):
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="login_throttle_one_per_key")]
 
     def __str__(self) -> str:
-        return f"{self.scope} {self.key}: {self.failures} failure(s)"
+        return f"{self.scope} {self.key}: {counted(self.failures, 'failure', 'failures')}"

@@ -76,7 +76,8 @@ def _check_known(changes: Mapping[str, Any], allowed: tuple[str, ...], model: ty
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise InvalidCatalogItem(
-            f"Unknown field(s): {', '.join(unknown)}.", fields=dict.fromkeys(unknown, "unknown field")
+            f"{'Unknown field' if len(unknown) == 1 else 'Unknown fields'}: {', '.join(unknown)}.",
+            fields=dict.fromkeys(unknown, "unknown field"),
         )
     nulls = sorted(name for name, value in changes.items() if value is None and not model._meta.get_field(name).null)
     if nulls:

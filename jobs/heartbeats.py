@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from core.words import counted
 from jobs.models import JobRun, WorkerHeartbeat
 from notifications.delivery import release_claims
 
@@ -134,11 +135,11 @@ def recover_dead_workers(*, now: datetime, me: str = "") -> list[str]:
             )
             released = release_claims(worker=heartbeat.name, now=now)
         logger.warning(
-            "worker %s is dead (last beat %s): %s running job(s) marked dead, %s email claim(s) released",
+            "worker %s is dead (last beat %s): %s marked dead, %s released",
             heartbeat.name,
             f"{heartbeat.seen_at:%H:%M:%S}",
-            runs,
-            released,
+            counted(runs, "running job", "running jobs"),
+            counted(released, "email claim", "email claims"),
             extra={"event": "worker.recovered", "dead_worker": heartbeat.name, "runs": runs, "released": released},
         )
         recovered.append(heartbeat.name)

@@ -6,6 +6,7 @@ and its concurrency rules.
 """
 
 from carts import services as cart_services
+from core.words import counted
 from imports import services as import_services
 from jobs import services as job_services
 from jobs.services import Job, JobContext, JobResult
@@ -48,7 +49,7 @@ def delivery_note(report: DeliveryReport) -> str:
     if report.failed:
         parts.append(f"{report.failed} refused for good (staff alerted)")
     if report.throttled_organizations:
-        parts.append(f"throttled in {report.throttled_organizations} organization(s)")
+        parts.append(f"throttled in {counted(report.throttled_organizations, 'organization', 'organizations')}")
     if report.waiting and parts:
         parts.append(f"{report.waiting} waiting")
     return "; ".join(parts)

@@ -186,7 +186,7 @@ def _apply_share(
             payment,
             order,
             now,
-            f"{amount} was paid on order {order.number} after {len(deleted)} of its registration(s) had been "
+            f"{amount} was paid on order {order.number} after {len(deleted)} of its registrations had been "
             "deleted. The money is recorded against the order; decide whether to re-enroll or refund.",
         )
     return events

@@ -115,7 +115,7 @@ def test_n4_the_claims_of_a_live_worker_fill_the_throttle_and_the_run_says_so(or
     assert WorkerHeartbeat.objects.get(name=alive.name).state == "alive"
     [run] = summary.runs
     assert (run.outcome, run.count, run.waiting) == ("ok", 0, 10)
-    assert "deliver_notifications 0 (throttled in 1 organization(s); 10 waiting)" in caplog.text
+    assert "deliver_notifications 0 (throttled in 1 organization; 10 waiting)" in caplog.text
 
 
 def test_n5_a_worker_whose_process_is_gone_on_this_machine_is_dead_at_once(org):

@@ -53,7 +53,7 @@ def test_n4_once_without_interval_throttles_by_the_setting(org, settings, caplog
         once()  # a cron that runs every minute without --interval 60: held back, and said so
 
     assert sent() == 5
-    assert "deliver_notifications 0 (throttled in 1 organization(s); 5 waiting)" in caplog.text
+    assert "deliver_notifications 0 (throttled in 1 organization; 5 waiting)" in caplog.text
 
 
 def test_the_interval_of_the_command_is_the_one_jobs_are_given(db, monkeypatch):

@@ -198,7 +198,7 @@ def test_deliver_notifications_is_a_registered_job_throttled_by_the_workers_inte
     with time_machine.travel(START, tick=False):
         result = deliver_job(JobContext(now=START, interval_seconds=60, worker="w1"))
     assert (result.done, result.waiting, result.outcome) == (5, 2, "ok")
-    assert result.note == "throttled in 1 organization(s); 2 waiting"
+    assert result.note == "throttled in 1 organization; 2 waiting"
     assert set(Notification.objects.filter(status="sent").values_list("claimed_by", flat=True)) == {"w1"}
     # One interval later by that worker's clock (60 s, not the 300 s setting) the rest goes.
     with time_machine.travel(START + dt.timedelta(seconds=60), tick=False):

@@ -38,6 +38,8 @@ def test_g6_settings_page_previews_the_grace_impacts_then_saves_as_previewed(wor
         assert preview.status_code == 200
         assert "Grace Period Impacts" in preview.content.decode()
         assert registration.household.name in preview.content.decode()
+        said = " ".join(preview.content.decode().split())
+        assert "The next background run would delete 1 registration. It would send 1 email." in said  # no "(s)"
         assert Organization.objects.get(pk=world.organization.pk).grace_period_hours == 0  # not saved yet
         saved = admin.post(url(world, "setup/settings/"), values | {"action": "save"})
     assert saved.status_code == 302

@@ -33,7 +33,7 @@ def test_g6_command_prints_what_would_happen_and_changes_nothing(db):
     assert "Swim Level 2" in text
     assert "DELETE now" in text
     assert f"registrant_deleted -> {household.email}" in text
-    assert "1 registration(s) would be deleted now" in text
+    assert "1 registration would be deleted now, 0 scheduled for later; 2 emails would be sent." in text
     assert not Registration.objects.filter(deleted_at__isnull=False).exists()
     assert org.__class__.objects.get(pk=org.pk).grace_period_hours == 0
 

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import pytest
 
+from core.words import counted
+
 if TYPE_CHECKING:  # Playwright is a development dependency; nothing imports it at run time here
     from playwright.sync_api import Browser, Locator, Page
 
@@ -133,7 +135,9 @@ def login(live_server: Any) -> Callable[["Page", str], None]:
 
 
 def _format_violations(url: str, violations: list[dict[str, Any]]) -> str:
-    lines = [f"{len(violations)} accessibility violation(s) (WCAG 2.0/2.1 A/AA, axe-core) on {url}:"]
+    lines = [
+        f"{counted(len(violations), 'accessibility violation', 'accessibility violations')} (WCAG 2.0/2.1 A/AA, axe-core) on {url}:"
+    ]
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
         for node in violation["nodes"]:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from core.words import counted
 from organizations.models import Organization, validate_grace_hours
 from registrations.impacts import grace_impacts
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         self.stdout.write(
-            f"{len(impacts.deletions)} registration(s) would be deleted now, {len(impacts.scheduled)} scheduled "
-            f"for later, {len(impacts.emails)} email(s) would be sent."
+            f"{counted(len(impacts.deletions), 'registration', 'registrations')} would be deleted now, "
+            f"{len(impacts.scheduled)} scheduled for later; "
+            f"{counted(len(impacts.emails), 'email', 'emails')} would be sent."
         )
