@@ -1,11 +1,9 @@
-import math
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import ngettext
 
-from accounts.throttle import LoginThrottled
+from accounts.throttle import LoginThrottled, lockout_words
 from core.middleware import API_PREFIX
 
 
@@ -30,15 +28,3 @@ class LoginThrottleMiddleware:
         )
         response["Retry-After"] = str(exception.retry_after)
         return response
-
-
-def lockout_words(retry_after_seconds: int) -> str:
-    """The lock-out in the reader's language (the API's English message is the service's)."""
-    minutes = max(1, math.ceil(retry_after_seconds / 60))
-    return ngettext(
-        "Too many failed sign-in attempts. Try again in %(minutes)s minute, or ask an administrator "
-        "to lift the lock-out.",
-        "Too many failed sign-in attempts. Try again in %(minutes)s minutes, or ask an administrator "
-        "to lift the lock-out.",
-        minutes,
-    ) % {"minutes": minutes}

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from accounts.models import LoginThrottle
 from core.errors import DomainError
-from core.words import counted
 
 
 class LoginThrottled(DomainError):
@@ -28,13 +28,21 @@ class LoginThrottled(DomainError):
     kind = "throttled"
 
     def __init__(self, retry_after_seconds: int) -> None:
-        minutes = max(1, math.ceil(retry_after_seconds / 60))
-        super().__init__(
-            f"Too many failed sign-in attempts. Try again in {counted(minutes, 'minute', 'minutes')}, or ask an administrator "
-            "to lift the lock-out.",
-            retry_after=retry_after_seconds,
-        )
+        super().__init__(lockout_words(retry_after_seconds), retry_after=retry_after_seconds)
         self.retry_after = retry_after_seconds
+
+
+def lockout_words(retry_after_seconds: int) -> str:
+    """The lock-out in the active language, the same sentence on the sign-in pages and in the
+    API's message (its code stays too_many_sign_in_attempts)."""
+    minutes = max(1, math.ceil(retry_after_seconds / 60))
+    return ngettext(
+        "Too many failed sign-in attempts. Try again in %(minutes)s minute, or ask an administrator "
+        "to lift the lock-out.",
+        "Too many failed sign-in attempts. Try again in %(minutes)s minutes, or ask an administrator "
+        "to lift the lock-out.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 @dataclass(frozen=True)

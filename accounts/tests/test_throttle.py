@@ -54,6 +54,26 @@ def test_x6_fifty_wrong_passwords_on_the_api_answer_429_with_retry_after_even_fo
 
 
 @pytest.mark.django_db
+def test_x6_the_api_lock_out_message_is_marked_for_translation_and_keeps_its_code(monkeypatch):
+    """The API's message is the sign-in page's sentence, through the translation catalog
+    (ngettext: "1 minute", "15 minutes"), no longer English written into the error."""
+    make_user("admin")
+    with time_machine.travel(T0, tick=False):
+        for i in range(10):
+            token_attempt("admin", f"guess-{i}")
+        english = token_attempt("admin", PASSWORD).json()
+        monkeypatch.setattr(
+            "accounts.throttle.ngettext", lambda one, many, n: "Trop de tentatives. Réessayez dans %(minutes)s min."
+        )
+        translated = token_attempt("admin", PASSWORD).json()
+    assert english["message"] == (
+        "Too many failed sign-in attempts. Try again in 15 minutes, or ask an administrator to lift the lock-out."
+    )
+    assert translated["message"] == "Trop de tentatives. Réessayez dans 15 min."
+    assert (english["code"], translated["code"]) == ("too_many_sign_in_attempts",) * 2
+
+
+@pytest.mark.django_db
 def test_x6_one_address_guessing_many_accounts_is_locked_out_by_address(settings):
     settings.LOGIN_FAILURES_PER_ADDRESS = 5
     make_user("bob")
