@@ -21,6 +21,7 @@ from typing import Any, cast
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
+from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
 from core.locale import organization_locale
@@ -89,8 +90,8 @@ def portal_page(*, methods: tuple[str, ...] = ("GET",), customer: bool = False) 
             # the view renders inside, and the next request on this thread starts from the default.
             with organization_locale(organization.locale):
                 if access.customer and portal_request.household is None:
-                    if user_id is None:
-                        return redirect_to_login(request.get_full_path())
+                    if user_id is None:  # the organization's own sign-in, with its sign-up link
+                        return redirect_to_login(request.get_full_path(), reverse("portal:login", args=[slug]))
                     return render(request, "portal/no_household.html", status=403)
                 return view(portal_request, **kwargs)
 

@@ -172,10 +172,12 @@ def test_x1_another_familys_request_cannot_be_withdrawn_and_a_visitor_must_sign_
     assert request.status == "pending"
     client.logout()
     assert page(client, org, gym).status_code == 200  # anyone may look
-    assert "Sign in to book" in page(client, org, gym).content.decode()
+    html = page(client, org, gym).content.decode()
+    assert "Sign in to book" in html
+    assert f'href="/o/{org.slug}/account/login/?next=' in html  # the organization's sign-in, not the site's
     refused = client.post(reverse("portal:rental_book", args=[org.slug]), {"facility": gym.pk})
     assert refused.status_code == 302
-    assert "login" in refused["Location"]
+    assert refused["Location"].startswith(f"/o/{org.slug}/account/login/?next=")
 
 
 @time_machine.travel(NOW, tick=False)
