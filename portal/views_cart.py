@@ -141,7 +141,11 @@ def add(request: PortalRequest) -> HttpResponse:
         }
         if outcome.count is not None:
             context["cart_count"] = outcome.count
-        return render(request, "portal/cart/_add_result.html", context)
+        response = render(request, "portal/cart/_add_result.html", context)
+        # The page's availability tags ask again now (their poll's other trigger), so the family
+        # sees the place it just took, or the one it was refused, counted at once.
+        response["HX-Trigger"] = "seats-changed"
+        return response
     for text in outcome.added:
         messages.success(request, text)
     for text in outcome.refused:

@@ -1,0 +1,59 @@
+"""A family's first visit, tried as a new user would on a phone (issue 12): what a trial of
+the demo found. Asked to sign in, the family stays on its organization's pages (with the way to
+make an account); a place it takes is counted on the page at once, not at the next poll."""
+
+from datetime import date
+
+import pytest
+
+from catalog.tests.factories import make_offering
+from households.tests.factories import make_household, make_participant
+from organizations.tests.factories import make_organization
+from ui.testing.browser import assert_accessible, assert_no_sideways_scroll
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def family(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    org = make_organization(name="Riverside Parks & Recreation")
+    household = make_household(org, children=0)
+    make_participant(household, first_name="Maya", born=date(2018, 6, 1))
+    household.payer.set_password("a long passphrase 42")
+    household.payer.save()
+    swim = make_offering(org, name="Swim Level 2", capacity=5, min_age=5, max_age=12)
+    return org, household, swim
+
+
+def test_a_visitor_sent_to_sign_in_stays_with_the_organization_and_comes_back(phone_page, family):
+    from playwright.sync_api import expect
+
+    org, household, _swim = family
+    page = phone_page
+    page.goto(f"/o/{org.slug}/account/")  # from an email's link, not signed in
+    assert page.url.endswith(f"/o/{org.slug}/account/login/?next=/o/{org.slug}/account/")
+    expect(page.get_by_text(f"Sign in to your family account at {org.name}")).to_be_visible()
+    expect(page.get_by_role("link", name="Create an account")).to_be_visible()  # a new family's way on
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    page.get_by_label("Username").or_(page.get_by_label("Email")).first.fill(household.payer.username)
+    page.get_by_label("Password").fill("a long passphrase 42")
+    page.get_by_role("main").get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My account", exact=True)).to_be_visible()
+
+
+def test_a_place_just_taken_is_counted_on_the_page_at_once(phone_page, family, login):
+    from playwright.sync_api import expect
+
+    org, household, swim = family
+    page = phone_page
+    login(page, household.payer.username)
+    page.goto(f"/o/{org.slug}/offerings/{swim.pk}/")
+    seats = page.locator(f"#seats-{swim.pk}")
+    expect(seats).to_have_text("5 of 5 left", ignore_case=True)
+    page.get_by_role("checkbox", name=f"Maya {household.name}").check()
+    page.get_by_role("button", name="Add Swim Level 2 to cart").click()
+    expect(page.get_by_role("status").filter(has_text="is in your cart")).to_be_visible()
+    # The poll runs every 15 seconds; the add's answer asks for the count again at once.
+    expect(seats).to_have_text("4 of 5 left", ignore_case=True, timeout=5_000)
