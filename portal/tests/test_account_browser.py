@@ -145,6 +145,7 @@ def test_checkout_pay_in_the_sandbox_and_confirmation_with_the_keyboard_alone(pa
     # The page asks again by itself (htmx polling) and says so in its live region.
     expect(page.get_by_role("heading", name="You are registered")).to_be_visible(timeout=15_000)
     expect(page.get_by_role("status").filter(has_text="A receipt is on its way")).to_be_visible()
+    expect(page.get_by_text("Paid: the places are yours")).to_be_visible()  # not "Paid: yours"
     assert_accessible(page)
     assert_no_sideways_scroll(page)
     screenshot(page, "checkout-paid")
