@@ -4,7 +4,7 @@ server-side and is audited. An offering's capacity is set here only when it is c
 changing it later goes through bulk.capacity, under the offering's lock (F2, C2)."""
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -156,19 +156,30 @@ def update_offering(*, membership: StaffMembership, offering_id: int, changes: M
     require_permission(membership, Permission.MANAGE_CATALOG)
     _check_known(changes, EDITABLE_OFFERING_FIELDS, Offering)
     offering = access_catalog_item(Offering, membership.organization_id, offering_id)
-    before = {
-        name: str(getattr(offering, name if name not in ("program", "facility") else f"{name}_id")) for name in changes
-    }
+    zone = membership.organization.zone
+    before = {name: _shown(offering, name, zone) for name in changes}
     _assign(membership, offering, changes)
     _validated(offering, exclude=["organization"], constraints=False)
     _offering_checks(offering)  # named fields, before the constraints' own words
     _validated(offering, exclude=["organization"])
     offering.save(update_fields=[*changes] or None)
-    after = {
-        name: str(getattr(offering, name if name not in ("program", "facility") else f"{name}_id")) for name in changes
-    }
-    record_change(membership, "offering.changed", ("offering", offering.pk), {"before": before, "after": after})
+    after = {name: _shown(offering, name, zone) for name in changes}
+    changed = [name for name in changes if before[name] != after[name]]
+    if changed:  # the trail names what changed, not every field the form sent back as it was
+        record_change(
+            membership,
+            "offering.changed",
+            ("offering", offering.pk),
+            {"before": {n: before[n] for n in changed}, "after": {n: after[n] for n in changed}},
+        )
     return offering
+
+
+def _shown(offering: Offering, name: str, zone: tzinfo) -> str:
+    """A field's value as the audit trail writes it: an instant in the organization's time zone,
+    so that the same instant reads the same before and after whichever zone it was given in."""
+    value = getattr(offering, name if name not in ("program", "facility") else f"{name}_id")
+    return str(timezone.localtime(value, zone) if isinstance(value, datetime) else value)
 
 
 @transaction.atomic

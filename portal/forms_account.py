@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from attendance.models import AbsenceReason
 from core.errors import DomainError
 from portal.refusals import plain_words
+from ui.forms import DayField
 
 
 class SignUpForm(forms.Form):
@@ -64,7 +65,7 @@ class ParticipantForm(forms.Form):
     last_name = forms.CharField(
         label=_("Last name"), max_length=100, error_messages={"required": _("Enter the participant's last name.")}
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = DayField(
         label=_("Date of birth"),
         help_text=_("Classes and camps are open by age on their start date."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

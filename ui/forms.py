@@ -5,10 +5,15 @@
 beside it, and the input carrying the USWDS class, `aria-invalid` and `aria-describedby`
 (Django 5.2 sets the last two; the ids are `<id>_helptext` and `<id>_error`)."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext as _
+
+from core.days import FIRST_DAY, LAST_DAY
 
 # The USWDS class of each kind of control, and of the same control with an error.
 CONTROL_CLASSES = {
@@ -80,3 +85,42 @@ class FormRenderer(DjangoTemplates):
     form_template_name = "ui/forms/form.html"
     field_template_name = "ui/forms/field.html"
     bound_field_class = BoundField
+
+
+def _within_range(day: dt.date) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(
+            _("Enter a date from %(first)s to %(last)s.")
+            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+            code="out_of_range",
+        )
+
+
+class DayField(forms.DateField):
+    """A date between core.days' FIRST_DAY and LAST_DAY, as the API's `Day`: a year such as 0001
+    or 9999 is refused in words instead of overflowing (a 500) when the code adds a day to it or
+    turns it into an instant. The browser's date picker gets the same bounds."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value:
+            _within_range(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
+
+
+class InstantField(forms.DateTimeField):
+    """A date and time whose day is within core.days' range (see DayField)."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value:
+            _within_range(value.date())
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {
+            **super().widget_attrs(widget),
+            "min": f"{FIRST_DAY.isoformat()}T00:00",
+            "max": f"{LAST_DAY.isoformat()}T23:59",
+        }

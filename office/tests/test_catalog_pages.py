@@ -145,3 +145,59 @@ def test_an_offering_without_a_program_is_offered_in_words(world, client_for):
     for path in ("setup/offerings/new/", f"setup/offerings/{offering.pk}/edit/"):
         page = admin.get(f"/office/{world.organization.slug}/{path}").content.decode()
         assert '<option value="" selected>No program</option>' in page, path
+
+
+def test_x2_changing_one_detail_records_only_that_detail_and_an_instant_in_local_time(world, client_for):
+    """The edit form sends the registration opening back as the wall-clock time it showed; it
+    used to count as changed on every save (a naive time against an aware one), so the trail
+    said 'registration opens at: 2026-02-01 14:00:00+00:00' became '2026-02-01 09:00:00-05:00',
+    the same instant, beside the one change made."""
+    offering_id = world.url_kwargs["offering_id"]
+    admin = client_for("admin")
+    edit = url(world, f"offerings/{offering_id}/edit/")
+    values = {k: "" if v is None else v for k, v in admin.get(edit).context["form"].initial.items()}
+    assert admin.post(edit, values | {"registration_opens_at": "2026-02-01T09:00"}).status_code == 302
+    opened = AuditEvent.objects.filter(verb="offering.changed").latest("pk").data
+    assert opened["after"] == {"registration_opens_at": "2026-02-01 09:00:00-05:00"}  # Toronto's time
+    values = {k: "" if v is None else v for k, v in admin.get(edit).context["form"].initial.items()}
+    assert admin.post(edit, values | {"price": "42.50"}).status_code == 302
+    priced = AuditEvent.objects.filter(verb="offering.changed").latest("pk").data
+    assert list(priced["before"]) == list(priced["after"]) == ["price"]
+    count = AuditEvent.objects.filter(verb="offering.changed").count()
+    values = {k: "" if v is None else v for k, v in admin.get(edit).context["form"].initial.items()}
+    assert admin.post(edit, values).status_code == 302  # saved as it was: nothing to record
+    assert AuditEvent.objects.filter(verb="offering.changed").count() == count
+
+
+def test_x5_a_date_in_year_1_or_9999_is_refused_in_words_on_the_catalog_forms(world, client_for):
+    """The pages took 0001-01-01 (stored with Toronto's 1800s offset, -05:17:32) and 9999-12-31,
+    which overflow where a day is added; the API refuses them. Now the pages do too."""
+    offering_id = world.url_kwargs["offering_id"]
+    admin = client_for("admin")
+    edit = url(world, f"offerings/{offering_id}/edit/")
+    values = {k: "" if v is None else v for k, v in admin.get(edit).context["form"].initial.items()}
+    before = Offering.objects.values().get(pk=offering_id)
+    for field, value in [
+        ("starts_on", "9999-12-31"),
+        ("ends_on", "0001-01-01"),
+        ("age_cutoff_on", "9999-12-31"),
+        ("registration_opens_at", "0001-01-01T00:00"),
+        ("registration_closes_at", "9999-12-31T23:00"),
+    ]:
+        answer = admin.post(edit, values | {field: value})
+        assert answer.status_code == 200, field
+        assert answer.context["form"].errors[field] == ["Enter a date from 1900-01-01 to 2999-12-31."]
+    assert Offering.objects.values().get(pk=offering_id) == before
+    schedule = admin.post(
+        url(world, f"offerings/{offering_id}/schedule/"),
+        {
+            "action": "preview",
+            "weekdays": ["0"],
+            "starts_on": "2027-01-04",
+            "ends_on": "2027-02-01",
+            "meets_from": "18:00",
+            "meets_until": "19:00",
+            "skipped": "9999-12-31",
+        },
+    )
+    assert schedule.context["form"].errors["skipped"] == ["Enter a date from 1900-01-01 to 2999-12-31."]

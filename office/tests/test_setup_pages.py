@@ -138,6 +138,16 @@ def test_x2_the_audit_log_filters_by_what_and_exports(world, client_for):
     assert "Created Yoga" in {row[2] for row in rows}
 
 
+def test_x5_the_audit_log_filtered_to_year_9999_says_the_range_instead_of_a_server_error(world, client_for):
+    """?until=9999-12-31 overflowed adding the day after it (a 500, the CSV export too)."""
+    admin = client_for("admin")
+    for query in ("until=9999-12-31", "since=0001-01-01&until=9999-12-31", "until=9999-12-31&format=csv"):
+        answer = admin.get(url(world, f"setup/audit/?{query}"))
+        assert answer.status_code == 200, query
+    page = admin.get(url(world, "setup/audit/?until=9999-12-31")).content.decode()
+    assert "Enter a date from 1900-01-01 to 2999-12-31." in page
+
+
 def _hold_then_delete(world, name):
     household = make_household(world.organization)
     child = household.participants.get()

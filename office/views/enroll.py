@@ -37,6 +37,7 @@ from office.views.households import desk_household
 from office.words import CHANNELS, TIMERS, minutes_left
 from organizations.models import Permission
 from payments.checkout import office_checkout
+from ui.forms import DayField
 
 WIZARDS = (
     (Offering.Kind.CLASS, gettext_lazy("Classes")),
@@ -108,7 +109,7 @@ class EnrollForm(forms.Form):
 
 class RentalForm(forms.Form):
     facility = forms.TypedChoiceField(label=gettext_lazy("Facility"), coerce=int)
-    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
     starts = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     ends = forms.TimeField(label=gettext_lazy("To"), widget=forms.TimeInput(attrs={"type": "time"}))
     rental_override_reason = forms.CharField(

@@ -26,6 +26,7 @@ from office.rendering import page_or_partial
 from office.words import CHANNELS, PAYMENT_STATES, PAYMENT_TONES, TIMERS, minutes_left
 from organizations.models import Permission
 from registrations.selectors import household_orders, household_registrations, payment_status
+from ui.forms import DayField
 
 PARTICIPANT_ROWS = 3
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -54,7 +55,7 @@ class HouseholdForm(forms.Form):
         for n in range(1, PARTICIPANT_ROWS + 1):
             self.fields[f"first_name_{n}"] = forms.CharField(label=_("First name"), max_length=100, required=False)
             self.fields[f"last_name_{n}"] = forms.CharField(label=_("Last name"), max_length=100, required=False)
-            self.fields[f"born_{n}"] = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+            self.fields[f"born_{n}"] = DayField(label=_("Date of birth"), required=False, widget=DATE)
 
     def participant_rows(self) -> list[tuple[int, list[forms.BoundField]]]:
         return [

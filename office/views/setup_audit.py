@@ -18,6 +18,7 @@ from office.audit_words import describe_with_subjects, details, verb_options
 from office.csv_export import csv_response
 from office.rendering import page_or_partial
 from organizations.models import Permission
+from ui.forms import DayField
 from ui.tables import Column, Table
 from ui.templatetags.ui import instant
 
@@ -42,8 +43,8 @@ class AuditFilter(forms.Form):
     )
     household = forms.IntegerField(label=gettext_lazy("Household number"), required=False, min_value=1)
     offering = forms.IntegerField(label=gettext_lazy("Offering number"), required=False, min_value=1)
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
-    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE)
+    since = DayField(label=gettext_lazy("From"), required=False, widget=DATE)
+    until = DayField(label=gettext_lazy("To"), required=False, widget=DATE)
 
 
 @staff_page(Permission.MANAGE_SETTINGS)

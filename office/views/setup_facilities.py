@@ -24,6 +24,7 @@ from office.access import OfficeRequest, staff_page
 from office.csv_export import csv_response
 from office.views.setup_offerings import DATE, WEEKDAYS
 from organizations.models import Permission
+from ui.forms import DayField
 from ui.tables import Column, Link, Table
 
 TIME = forms.TimeInput(attrs={"type": "time"})
@@ -89,8 +90,8 @@ class HoursForm(forms.Form):
 
 
 class SlotsForm(forms.Form):
-    first_day = forms.DateField(label=gettext_lazy("From"), widget=DATE)
-    last_day = forms.DateField(label=gettext_lazy("Until"), widget=DATE)
+    first_day = DayField(label=gettext_lazy("From"), widget=DATE)
+    last_day = DayField(label=gettext_lazy("Until"), widget=DATE)
     minutes = forms.IntegerField(
         label=gettext_lazy("Each slot lasts (minutes)"), min_value=15, max_value=720, initial=60
     )

@@ -29,6 +29,7 @@ from office.views.setup_offerings import (
     skipped_dates_field,
 )
 from organizations.models import Permission
+from ui.forms import DayField, InstantField
 
 NOTICES = [
     ("", gettext_lazy("As the organization's setting")),
@@ -41,9 +42,7 @@ class OfferingChangeForm(OfferingTermsForm):
     field_order = ["name", "code", "program", "description", "price", "min_age", "max_age", "age_cutoff_on"]
 
     description = forms.CharField(label=gettext_lazy("Description"), required=False, widget=forms.Textarea)
-    registration_closes_at = forms.DateTimeField(
-        label=gettext_lazy("Registration closes"), required=False, widget=INSTANT
-    )
+    registration_closes_at = InstantField(label=gettext_lazy("Registration closes"), required=False, widget=INSTANT)
     registration_notifications = forms.ChoiceField(
         label=gettext_lazy("Registration notices"), required=False, choices=NOTICES
     )
@@ -107,8 +106,8 @@ class ScheduleForm(forms.Form):
     weekdays = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Meets every"), coerce=int, choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
     )
-    starts_on = forms.DateField(label=gettext_lazy("First day"), widget=DATE)
-    ends_on = forms.DateField(label=gettext_lazy("Last day"), widget=DATE)
+    starts_on = DayField(label=gettext_lazy("First day"), widget=DATE)
+    ends_on = DayField(label=gettext_lazy("Last day"), widget=DATE)
     meets_from = forms.TimeField(label=gettext_lazy("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     meets_until = forms.TimeField(label=gettext_lazy("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
     location = forms.CharField(label=gettext_lazy("Where"), max_length=200, required=False)

@@ -25,6 +25,7 @@ from core.errors import DomainError
 from office.access import OfficeRequest, staff_page
 from office.csv_export import csv_response
 from organizations.models import Permission
+from ui.forms import DayField, InstantField
 from ui.tables import Column, Link, Table
 
 WEEKDAYS = [
@@ -52,9 +53,12 @@ def skipped_dates_field() -> forms.CharField:
 
 def skipped_dates(text: str) -> list[dt.date]:
     try:
-        return [dt.date.fromisoformat(d.strip()) for d in text.split(",") if d.strip()]
+        days = [dt.date.fromisoformat(d.strip()) for d in text.split(",") if d.strip()]
     except ValueError:
         raise forms.ValidationError(_("Enter dates as YYYY-MM-DD, separated by commas.")) from None
+    for day in days:
+        DayField().validate(day)
+    return days
 
 
 INSTANT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -70,17 +74,15 @@ class OfferingTermsForm(forms.Form):
     price = forms.DecimalField(label=gettext_lazy("Price"), min_value=0, decimal_places=2, max_digits=10)
     min_age = forms.IntegerField(label=gettext_lazy("Youngest age"), required=False, min_value=0, max_value=120)
     max_age = forms.IntegerField(label=gettext_lazy("Oldest age"), required=False, min_value=0, max_value=120)
-    age_cutoff_on = forms.DateField(
+    age_cutoff_on = DayField(
         label=gettext_lazy("Age on"),
         required=False,
         widget=DATE,
         help_text=gettext_lazy("Ages are taken on this day; empty: the first day."),
     )
-    starts_on = forms.DateField(label=gettext_lazy("First day"), required=False, widget=DATE)
-    ends_on = forms.DateField(label=gettext_lazy("Last day"), required=False, widget=DATE)
-    registration_opens_at = forms.DateTimeField(
-        label=gettext_lazy("Registration opens"), required=False, widget=INSTANT
-    )
+    starts_on = DayField(label=gettext_lazy("First day"), required=False, widget=DATE)
+    ends_on = DayField(label=gettext_lazy("Last day"), required=False, widget=DATE)
+    registration_opens_at = InstantField(label=gettext_lazy("Registration opens"), required=False, widget=INSTANT)
 
     def __init__(self, *args: Any, program_choices: Sequence[tuple[object, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from office.access import OfficeRequest, staff_page
 from office.csv_export import csv_response
 from office.views.setup_offerings import DATE
 from organizations.models import Permission
+from ui.forms import DayField
 from ui.tables import Column, Link, Table
 
 
@@ -38,7 +39,7 @@ class CopyForm(forms.Form):
     season = forms.CharField(
         label=gettext_lazy("New season"), max_length=60, help_text=gettext_lazy('e.g. "Fall 2026"')
     )
-    starts_on = forms.DateField(
+    starts_on = DayField(
         label=gettext_lazy("The new season starts on"),
         widget=DATE,
         help_text=gettext_lazy("Dates move by whole weeks, so a Tuesday class stays on Tuesdays."),
@@ -125,7 +126,7 @@ def program(request: OfficeRequest, program_id: int) -> HttpResponse:
 
 
 class ClosureForm(forms.Form):
-    day = forms.DateField(label=gettext_lazy("Day"), widget=DATE)
+    day = DayField(label=gettext_lazy("Day"), widget=DATE)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200, help_text=gettext_lazy('e.g. "Labour Day"'))
 
 
