@@ -24,6 +24,7 @@ from audit.services import event, record_many
 from capacity.locks import lock_offerings
 from capacity.selectors import claim_counts
 from catalog.models import Offering, Program
+from core.words import counted
 from households.models import Household, Participant
 from imports import policies
 from imports.errors import ImportNotFound, ImportNotRunnable, InvalidImport
@@ -277,7 +278,7 @@ def _write_offerings(
                     plan.line,
                     policies.REFUSE,
                     plan.key,
-                    {"capacity": f"{taken} seats are taken; lower it from the offering's page"},
+                    {"capacity": f"{counted(taken, 'seat is', 'seats are')} taken; lower it from the offering's page"},
                 )
     changed = []
     for p in plans:

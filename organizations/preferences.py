@@ -53,7 +53,11 @@ class Setting:
             return "one of " + ", ".join(shown)
         if self.kind == "email":
             return "an email address" + (" or empty" if self.allow_blank else "")
-        return f"text of 1 to {self.max_length} characters" if not self.allow_blank else f"up to {self.max_length}"
+        return (
+            f"text of 1 to {self.max_length} characters"
+            if not self.allow_blank
+            else f"up to {self.max_length} characters"
+        )
 
 
 @cache

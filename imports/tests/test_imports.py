@@ -60,6 +60,14 @@ def test_dry_run_shows_create_change_and_refuse_row_by_row_and_writes_nothing(or
         run_import_chunk(membership=admin, run_id=run.pk)
 
 
+def test_f2_an_import_refusing_to_lower_below_one_seat_says_it_in_the_singular(org, admin):
+    offering = make_offering(org, code="ONE", capacity=3, price="10.00")
+    enroll(org, offering)
+    run = plan_import(membership=admin, kind="offerings", text="code,capacity\nONE,0\n")
+    done = run_import_chunk(membership=admin, run_id=run.pk)
+    assert done.outcome[0][3]["capacity"] == "1 seat is taken; lower it from the offering's page"
+
+
 def test_f2_an_import_never_lowers_a_capacity_below_the_seats_taken(org, admin):
     offering = make_offering(org, code="FULL", capacity=3, price="10.00")
     enroll(org, offering)

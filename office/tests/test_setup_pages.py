@@ -58,6 +58,23 @@ def test_x7_the_settings_page_refuses_out_of_range_naming_the_range(world, clien
     assert "Check the changes" not in refused.content.decode()
 
 
+def test_x7_the_settings_page_names_languages_and_providers_in_words(world, client_for):
+    """'en-ca / en-us / fr-ca' and 'none / sandbox / stripe' were the choices a new administrator
+    saw; the codes stay the values (and the API's), the page says what each one is."""
+    admin = client_for("admin")
+    page = admin.get(url(world, "setup/settings/"))
+    form = page.context["form"]
+    assert dict(form.fields["locale"].choices)["fr-ca"] == "Français (Canada)"
+    assert dict(form.fields["locale"].choices)["en-us"] == "English (US)"
+    assert dict(form.fields["payment_provider"].choices)["none"] == "None: no online payments"
+    assert "up to 200 characters" in page.content.decode()
+    values = {
+        name: ("on" if value is True else "" if value is False else value) for name, value in form.initial.items()
+    }
+    preview = admin.post(url(world, "setup/settings/"), values | {"locale": "fr-ca", "action": "preview"})
+    assert preview.context["changed_rows"] == [("Language and formats", "English (Canada)", "Français (Canada)")]
+
+
 def test_an_offering_is_created_with_its_weekly_schedule_from_the_page(world, client_for):
     made = client_for("admin").post(
         url(world, "setup/offerings/new/"),
@@ -115,6 +132,19 @@ def test_f2_capacity_and_cancellation_are_previewed_on_the_offering_page(world, 
     assert "2 registrations deleted" in cancel
     assert admin.post(page, {"action": "cancel", "reason": "No teacher"}).status_code == 302
     assert Offering.objects.get(pk=offering.pk).cancelled_at is not None
+
+
+def test_f2_the_capacity_preview_counts_one_seat_in_the_singular(world, client_for):
+    """'1 seats are taken' read as a slip on the page a director checks before lowering."""
+    admin = client_for("admin")
+    offering = make_offering(world.organization, capacity=4, price="20.00", name="Chess")
+    enroll(world.organization, offering, paid="20.00")
+    page = url(world, f"setup/offerings/{offering.pk}/")
+    preview = admin.post(page, {"action": "preview_capacity", "capacity": "0"}).content.decode()
+    assert "1 seat is taken; the capacity would be 0." in preview
+    enroll(world.organization, offering)
+    preview = admin.post(page, {"action": "preview_capacity", "capacity": "0"}).content.decode()
+    assert "2 seats are taken; the capacity would be 0." in preview
 
 
 def test_the_offerings_list_exports_as_csv(world, client_for):

@@ -9,15 +9,26 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from audit.models import Channel
 from bulk.settings import change_settings, preview_settings
 from office.access import OfficeRequest, staff_page
 from organizations.errors import InvalidSettings
-from organizations.models import Permission
+from organizations.models import Organization, Permission
 from organizations.preferences import SECTIONS, SETTINGS, Setting, choices_of
 from organizations.services import shown_settings
+
+# A choice in words on the page (the API keeps the codes): "fr-ca" and "sandbox" alone told a new
+# administrator little.
+CHOICE_WORDS: dict[str, dict[str, Any]] = {  # str or a lazy translation
+    "locale": {code: str(label) for code, label in Organization._meta.get_field("locale").choices or ()},
+    "payment_provider": {
+        "none": gettext_lazy("None: no online payments"),
+        "sandbox": gettext_lazy("Sandbox: a demo that takes no real money"),
+        "stripe": gettext_lazy("Stripe"),
+    },
+}
 
 
 def _field(setting: Setting) -> forms.Field:
@@ -28,7 +39,9 @@ def _field(setting: Setting) -> forms.Field:
         return forms.BooleanField(label=setting.label, help_text=setting.help, required=False)
     if setting.kind == "choice":
         return forms.ChoiceField(
-            label=setting.label, help_text=setting.help, choices=[(c, c) for c in choices_of(setting)]
+            label=setting.label,
+            help_text=setting.help,
+            choices=[(c, CHOICE_WORDS.get(setting.name, {}).get(c, c)) for c in choices_of(setting)],
         )
     if setting.kind == "secret":
         return forms.CharField(
@@ -70,7 +83,10 @@ def settings(request: OfficeRequest) -> HttpResponse:
                 return redirect("office:setup_settings", slug=request.organization.slug)
             preview = preview_settings(membership=request.membership, changes=changes, now=timezone.now())
             context["preview"] = preview
-            context["changed_rows"] = [(SETTINGS[n].label, old, new) for n, (old, new) in preview.changed.items()]
+            context["changed_rows"] = [
+                (SETTINGS[n].label, CHOICE_WORDS.get(n, {}).get(old, old), CHOICE_WORDS.get(n, {}).get(new, new))
+                for n, (old, new) in preview.changed.items()
+            ]
             if preview.grace:
                 context["grace_rows"] = [(row, row.recipients(request.organization)) for row in preview.grace.rows]
         except InvalidSettings as refused:
