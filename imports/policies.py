@@ -9,6 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.days import FIRST_DAY, LAST_DAY
+
 CREATE, CHANGE, UNCHANGED, REFUSE = "create", "change", "unchanged", "refuse"
 OFFERING_COLUMNS = (
     "code",
@@ -64,6 +66,17 @@ def _int_between(low: int, high: int) -> Any:
     return parse
 
 
+def _day(raw: str) -> date:
+    """A date between core.days' FIRST_DAY and LAST_DAY (year 1 or 9999 overflows where a day is added)."""
+    day = date.fromisoformat(raw)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError
+    return day
+
+
+DAY = f"a date YYYY-MM-DD from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
+
 def _money(raw: str) -> Decimal:
     value = Decimal(raw.replace("$", "").replace(",", ""))
     if value < 0 or value != value.quantize(Decimal("0.01")):
@@ -87,9 +100,9 @@ def plan_offering(line: int, row: dict[str, str], known: dict[str, dict[str, Any
         "season": row["season"],
         "min_age": problems.read("min_age", row["min_age"], _int_between(0, 120), "a whole number 0-120"),
         "max_age": problems.read("max_age", row["max_age"], _int_between(0, 120), "a whole number 0-120"),
-        "age_cutoff_on": problems.read("age_cutoff_on", row["age_cutoff_on"], date.fromisoformat, "a date YYYY-MM-DD"),
-        "starts_on": problems.read("starts_on", row["starts_on"], date.fromisoformat, "a date YYYY-MM-DD"),
-        "ends_on": problems.read("ends_on", row["ends_on"], date.fromisoformat, "a date YYYY-MM-DD"),
+        "age_cutoff_on": problems.read("age_cutoff_on", row["age_cutoff_on"], _day, DAY),
+        "starts_on": problems.read("starts_on", row["starts_on"], _day, DAY),
+        "ends_on": problems.read("ends_on", row["ends_on"], _day, DAY),
         "registration_opens_at": problems.read(
             "registration_opens_at",
             row["registration_opens_at"],
@@ -143,7 +156,7 @@ def plan_household(line: int, row: dict[str, str], known: dict[str, dict[str, An
     problems = _Problems()
     if not _EMAIL.match(email):
         problems["email"] = f"an email address (got {row['email']!r})"
-    born = problems.read("date_of_birth", row["date_of_birth"], date.fromisoformat, "a date YYYY-MM-DD")
+    born = problems.read("date_of_birth", row["date_of_birth"], _day, DAY)
     person = (row["first_name"], row["last_name"], born)
     if any(person) and not all(person) and "date_of_birth" not in problems:
         problems["participant"] = "first_name, last_name and date_of_birth together, or none of them"
@@ -173,6 +186,7 @@ def plan_household(line: int, row: dict[str, str], known: dict[str, dict[str, An
 
 def _instant(raw: str, zone: ZoneInfo) -> datetime:
     moment = datetime.fromisoformat(raw)
+    _day(moment.date().isoformat())
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 

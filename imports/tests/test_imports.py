@@ -126,3 +126,30 @@ def test_x5_a_file_that_cannot_be_read_is_refused_whole(org, admin, text, proble
 def test_x1_importing_offerings_needs_manage_catalog(org):
     with pytest.raises(PermissionDenied):
         plan_import(membership=make_staff(org, [Permission.ENROLL]), kind="offerings", text=OFFERINGS)
+
+
+def test_x5_a_date_in_year_1_or_9999_is_a_refused_row_naming_the_range(org, admin):
+    """The dry run took 0001-01-01 and 9999-12-31, which the offering pages and the API refuse
+    (they overflow where a day is added); now the row is refused and says the range."""
+    text = (
+        "code,kind,name,price,starts_on,ends_on,registration_opens_at\n"
+        "Y1,class,Year one,10.00,0001-01-01,,\n"
+        "Y9,class,Year nine,10.00,,9999-12-31,\n"
+        "YO,class,Opens in year one,10.00,,,0001-01-01 09:00\n"
+        "OK,class,Fine,10.00,2027-01-04,2027-03-29,2026-12-01 09:00\n"
+    )
+    run = plan_import(membership=admin, kind="offerings", text=text)
+    assert [(key, action) for _line, action, key, _ in run.plan] == [
+        ("Y1", "refuse"),
+        ("Y9", "refuse"),
+        ("YO", "refuse"),
+        ("OK", "create"),
+    ]
+    assert run.plan[0][3]["starts_on"] == "a date YYYY-MM-DD from 1900-01-01 to 2999-12-31 (got '0001-01-01')"
+    people = plan_import(
+        membership=admin,
+        kind="households",
+        text="email,household_name,first_name,last_name,date_of_birth\na@b.test,A,Ann,Bee,0001-01-01\n",
+    )
+    assert people.plan[0][1] == "refuse"
+    assert "date_of_birth" in people.plan[0][3]
