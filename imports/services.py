@@ -49,6 +49,12 @@ def read_rows(text: str, kind: str) -> list[dict[str, str]]:
     """The file's rows as dicts; a missing required column or an oversized file is refused."""
     if len(text.encode()) > MAX_BYTES:
         raise InvalidImport(f"The file is larger than {MAX_BYTES // 1_000_000} MB.", fields={"file": "too large"})
+    if "\x00" in text:  # PostgreSQL cannot store it (the run keeps the file's text): refused, not a 500
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InvalidImport(
+            f"Line {line} holds a NUL character, so this is not a text file: save it as CSV in UTF-8 and try again.",
+            fields={"file": "a NUL character"},
+        )
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
     key = COLUMNS[kind][0]

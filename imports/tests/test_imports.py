@@ -14,6 +14,7 @@ from catalog.models import Offering, Program
 from catalog.tests.factories import make_offering
 from households.models import Household, Participant
 from imports.errors import ImportNotRunnable, InvalidImport
+from imports.models import ImportRun
 from imports.services import plan_import, run_import_chunk
 from organizations.errors import PermissionDenied
 from organizations.models import Permission
@@ -153,3 +154,10 @@ def test_x5_a_date_in_year_1_or_9999_is_a_refused_row_naming_the_range(org, admi
     )
     assert people.plan[0][1] == "refuse"
     assert "date_of_birth" in people.plan[0][3]
+
+
+def test_x5_a_file_with_a_nul_character_is_refused_naming_its_line_and_nothing_is_kept(org, admin):
+    """A NUL (a binary file saved as .csv) was planned, and PostgreSQL refuses it in text: a 500."""
+    with pytest.raises(InvalidImport, match="Line 2 holds a NUL character"):
+        plan_import(membership=admin, kind="offerings", text="code,kind,name,price\nZ4,class,N\x00ul,5\n")
+    assert not ImportRun.objects.exists()
