@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -59,6 +60,28 @@ def _check_person(household: Household, first_name: str, last_name: str, date_of
         raise InvalidParticipant("Enter names of at most 100 characters.", field="first_name")
 
 
+def _already_there(first_name: str, last_name: str, date_of_birth: date) -> ParticipantExists:
+    born = format_date(date_of_birth, "j F Y")  # as the participants page writes it
+    return ParticipantExists(
+        f"{first_name.strip()} {last_name.strip()}, born {born}, is already in this household.", field="first_name"
+    )
+
+
+def _refuse_same_person(
+    household: Household, first_name: str, last_name: str, date_of_birth: date, *, other_than: int | None = None
+) -> None:
+    """The same names whatever their case, with the same birth date: refused here too, because
+    SQLite's LOWER() behind the constraint folds only ASCII ('Ñúñez' and 'ñúñez' passed it)."""
+    names = (first_name.strip().casefold(), last_name.strip().casefold())
+    for first, last in (
+        Participant.objects.filter(household_id=household.pk, date_of_birth=date_of_birth)
+        .exclude(pk=other_than)
+        .values_list("first_name", "last_name")
+    ):
+        if (first.casefold(), last.casefold()) == names:
+            raise _already_there(first, last, date_of_birth)  # named as the household wrote it
+
+
 class InvalidHousehold(DomainError):
     code = "invalid_household"
     kind = "invalid"
@@ -84,6 +107,7 @@ def add_participant(
     refused, and so is a person already in it (same names, whatever the case, and birth date):
     a second submit of the same form adds nobody (X5)."""
     _check_person(household, first_name, last_name, date_of_birth)
+    _refuse_same_person(household, first_name, last_name, date_of_birth)
     if channel != Channel.OFFICE:
         _check_daily_limit(household, now=timezone.now())
     try:
@@ -97,10 +121,7 @@ def add_participant(
     except IntegrityError as exc:
         if not violates_unique(exc, "participant_once_per_household"):
             raise
-        raise ParticipantExists(
-            f"{first_name.strip()} {last_name.strip()}, born {date_of_birth.isoformat()}, is already in this household.",
-            field="first_name",
-        ) from exc
+        raise _already_there(first_name, last_name, date_of_birth) from exc
     record(
         organization_id=household.organization_id,
         verb="household.participant_added",
@@ -138,6 +159,7 @@ def change_participant(
     if participant is None:
         raise ParticipantNotFound
     _check_person(household, first_name, last_name, date_of_birth)
+    _refuse_same_person(household, first_name, last_name, date_of_birth, other_than=participant.pk)
     before = {
         "first_name": participant.first_name,
         "last_name": participant.last_name,
@@ -151,10 +173,7 @@ def change_participant(
     except IntegrityError as exc:
         if not violates_unique(exc, "participant_once_per_household"):
             raise
-        raise ParticipantExists(
-            f"{participant.full_name}, born {date_of_birth.isoformat()}, is already in this household.",
-            field="first_name",
-        ) from exc
+        raise _already_there(first_name, last_name, date_of_birth) from exc
     record(
         organization_id=household.organization_id,
         verb="household.participant_changed",

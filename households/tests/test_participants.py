@@ -53,3 +53,15 @@ def test_x5_changing_into_a_person_already_in_the_household_is_refused(org):
         change(household, kid.pk, first_name="ana", date_of_birth=date(2015, 3, 4))
     kid.refresh_from_db()
     assert kid.first_name == "Kid1"
+
+
+@pytest.mark.parametrize("again", ["mia ñúñez", " MIA  ÑÚÑEZ "])
+def test_x5_the_same_person_in_another_case_is_refused_beyond_ascii_too(org, again):
+    """SQLite's LOWER() folds only ASCII, so the constraint alone let 'ñúñez' in beside 'Ñúñez'."""
+    household = make_household(org, children=0)
+    add = {"household": household, "date_of_birth": date(2018, 4, 1), "channel": "portal", "actor_id": None}
+    add_participant(first_name="Mia", last_name="Ñúñez", **add)
+    first, last = again.strip().split(maxsplit=1)
+    with pytest.raises(ParticipantExists, match=r"born 1 April 2018, is already in this household"):
+        add_participant(first_name=first, last_name=last, **add)
+    assert household.participants.count() == 1

@@ -57,3 +57,23 @@ def test_a_place_just_taken_is_counted_on_the_page_at_once(phone_page, family, l
     expect(page.get_by_role("status").filter(has_text="is in your cart")).to_be_visible()
     # The poll runs every 15 seconds; the add's answer asks for the count again at once.
     expect(seats).to_have_text("4 of 5 left", ignore_case=True, timeout=5_000)
+
+
+def test_a_child_added_twice_in_another_case_is_refused_beside_the_field(phone_page, family, login):
+    from playwright.sync_api import expect
+
+    org, household, _swim = family
+    page = phone_page
+    login(page, household.payer.username)
+    for first, last in (("Zoë", "Ñúñez"), ("zoë ", "ñúñez")):  # a second try, typed in lower case
+        page.goto(f"/o/{org.slug}/account/participants/")
+        page.get_by_label("First name").fill(first)
+        page.get_by_label("Last name").fill(last)
+        page.get_by_label("Date of birth").fill("2018-04-01")
+        page.get_by_role("button", name="Add the participant").click()
+    expect(page.locator(".usa-error-message")).to_have_text(
+        "Zoë Ñúñez, born 1 April 2018, is already in this household."
+    )
+    assert household.participants.filter(date_of_birth="2018-04-01").count() == 1
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
