@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable
 
 from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 from core.errors import control_character_in
@@ -81,3 +82,26 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class PageNulGuardMiddleware:
+    """A page's query string or form holding a NUL is a 400 (the site's Bad request page), as the
+    API's control-character check is: PostgreSQL cannot even compare text with a NUL, so a search
+    such as ?q=a%00b was a 500 there. Forms' CharFields refuse it already; this covers every value
+    a view reads itself (request.GET["q"], request.POST["from"], ...). Files are not looked at."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path_info.startswith(API_PREFIX):
+            forms = [request.GET]
+            if request.method == "POST" and request.content_type in (
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            ):
+                forms.append(request.POST)
+            for form in forms:
+                if any("\x00" in text for key, values in form.lists() for text in (key, *values)):
+                    raise BadRequest("A NUL character in the request.")
+        return self.get_response(request)

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LoginThrottleMiddleware",  # a locked-out sign-in page answers 429
     "core.middleware.PageMessageMiddleware",  # not for /api/
+    "core.middleware.PageNulGuardMiddleware",  # pages: a NUL in a query string or form is a 400
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
