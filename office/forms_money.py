@@ -7,6 +7,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ui.money import MoneyField
+
 METHODS = (
     ("cash", _("Cash")),
     ("cheque", _("Cheque")),
@@ -19,7 +21,7 @@ class DeskPaymentForm(forms.Form):
     orders = forms.TypedMultipleChoiceField(
         label=_("Toward these orders"), coerce=int, widget=forms.CheckboxSelectMultiple, choices=()
     )
-    amount = forms.DecimalField(label=_("Amount received"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    amount = MoneyField(label=_("Amount received"), min_value=Decimal("0.01"), max_digits=12)
     method = forms.ChoiceField(label=_("Method"), choices=METHODS, widget=forms.RadioSelect, initial="cash")
     note = forms.CharField(
         label=_("Note"), required=False, max_length=500, help_text=_("A cheque number or a receipt number.")
@@ -40,7 +42,7 @@ class DeskPaymentForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount to refund"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    amount = MoneyField(label=_("Amount to refund"), min_value=Decimal("0.01"), max_digits=12)
     method = forms.ChoiceField(
         label=_("How"),
         widget=forms.RadioSelect,

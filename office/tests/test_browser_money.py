@@ -81,7 +81,7 @@ def test_p5_a_payment_is_recorded_with_the_keyboard_alone(page, money_world, log
     world = money_world
     login(page, world.users["frontdesk"].username)
     page.goto(f"/office/{world.organization.slug}/households/{world.household.pk}/money/")
-    tab_to(page, "Amount received", role="spinbutton")
+    tab_to(page, "Amount received", role="textbox")
     page.keyboard.type("30.00")
     tab_to(page, "Cash", role="radio")  # a radio group is one Tab stop; the arrows choose
     page.keyboard.press("ArrowDown")

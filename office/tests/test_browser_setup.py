@@ -79,7 +79,7 @@ def test_an_offering_with_a_weekly_schedule_is_created_with_the_keyboard_alone(p
     page.keyboard.press("ArrowUp")  # back to Class
     tab_to(page, "Name", role="textbox")
     page.keyboard.type("Pottery for teens")
-    tab_to(page, "Price", role="spinbutton")
+    tab_to(page, "Price", role="textbox")
     page.keyboard.type("90.00")
     tab_to(page, "Capacity (optional)", role="spinbutton")
     page.keyboard.type("10")

@@ -25,6 +25,7 @@ from office.csv_export import csv_response
 from office.views.setup_offerings import DATE, WEEKDAYS
 from organizations.models import Permission
 from ui.forms import DayField
+from ui.money import MoneyField
 from ui.tables import Column, Link, Table
 
 TIME = forms.TimeInput(attrs={"type": "time"})
@@ -95,7 +96,7 @@ class SlotsForm(forms.Form):
     minutes = forms.IntegerField(
         label=gettext_lazy("Each slot lasts (minutes)"), min_value=15, max_value=720, initial=60
     )
-    price = forms.DecimalField(label=gettext_lazy("Price of a slot"), min_value=0, decimal_places=2, max_digits=10)
+    price = MoneyField(label=gettext_lazy("Price of a slot"), min_value=0, max_digits=10)
 
 
 @staff_page(Permission.MANAGE_CATALOG, methods=("GET", "POST"))

@@ -26,6 +26,7 @@ from office.access import OfficeRequest, staff_page
 from office.csv_export import csv_response
 from organizations.models import Permission
 from ui.forms import DayField, InstantField
+from ui.money import MoneyField
 from ui.tables import Column, Link, Table
 
 WEEKDAYS = [
@@ -71,7 +72,7 @@ class OfferingTermsForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     code = forms.CharField(label=gettext_lazy("Code"), max_length=40, required=False)
     program = forms.TypedChoiceField(label=gettext_lazy("Program"), required=False, coerce=int, empty_value=None)
-    price = forms.DecimalField(label=gettext_lazy("Price"), min_value=0, decimal_places=2, max_digits=10)
+    price = MoneyField(label=gettext_lazy("Price"), min_value=0, max_digits=10)
     min_age = forms.IntegerField(label=gettext_lazy("Youngest age"), required=False, min_value=0, max_value=120)
     max_age = forms.IntegerField(label=gettext_lazy("Oldest age"), required=False, min_value=0, max_value=120)
     age_cutoff_on = DayField(

@@ -25,6 +25,7 @@ from organizations.models import Permission
 from payments.desk import record_offline_payment
 from registrations.policies import payment_state
 from registrations.selectors import facts_for, household_orders
+from ui.money import MoneyField
 
 METHODS = [
     ("cash", gettext_lazy("Cash")),
@@ -44,7 +45,7 @@ def walkup(request: OfficeRequest) -> HttpResponse:
 
 class PaymentForm(forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("Paid by"), choices=METHODS, widget=forms.RadioSelect)
-    amount = forms.DecimalField(label=gettext_lazy("Amount"), min_value=Decimal("0.01"), decimal_places=2)
+    amount = MoneyField(label=gettext_lazy("Amount"), min_value=Decimal("0.01"), max_digits=12)
     reference = forms.CharField(label=gettext_lazy("Receipt or cheque number"), required=False, max_length=100)
     key = forms.CharField(widget=forms.HiddenInput)  # one payment per form, however often it is sent
 
