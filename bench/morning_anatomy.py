@@ -41,7 +41,7 @@ PARTS = (
     ("session read and decode", "contrib/sessions/backends/base.py", "_get_session"),
     ("auth: session's user (with the session)", "django/contrib/auth/__init__.py", "get_user"),
     ("auth: API token and household", "api/auth.py", "authenticate"),
-    ("portal: household lookup", "portal/access.py", "customer_household"),
+    ("portal: user and household (session in it)", "portal/access.py", "customer_household"),
     ("CSRF check", "django/middleware/csrf.py", "process_view"),
     ("URL resolving", "django/urls/resolvers.py", "resolve"),
     ("add_to_cart service", "carts/services/adding.py", "add_to_cart"),

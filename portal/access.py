@@ -24,8 +24,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
+from accounts.backends import user_along_with
 from core.locale import organization_locale
-from core.querycache import CompiledQuery
+from core.querycache import CompiledQuery, Pending
 from households.models import Household
 from organizations.models import Organization
 
@@ -63,12 +64,17 @@ _HOUSEHOLD_OF_PAYER = CompiledQuery(
 )
 
 
-def customer_household(*, slug: str, user_id: int | None) -> Household | None:
-    """The person's household in the organization of this slug (the payer's login), with its
-    organization, in one query; None for a visitor or someone without one there."""
-    if user_id is None:
-        return None
-    return _HOUSEHOLD_OF_PAYER.first(slug=slug, payer_id=user_id)
+def customer_household(request: HttpRequest, *, slug: str) -> Household | None:
+    """The signed-in person's household in the organization of this slug (the payer's login),
+    with its organization, read in the same round trip as the person (accounts.backends); None
+    for a visitor or someone without one there."""
+
+    def household_of(user_id: int) -> list[Pending[Household]]:
+        return [_HOUSEHOLD_OF_PAYER.pending(slug=slug, payer_id=user_id)]
+
+    answered = user_along_with(request, household_of)
+    found = answered[0].objects() if answered else []
+    return found[0] if found else None
 
 
 def portal_page(*, methods: tuple[str, ...] = ("GET",), customer: bool = False) -> Callable[[View], View]:
@@ -78,8 +84,8 @@ def portal_page(*, methods: tuple[str, ...] = ("GET",), customer: bool = False) 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, **kwargs: Any) -> HttpResponse:
+            household = customer_household(request, slug=slug)
             user_id = request.user.pk if request.user.is_authenticated else None
-            household = customer_household(slug=slug, user_id=user_id)
             organization = household.organization if household else organization_for(slug)
             if request.method not in access.methods:
                 return HttpResponseNotAllowed(access.methods)

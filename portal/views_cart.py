@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -134,23 +135,28 @@ def add(request: PortalRequest) -> HttpResponse:
             counters.count_add(Channel.PORTAL)
             outcome.held(result)
     if request.htmx:
-        context: dict[str, object] = {
-            "added": outcome.added,
-            "refused": outcome.refused,
-            "oob_count": bool(outcome.added),
-        }
-        if outcome.count is not None:
-            context["cart_count"] = outcome.count
-        response = render(request, "portal/cart/_add_result.html", context)
-        # The page's availability tags ask again now (their poll's other trigger), so the family
-        # sees the place it just took, or the one it was refused, counted at once.
-        response["HX-Trigger"] = "seats-changed"
-        return response
+        return _add_answer(outcome, household=household, cart_url=cart_url)
     for text in outcome.added:
         messages.success(request, text)
     for text in outcome.refused:
         messages.error(request, text)
     return HttpResponseRedirect(cart_url if outcome.added else _back(request, cart_url))
+
+
+def _add_answer(outcome: _Outcome, *, household: Household, cart_url: str) -> HttpResponse:
+    """The htmx add's answer: the fragment alone, from what the add knows, without the request's
+    context processors (the layout's organization, household, messages, CSRF and the cart's lazy
+    count, none of which it uses): registration morning's answer (decision 0026). The header's
+    count, swapped out of band, is read only when an add went into a cart it did not start."""
+    count = outcome.count
+    if outcome.added and count is None:
+        count = selectors.live_item_count(household_id=household.pk, now=timezone.now())
+    context = {"added": outcome.added, "refused": outcome.refused, "cart_url": cart_url, "cart_count": count}
+    response = HttpResponse(render_to_string("portal/cart/_add_result.html", context))
+    # The page's availability tags ask again now (their poll's other trigger), so the family
+    # sees the place it just took, or the one it was refused, counted at once.
+    response["HX-Trigger"] = "seats-changed"
+    return response
 
 
 def _refusal(error: DomainError, *, household: Household, offering_id: int, participant_id: int) -> str:

@@ -1,9 +1,14 @@
 """portal.access: the organization from the slug, the household of the signed-in person, and
 one household never reaching another's cart (X1)."""
 
+import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from carts.services import add_to_cart
+from catalog.tests.factories import make_offering
+from core import sqlbatch
 from households.tests.factories import make_household
 from organizations.tests.factories import make_organization, make_user
 
@@ -62,3 +67,41 @@ def test_portal_pages_refuse_other_methods(org, household):
     client = signed_in(household.payer)
     assert client.post(f"/o/{org.slug}/").status_code == 405
     assert client.get(f"/o/{org.slug}/cart/extend/").status_code == 405
+
+
+def test_x6_a_session_from_before_a_password_change_reaches_no_household(org, household):
+    """The household is read in the same round trip as the session's user (accounts.backends.
+    user_along_with), but only handed over once Django has checked the session as always."""
+    client = signed_in(household.payer)
+    household.payer.set_password("another password 4321")
+    household.payer.save()
+    response = client.get(f"/o/{org.slug}/cart/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/o/")
+    assert "_auth_user_id" not in client.session  # Django flushed it
+
+
+def test_an_inactive_payer_reaches_no_household(org, household):
+    client = signed_in(household.payer)
+    household.payer.is_active = False
+    household.payer.save()
+    response = client.get(f"/o/{org.slug}/cart/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/o/")
+
+
+@pytest.mark.postgres
+def test_a_page_add_reads_the_user_and_the_household_in_one_round_trip(org, household, offering):
+    """Registration morning's page add (bench/morning.py): the session; the user with the
+    household (decision 0026); the add's two (carts.tests.test_query_counts)."""
+    client = signed_in(household.payer)
+    participant_id = household.participants.first().pk
+    data = {"offering": offering.pk, "participants": participant_id}
+    client.post(f"/o/{org.slug}/cart/add/", {"offering": make_offering(org).pk, "participants": participant_id})
+    before = sqlbatch.round_trips(connection)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(f"/o/{org.slug}/cart/add/", data, headers={"HX-Request": "true"})
+    assert "is in your cart." in response.content.decode()
+    users = [q["sql"] for q in captured.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    assert len(users) == 1, users
+    assert sqlbatch.round_trips(connection) - before == 4
