@@ -46,7 +46,7 @@ PARTS = (
     ("URL resolving", "django/urls/resolvers.py", "resolve"),
     ("add_to_cart service", "carts/services/adding.py", "add_to_cart"),
     ("refusal words (page)", "portal/views_cart.py", "_refusal"),
-    ("answer fragment render (page)", "django/shortcuts.py", "render"),
+    ("answer fragment render (page)", "django/template/loader.py", "render_to_string"),
     ("ninja: body and answer (API)", "ninja/operation.py", "run"),
     ("request_finished signal", "django/dispatch/dispatcher.py", "send"),
     ("round trips (core.sqlbatch)", "core/sqlbatch.py", "_send_and_read"),
