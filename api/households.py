@@ -8,6 +8,7 @@ from api.schemas import ErrorOut, HouseholdOut, ParticipantIn, ParticipantOut
 from audit.models import Channel
 from households.services import add_participant
 from households.signup import add_household
+from payments.credit import household_credit
 
 router = Router(tags=["household"], auth=AUTH)
 
@@ -23,6 +24,7 @@ def get_household(request: CustomerRequest, slug: str) -> dict[str, object]:
         "email": household.email,
         "phone": household.phone,
         "participants": list(household.participants.order_by("pk")),
+        "credit": household_credit(household_id=household.pk),
     }
 
 

@@ -129,6 +129,10 @@ class HouseholdOut(Schema):
     email: str
     phone: str
     participants: list[ParticipantOut]
+    credit: Decimal = Field(
+        default=Decimal("0"),
+        description="B6: money paid beyond the household's orders, spent first by its next checkout",
+    )
 
 
 class CartItemIn(Schema):

@@ -17,6 +17,7 @@ from households import signup
 from households.models import Household
 from households.services import add_participant, change_participant
 from orders.selectors import payable_balances
+from payments.credit import household_credit
 from portal.access import PortalRequest, portal_page
 from portal.calendar import household_calendar
 from portal.forms_account import ParticipantForm, show_refusal
@@ -51,6 +52,7 @@ def account(request: PortalRequest) -> HttpResponse:
             "participants": list(household.participants.order_by("first_name", "pk")),
             "calendar_url": _calendar_url(request, household.calendar_token) if household.calendar_token else "",
             "rental_requests": list(requests_of_household(household_id=household.pk)[:20]),  # S6
+            "credit": household_credit(household_id=household.pk),  # B6: money paid beyond its orders
             **balances_context(household),
         },
     )

@@ -70,3 +70,34 @@ def test_x5_impossible_birth_dates_and_blank_names_are_400_and_add_nobody(org, a
             assert refused.status_code == 400, body
             assert message in refused.json()["message"], refused.json()
     assert Participant.objects.count() == before
+
+
+def test_b6_the_household_shows_its_credit(org, api_for):
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from attendance.tests.factories import register
+    from catalog.tests.factories import make_offering
+    from orders.policies import Share
+    from payments.services import record_payment
+
+    household = make_household(org)
+    api = api_for(household.payer)
+    assert api.get(f"/orgs/{org.slug}/household").json()["credit"] == "0.00"
+    registration = register(household, make_offering(org, price="30.00"))
+    for ref in ("first-tab", "second-tab"):  # the same order paid from two pages
+        with transaction.atomic():
+            record_payment(
+                organization=org,
+                household_id=household.pk,
+                amount=Decimal("30.00"),
+                plan=[Share(registration.order_id, Decimal("30.00"))],
+                provider="sandbox",
+                method="card",
+                channel="api",
+                now=timezone.now(),
+                provider_ref=ref,
+            )
+    assert api.get(f"/orgs/{org.slug}/household").json()["credit"] == "30.00"

@@ -3,12 +3,18 @@ the demo found. Asked to sign in, the family stays on its organization's pages (
 make an account); a place it takes is counted on the page at once, not at the next poll."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 
+from attendance.tests.factories import register
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household, make_participant
+from orders.policies import Share
 from organizations.tests.factories import make_organization
+from payments.services import record_payment
 from ui.testing.browser import assert_accessible, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
@@ -75,5 +81,34 @@ def test_a_child_added_twice_in_another_case_is_refused_beside_the_field(phone_p
         "Zoë Ñúñez, born 1 April 2018, is already in this household."
     )
     assert household.participants.filter(date_of_birth="2018-04-01").count() == 1
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+
+
+def test_b6_an_order_paid_twice_from_two_pages_shows_as_credit_on_the_account(phone_page, family, login):
+    """Two tabs: the family left the first payment page open, paid from the account, then paid
+    on the first page too. The second payment is kept as credit; the account says so."""
+    from playwright.sync_api import expect
+
+    org, household, swim = family
+    registration = register(household, swim)  # $50.00, awaiting payment
+    for ref in ("first-tab", "second-tab"):
+        with transaction.atomic():
+            record_payment(
+                organization=org,
+                household_id=household.pk,
+                amount=Decimal("50.00"),
+                plan=[Share(registration.order_id, Decimal("50.00"))],
+                provider="sandbox",
+                method="card",
+                channel="portal",
+                now=timezone.now(),
+                provider_ref=ref,
+            )
+    page = phone_page
+    login(page, household.payer.username)
+    page.goto(f"/o/{org.slug}/account/")
+    expect(page.get_by_role("heading", name="You have $50.00 of credit")).to_be_visible()
+    expect(page.get_by_text("Your next checkout uses this credit first")).to_be_visible()
     assert_accessible(page)
     assert_no_sideways_scroll(page)
