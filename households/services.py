@@ -68,7 +68,7 @@ def _already_there(first_name: str, last_name: str, date_of_birth: date) -> Part
 
 
 def _refuse_same_person(
-    household: Household, first_name: str, last_name: str, date_of_birth: date, *, other_than: int | None = None
+    household: Household, first_name: str, last_name: str, date_of_birth: date, *, other_than: int = 0
 ) -> None:
     """The same names whatever their case, with the same birth date: refused here too, because
     SQLite's LOWER() behind the constraint folds only ASCII ('Ñúñez' and 'ñúñez' passed it)."""
