@@ -145,11 +145,18 @@ def _enroll_each(
             )
         except DomainError as refused:
             if all_or_nothing:
-                raise GroupDoesNotFit(f"Nothing was enrolled: {refused}", field="members") from refused
+                who = _who(member, households[member.household_id])
+                raise GroupDoesNotFit(f"Nothing was enrolled: {who}: {refused}", field="members") from refused
             outcome.refused.append(Refusal(member, refused.code, str(refused)))
             continue
         outcome.enrolled.append((member, result))
     return outcome
+
+
+def _who(member: Member, household: Household) -> str:
+    """The member a group's refusal is about, by name: "Ava Lee (Lee household)"."""
+    person = Participant.objects.filter(pk=member.participant_id, household_id=household.pk).first()
+    return f"{person.full_name} ({household.name})" if person else household.name
 
 
 def _in_one_transaction(household_ids: list[int], enroll: Callable[[], GroupOutcome]) -> GroupOutcome:

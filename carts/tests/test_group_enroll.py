@@ -101,3 +101,15 @@ def test_s4_all_or_nothing_is_one_transaction_a_failure_on_the_last_participant_
     assert not Claim.objects.filter(offering=offering).exists()
     assert not Cart.objects.filter(household__in=families).exists()
     assert not AuditEvent.objects.filter(verb__in=["cart.item_added", "offering.group_enrolled"]).exists()
+
+
+def test_s4_all_or_nothing_names_the_participant_it_refused(desk):
+    """'Nothing was enrolled: Pottery is for ages 16 and up; this participant is 11' left the
+    desk guessing which of the group it was."""
+    org, staff, families, members = desk
+    offering = make_offering(org, capacity=10, min_age=40)
+    first = families[0].participants.order_by("pk").first()
+    with pytest.raises(GroupDoesNotFit) as refused:
+        group_enroll(membership=staff, offering_id=offering.pk, members=members, mode="all")
+    assert str(refused.value).startswith(f"Nothing was enrolled: {first.full_name} ({families[0].name}): ")
+    assert "is for ages 40 and up" in str(refused.value)
