@@ -1,7 +1,7 @@
 """The audit trail in plain words (X2, D4): "Deleted a held seat in Swim 1 for Ana" instead of
 `cart.hold_deleted`. One table of sentences, by verb; the names they need (offering, participant,
 order, and the course of a registration, a meeting or a place) are read for a whole page of events
-at once, in at most six queries however many events there are. What an event is about is said by name
+at once, in at most seven queries however many events there are. What an event is about is said by name
 too (`about`: "Swim 1: Ana Lee", "Order R0000002"). A verb without a sentence still says
 something readable (its words, spaced)."""
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditEvent
 from capacity.models import Claim
 from catalog.models import Meeting, Offering
-from households.models import Participant
+from households.models import Household, Participant
 from notifications.templatetags.notification_format import format_money
 from orders.models import Order
 from registrations.models import Registration
@@ -129,6 +129,7 @@ class Names:
     registration_offerings: dict[int, int]
     meeting_offerings: dict[int, int]
     claims: dict[int, tuple[int, int | None]]  # a place: its offering and participant
+    households: dict[int, str]  # for what concerns a household and no participant (a rental)
 
 
 def _ids(events: Sequence[AuditEvent], key: str) -> set[int]:
@@ -162,6 +163,11 @@ def _names(events: Sequence[AuditEvent]) -> Names:
         registration_offerings={pk: o for pk, _p, o in registrations},
         meeting_offerings=meetings,
         claims=claims,
+        households=dict(
+            Household.objects.filter(pk__in={e.household_id for e in events if e.household_id}).values_list(
+                "pk", "name"
+            )
+        ),
     )
 
 
@@ -205,7 +211,9 @@ def sentence(event: AuditEvent, names: Names) -> str:
     data = event.data if isinstance(event.data, dict) else {}
     values = {
         "offering": names.offerings.get(offering or 0, _("an offering")),
-        "participant": names.participants.get(participant or 0, _("the household")),
+        "participant": names.participants.get(
+            participant or 0, names.households.get(event.household_id or 0, _("the household"))
+        ),
         "order": names.orders.get(_lookup(event, "order") or 0, _("(unknown)")),
         "amount": _money(data.get("amount") or data.get("balance") or data.get("total") or ""),
     }
@@ -255,6 +263,8 @@ def about(event: AuditEvent, names: Names) -> str:
         return ": ".join(name for name in named if name)
     if order:
         return _("Order %(number)s") % {"number": order}
+    if event.subject_type == "household" and event.household_id in names.households:
+        return names.households[event.household_id]
     kind = SUBJECT_WORDS.get(event.subject_type)
     if kind is None:
         return f"{fallback(event.subject_type)} {event.subject_id or ''}".strip()

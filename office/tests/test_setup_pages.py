@@ -3,6 +3,7 @@ same way, and exports its list as CSV. (The route x role matrix covers who may o
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import time_machine
@@ -13,9 +14,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import record
 from bulk.tests.helpers import T0, enroll
-from carts.services import add_to_cart, delete_hold
+from carts.services import add_rental_to_cart, add_to_cart, delete_hold
 from catalog.models import Offering
-from catalog.tests.factories import make_offering
+from catalog.tests.factories import make_facility_with_slots, make_offering
 from households.tests.factories import make_household
 from office.audit_words import SENTENCES
 from organizations.models import Organization
@@ -342,6 +343,39 @@ def test_x2_the_audit_logs_details_read_as_words_not_python(world, client_for):
     assert "before: none; after: (recorded by: customer, status: absent); ids: 1, 2; plan: none" in page
     assert "None" not in page.split('<div id="results">')[1]
     assert "{&#x27;" not in page
+
+
+def test_x2_a_rental_held_for_a_household_names_the_household_on_the_audit_log(world, client_for):
+    """A rental slot has no participant: the log said 'Held a seat in Gym, ... for the household'
+    and 'Household 7' where it could name them."""
+    zone = world.organization.zone
+    day = timezone.now().astimezone(zone).date() + timedelta(days=3)
+    facility, slots = make_facility_with_slots(
+        world.organization, first_slot=timezone.datetime.combine(day, timezone.datetime.min.time(), zone), slots=1
+    )
+    household = make_household(world.organization)
+    add_rental_to_cart(
+        household=household,
+        facility_id=facility.pk,
+        starts_at=slots[0].starts_at,
+        ends_at=slots[0].ends_at,
+        channel="office",
+    )
+    record(
+        organization_id=world.organization.pk,
+        verb="household.created",
+        channel="office",
+        actor_id=None,
+        subject_type="household",
+        subject_id=household.pk,
+        household_id=household.pk,
+        data={},
+        now=timezone.now(),
+    )
+    page = client_for("admin").get(url(world, "setup/audit/")).content.decode()
+    assert f"Held a seat in {slots[0].name} for {household.name}" in page
+    assert re.search(rf'data-label="About">\s*{household.name}\s*<', page)
+    assert f"Household {household.pk}<" not in page
 
 
 def test_the_audit_log_takes_as_many_queries_for_many_events_as_for_one(world, client_for):
