@@ -98,7 +98,10 @@ class SlotOut(Schema):
     starts_at: datetime
     ends_at: datetime
     price: Decimal
-    state: Literal["free", "taken"] = Field(description="taken: held, requested or booked, by nobody named")
+    state: Literal["free", "taken", "started"] = Field(
+        description="taken: held, requested or booked, by nobody named; started: not taken, but its time has begun, "
+        "so it can no longer be booked (rental_started)"
+    )
 
 
 class FacilityDayOut(Schema):

@@ -68,7 +68,7 @@ class OpenSlot:
     starts_at: datetime
     ends_at: datetime
     price: Decimal
-    state: str  # free, taken, yours_held, yours_requested, yours_booked
+    state: str  # free, started (free but begun: no longer bookable), taken, yours_held, yours_requested, yours_booked
 
 
 def facility_availability(
@@ -83,15 +83,16 @@ def facility_availability(
             starts_at=line.slot.starts_at,  # type: ignore[arg-type]
             ends_at=line.slot.ends_at,  # type: ignore[arg-type]
             price=line.slot.price,
-            state=_public_state(line, household_id),
+            state=_public_state(line, household_id, now),
         )
         for line in lines
     ]
 
 
-def _public_state(line: SlotLine, household_id: int | None) -> str:
+def _public_state(line: SlotLine, household_id: int | None, now: datetime) -> str:
     if line.state == "free":
-        return "free"
+        # A slot whose time has begun is refused as rental_started: never offered as free.
+        return "started" if line.slot.starts_at is not None and line.slot.starts_at <= now else "free"
     if household_id is not None and line.household_id == household_id:
         return f"yours_{line.state}"
     return "taken"

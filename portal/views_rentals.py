@@ -35,6 +35,7 @@ from rentals.services import request_rental, withdraw_request
 STATE_WORDS = {
     "free": (gettext_lazy("Free"), "success"),
     "taken": (gettext_lazy("Taken"), "neutral"),
+    "started": (gettext_lazy("Started"), "neutral"),
     "yours_held": (gettext_lazy("In your cart"), "info"),
     "yours_requested": (gettext_lazy("Requested, waiting for approval"), "warning"),
     "yours_booked": (gettext_lazy("Booked by you"), "info"),

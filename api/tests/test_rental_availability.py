@@ -33,6 +33,18 @@ def test_s5_the_api_shows_a_facilitys_openings_and_free_or_taken_slots_without_n
     assert stranger.name not in answer.content.decode()
 
 
+def test_s5_a_free_slot_whose_time_has_begun_is_started_not_free_in_the_api(org, client):
+    gym = make_gym(org)
+    now = at(org, 10) + dt.timedelta(minutes=30)
+    with time_machine.travel(now, tick=False):
+        answer = client.get(f"/api/v1/orgs/{org.slug}/facilities/{gym.pk}/availability", {"day": MONDAY})
+    slots = answer.json()["days"][0]["slots"]
+    begun = {dt.datetime.fromisoformat(s["starts_at"]) <= now for s in slots if s["state"] == "started"}
+    assert [s["state"] for s in slots].count("started") == 4  # 7:00, 8:00, 9:00 and the running 10:00
+    assert begun == {True}
+    assert all(dt.datetime.fromisoformat(s["starts_at"]) > now for s in slots if s["state"] == "free")
+
+
 @time_machine.travel(NOW, tick=False)
 def test_s5_the_availability_refuses_bad_input_naming_the_field_and_hides_other_organizations(org, client):
     from organizations.tests.factories import make_organization

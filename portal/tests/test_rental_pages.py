@@ -109,6 +109,9 @@ def test_s5_a_time_of_today_that_has_started_is_refused_in_words_for_a_booking_a
     gym, asked = make_gym(org), make_gym(org, approval=True, name="Hall")
     url = reverse("portal:rental_book", args=[org.slug])
     with time_machine.travel(at(org, 16) + dt.timedelta(minutes=30), tick=False):
+        shown = page(client, org, gym).content.decode()
+        assert (shown.count(">Started<"), shown.count(">Free<")) == (8, 4)  # 7:00-12:00 and 14:00-17:00 began
+        assert 'value="16:00"' not in shown  # the form offers no start that has begun
         for facility in (gym, asked):
             refused = client.post(
                 url, {"facility": facility.pk, "day": MONDAY, "from": "09:00", "until": "11:00"}, follow=True
