@@ -155,6 +155,8 @@ def _enroll_each(
 
 def _who(member: Member, household: Household) -> str:
     """The member a group's refusal is about, by name: "Ava Lee (Lee household)"."""
+    if member.participant_id is None:
+        return household.name
     person = Participant.objects.filter(pk=member.participant_id, household_id=household.pk).first()
     return f"{person.full_name} ({household.name})" if person else household.name
 
