@@ -100,3 +100,32 @@ def test_walk_up_sale_from_finding_the_household_to_paid_with_the_keyboard_alone
     press(page, "Record the payment")
     expect()(page.get_by_role("heading", name="Paid in full")).to_be_visible()
     assert_accessible(page)
+
+
+def test_walk_up_sale_for_a_new_family_creates_the_household_and_goes_on_to_step_2(phone_page, demo, login):
+    """'Step 1 of 3: find the caller's household, or create it': creating it used to end the
+    sale on the household page, off the walk-up's steps. Now it goes on to step 2, at phone size."""
+    from ui.testing.browser import assert_no_sideways_scroll
+
+    page = phone_page
+    login(page, "frontdesk")
+    page.goto("/office/riverside/walk-up/?q=Zed+Newfamily", timeout=60_000)
+    press(page, "Create a household", role="link")
+    expect()(page.get_by_text("Walk-up sale, step 1 of 3")).to_be_visible()
+    assert page.get_by_label("Payer's name").input_value() == "Zed Newfamily"
+    tab_to(page, "Payer's email", role="textbox")
+    page.keyboard.type("zed@example.com")
+    tab_to(page, "First name (optional)", role="textbox")
+    page.keyboard.type("Zoë")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Newfamily")
+    page.keyboard.press("Tab")
+    page.keyboard.type("05052016")  # the date picker's month, day, year
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    press(page, "Create the household")
+    expect()(page.get_by_text("Walk-up sale, step 2 of 3")).to_be_visible()
+    expect()(page.get_by_role("heading", level=1)).to_contain_text("Enroll: Zed Newfamily")
+    assert Household.objects.filter(name="Zed Newfamily", participants__first_name="Zoë").exists()
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)

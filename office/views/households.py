@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -115,6 +116,9 @@ def new_household(request: OfficeRequest) -> HttpResponse:
                 status = 409 if refused.kind == "conflict" else 400
             else:
                 messages.success(request, _("The household %(name)s was created.") % {"name": household.name})
+                if request.GET.get("walkup") == "1":  # the walk-up sale goes on to its step 2
+                    enroll = reverse("office:enroll", args=[request.organization.slug, household.pk])
+                    return redirect(f"{enroll}?walkup=1")
                 return redirect("office:household", slug=request.organization.slug, household_id=household.pk)
         else:
             status = 400
