@@ -61,8 +61,9 @@ class CartView:
 
     @property
     def total(self) -> Decimal:
-        return sum((item.price for item in self.items), Decimal("0")) + sum(
-            (b.amount for b in self.balances), Decimal("0")
+        # Cents even when empty: the API says "0.00" like every other amount, not "0".
+        return sum((item.price for item in self.items), Decimal("0.00")) + sum(
+            (b.amount for b in self.balances), Decimal("0.00")
         )
 
 

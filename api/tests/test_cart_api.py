@@ -120,6 +120,7 @@ def test_t6_t7_remove_and_empty(org, household, api_for):
         assert emptied.status_code == 200
         assert emptied.json()["items"] == []
         assert emptied.json()["expires_at"] is None  # T7: an emptied cart has no timer
+        assert emptied.json()["total"] == "0.00"  # money as everywhere else, not "0"
     assert not Claim.objects.filter(state="held").exists()
 
 
