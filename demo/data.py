@@ -335,7 +335,9 @@ def logins() -> list[Login]:
 def _permissions_label(spec: StaffSpec) -> str:
     if spec.is_superuser:
         return "all permissions, Django superuser (/admin/)"
-    return ", ".join(spec.permissions) if spec.permissions else "no permissions"
+    # The permissions' names as the office's staff pages write them, not their codes ("take_payments").
+    labels = [str(Permission(code).label) for code in spec.permissions]
+    return "; ".join(labels[:1] + [label[0].lower() + label[1:] for label in labels[1:]]) or "no permissions"
 
 
 def _clock(at: time) -> str:

@@ -161,3 +161,13 @@ def test_make_runs_printed_families_sign_in_to_an_account_without_a_confirm_emai
         page = client.get("/o/riverside/account/")
     assert page.status_code == 200
     assert "Confirm your email address" not in page.content.decode()
+
+
+def test_the_printout_says_what_each_line_is_in_words(loaded):
+    """`make run` prints it: the permissions by their names, and the demo's starting state
+    under a heading of its own rather than each line called a hold (an order is not a hold)."""
+    assert "frontdesk   staff, Front desk: Enroll customers; take payments" in loaded
+    assert "take_payments" not in loaded
+    assert "delete_enrollments" not in loaded
+    assert "What the demo's families and staff start with:\n  - " in loaded
+    assert "  hold: " not in loaded

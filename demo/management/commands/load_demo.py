@@ -21,8 +21,10 @@ class Command(BaseCommand):
             f"{summary.meetings} meetings, {summary.households} households, {summary.participants} participants; "
             f"{summary.rental_slots_created} new rental slots."
         )
+        if summary.holds:  # held seats, but also the unpaid order, the balance, the absences
+            self.stdout.write("What the demo's families and staff start with:")
         for line in summary.holds:
-            self.stdout.write(f"  hold: {line}")
+            self.stdout.write(f"  - {line}")
         if quiet_logins:
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
