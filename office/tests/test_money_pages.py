@@ -63,6 +63,23 @@ def test_b6_kept_as_credit_then_refunded_at_the_desk(world, client_for):
     assert "Household credit: <strong>$0.00</strong>" in desk.get(money_url(world)).content.decode()
 
 
+def test_b6_credit_paid_at_the_desk_is_refunded_at_the_desk_by_default(world, client_for):
+    """A household that paid only at the desk had 'Back to the card it was paid with' chosen for
+    its refund, which is then refused ('No online payment of this household...')."""
+    desk = client_for("frontdesk")
+    page = desk.get(money_url(world)).content.decode()
+    form = {
+        "orders": [world.url_kwargs["order_id"]],
+        "amount": "50.00",
+        "method": "cash",
+        "keep_credit": "on",
+        "key": key_of(page),
+    }
+    desk.post(reverse("office:record_payment", args=[world.organization.slug, world.household.pk]), form)
+    refund_form = desk.get(money_url(world)).context["refund_form"]
+    assert refund_form["method"].value() == "cash"
+
+
 def test_b1_p7_on_account_and_a_pay_link(world, client_for):
     world.organization.payment_provider = "sandbox"
     world.organization.save()

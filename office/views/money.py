@@ -58,7 +58,13 @@ def _page(
         "money": found,
         "household": found.household,
         "payment_form": payment_form or DeskPaymentForm(order_choices=_order_choices(found)),
-        "refund_form": refund_form or RefundForm(prefix="refund"),
+        # Back to the card only where there is a card to go back to: a household that paid only at
+        # the desk had "Back to the card" chosen, and its refund refused until staff changed it.
+        "refund_form": refund_form
+        or RefundForm(
+            prefix="refund",
+            initial={"method": "provider" if any(p.session_id for p in found.payments) else "cash"},
+        ),
         "on_account_form": OnAccountForm(),
         "refusal": refusal,
         "can_take_payments": membership.has_permission(Permission.TAKE_PAYMENTS),
