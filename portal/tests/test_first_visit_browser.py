@@ -2,14 +2,15 @@
 the demo found. Asked to sign in, the family stays on its organization's pages (with the way to
 make an account); a place it takes is counted on the page at once, not at the next poll."""
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from attendance.tests.factories import register
+from attendance.tests.factories import make_meetings, register
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household, make_participant
 from orders.policies import Share
@@ -112,3 +113,37 @@ def test_b6_an_order_paid_twice_from_two_pages_shows_as_credit_on_the_account(ph
     expect(page.get_by_text("Your next checkout uses this credit first")).to_be_visible()
     assert_accessible(page)
     assert_no_sideways_scroll(page)
+
+
+def test_a2_without_reasons_for_families_no_meeting_offers_an_empty_choice(phone_page, family, login):
+    """A new organization has no absence reasons usable by customers yet: each meeting says to
+    call the office, instead of a 'Mark absent' form whose list has nothing to choose."""
+    from playwright.sync_api import expect
+
+    org, household, swim = family
+    make_meetings(swim, first=timezone.now() + timedelta(days=2), count=2)
+    register(household, swim)
+    page = phone_page
+    login(page, household.payer.username)
+    page.goto(f"/o/{org.slug}/account/courses/")
+    expect(page.get_by_text("To report an absence, call the office.")).to_have_count(2)
+    expect(page.get_by_role("button", name=re.compile("Mark absent"))).to_have_count(0)
+    expect(page.get_by_role("combobox")).to_have_count(0)
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+
+
+def test_signed_in_with_an_account_elsewhere_the_page_says_how_to_start_here(phone_page, family, login):
+    from playwright.sync_api import expect
+
+    _org, household, _swim = family
+    elsewhere = make_organization(name="Loisirs Laval", locale="fr-ca")
+    page = phone_page
+    login(page, household.payer.username)
+    page.goto(f"/o/{elsewhere.slug}/account/")
+    expect(page.get_by_role("heading", name="No account here yet")).to_be_visible()
+    expect(page.get_by_text("no family account with Loisirs Laval yet")).to_be_visible()
+    expect(page.get_by_text("no cart to show")).to_have_count(0)  # it was the account page, not the cart
+    page.get_by_role("link", name="Create a family account").click()
+    expect(page.get_by_role("heading", name="Create your family account here")).to_be_visible()  # for this login
+    assert_accessible(page)
