@@ -77,8 +77,9 @@ class StaffSlotOut(Schema):
     offering_id: int
     starts_at: datetime
     ends_at: datetime
-    state: Literal["free", "held", "requested", "booked"] = Field(
-        description="held in a cart, requested (awaiting approval, S6), booked (a registration)"
+    state: Literal["free", "started", "held", "requested", "booked"] = Field(
+        description="started: free, but its time has begun, so it can no longer be booked (rental_started); "
+        "held in a cart, requested (awaiting approval, S6), booked (a registration)"
     )
     household_name: str = Field(description="who holds, asked for or booked it; empty when free")
     channel: str
@@ -102,7 +103,7 @@ def facility_calendar(
     days: int = Query(1, ge=1, le=MAX_DAYS, description="how many days from `day`, 1-7"),
 ) -> list[dict[str, object]]:
     """The office's facility calendar (S5, S6): each day's openings and every rental slot free,
-    held, requested or booked, with the household; book with POST .../cart/rentals above."""
+    started, held, requested or booked, with the household; book with POST .../cart/rentals above."""
     found = staff_facility_days(
         organization=request.organization, facility_id=facility_id, first=day, days=days, now=timezone.now()
     )

@@ -1,7 +1,8 @@
 """A facility's calendar for the office (issue 13, item 4; S5, S6): each rental slot of a day or a
-week with what the ledger says of it now: free, held in a cart, requested (awaiting approval,
-S6) or booked (a tentative or confirmed registration), and by whom. Two queries. And the same
-slots as a family sees them (`facility_availability`): free or taken, by nobody named."""
+week with what the ledger says of it now: free, started (free, but its time has begun, so it is
+refused as rental_started), held in a cart, requested (awaiting approval, S6) or booked (a
+tentative or confirmed registration), and by whom. Two queries. And the same slots as a family
+sees them (`facility_availability`): free, started or taken, by nobody named."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,7 @@ from catalog.models import Offering
 @dataclass(frozen=True)
 class SlotLine:
     slot: Offering
-    state: str  # free, held, requested, booked
+    state: str  # free, started (free but begun: no longer bookable), held, requested, booked
     household_name: str
     channel: str
     household_id: int | None = None
@@ -46,7 +47,9 @@ def facility_calendar(
     for slot in slots:
         found = by_slot.get(slot.pk)
         if found is None:
-            lines.append(SlotLine(slot, "free", "", ""))
+            # A slot whose time has begun is refused as rental_started: never offered as free.
+            begun = slot.starts_at is not None and slot.starts_at <= now
+            lines.append(SlotLine(slot, "started" if begun else "free", "", ""))
             continue
         claim = found
         if claim.state in (Claim.State.TENTATIVE, Claim.State.CONFIRMED):
@@ -83,16 +86,15 @@ def facility_availability(
             starts_at=line.slot.starts_at,  # type: ignore[arg-type]
             ends_at=line.slot.ends_at,  # type: ignore[arg-type]
             price=line.slot.price,
-            state=_public_state(line, household_id, now),
+            state=_public_state(line, household_id),
         )
         for line in lines
     ]
 
 
-def _public_state(line: SlotLine, household_id: int | None, now: datetime) -> str:
-    if line.state == "free":
-        # A slot whose time has begun is refused as rental_started: never offered as free.
-        return "started" if line.slot.starts_at is not None and line.slot.starts_at <= now else "free"
+def _public_state(line: SlotLine, household_id: int | None) -> str:
+    if line.state in ("free", "started"):
+        return line.state
     if household_id is not None and line.household_id == household_id:
         return f"yours_{line.state}"
     return "taken"

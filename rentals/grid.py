@@ -1,10 +1,11 @@
 """The office's facility calendar as a time grid (issue 13, item 4; S5, S6): a row per half-hour
-within the facility's bookable hours, a column per day, each cell free, held in a cart,
-requested (awaiting approval), booked, or closed (outside the openings), with the household
-for staff. Three queries, whatever the number of days."""
+within the facility's bookable hours, a column per day, each cell free, started (free, but its
+time has begun: rental_started), held in a cart, requested (awaiting approval), booked, or
+closed (outside the openings), with the household for staff; and the times the booking form
+offers. Three queries, whatever the number of days."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from capacity.calendar import SlotLine, facility_calendar
 from carts.errors import ItemNotFound
@@ -20,7 +21,7 @@ DEFAULT_HOURS = (time(8), time(22))  # a facility with neither hours nor slots
 class Cell:
     day: date
     at: time
-    state: str  # free, held, requested, booked, closed (outside the openings), unlisted (open, no slot)
+    state: str  # free, started, held, requested, booked, closed (outside the openings), unlisted (open, no slot)
     household_name: str = ""
     first: bool = False  # the first half-hour of its slot (where the grid names the household)
 
@@ -31,6 +32,7 @@ class Grid:
     days: list[date]
     rows: list[tuple[time, list[Cell]]]
     times: list[time]  # every half-hour boundary from the first row to the end of the last
+    spans: list[tuple[datetime, datetime]]  # every slot's start and end, in time order
 
 
 def facility_grid(*, organization: Organization, facility_id: int, first: date, days: int, now: datetime) -> Grid:
@@ -65,7 +67,20 @@ def facility_grid(*, organization: Organization, facility_id: int, first: date, 
                 _cell(day, at, found, open_now=any(o <= at < c for o, c in by_day[day]), has_hours=bool(hours))
             )
         rows.append((at, cells))
-    return Grid(facility=facility, days=shown, rows=rows, times=times)
+    spans = [(line.slot.starts_at, line.slot.ends_at) for line in lines]
+    return Grid(facility=facility, days=shown, rows=rows, times=times, spans=spans)  # type: ignore[arg-type]
+
+
+def booking_times(grid: Grid, *, day: date, zone: tzinfo, now: datetime) -> tuple[list[time], list[time]]:
+    """The booking form's choices on `day`, from the grid's half-hours: the starts not yet begun
+    nor inside a slot that has begun (a rental that has started is refused as rental_started, as
+    the portal's form offers only free slots), and the ends after the first of them. Both empty
+    once the day's time is over."""
+    running = [(s, e) for s, e in grid.spans if s <= now < e]
+    instants = [(t, datetime.combine(day, t, zone)) for t in grid.times[:-1]]
+    starts = [t for t, at in instants if at > now and not any(s <= at < e for s, e in running)]
+    ends = [t for t in grid.times[1:] if starts and t > starts[0]]
+    return starts, ends
 
 
 def _half_hours(top: time, bottom: time) -> list[time]:

@@ -108,7 +108,7 @@ def facility_days(
 class StaffFacilityDay:
     day: date
     openings: list[tuple[time, time]]
-    lines: list[SlotLine]  # each slot free, held, requested or booked, and by whom
+    lines: list[SlotLine]  # each slot free, started, held, requested or booked, and by whom
 
 
 def staff_facility_days(

@@ -4,6 +4,7 @@ booked for a household from it."""
 import datetime as dt
 import zoneinfo
 
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -169,3 +170,43 @@ def test_x5_a_day_at_the_end_of_the_calendar_shows_today_instead_of_a_server_err
         url, {"day": "9999-12-31", "household": world.household.pk, "from": "18:00", "until": "20:00"}
     )
     assert refused.status_code in (400, 404, 409)
+
+
+def test_s5_a_free_slot_whose_time_has_begun_reads_started_and_its_time_is_not_offered(world, client_for):
+    """A slot whose time has begun is refused as rental_started (97cecfe): the grid said 'Free'
+    and the form offered its start, as the portal's page did before 51042f5."""
+    zone = zoneinfo.ZoneInfo(world.organization.time_zone)
+    day = timezone.now().astimezone(zone).date() + dt.timedelta(days=3)
+    facility, slots = make_facility_with_slots(
+        world.organization, first_slot=dt.datetime.combine(day, dt.time(17, 0), zone), slots=4
+    )
+    url = reverse("office:calendar", args=[world.organization.slug])
+    desk = client_for("frontdesk")
+    with time_machine.travel(dt.datetime.combine(day, dt.time(17, 50), zone), tick=False):
+        add_rental_to_cart(  # 18:00-19:00, held before it began: still 'Held in a cart' once begun
+            household=world.household,
+            facility_id=facility.pk,
+            starts_at=slots[1].starts_at,
+            ends_at=slots[1].ends_at,
+            channel="office",
+        )
+    with time_machine.travel(dt.datetime.combine(day, dt.time(18, 10), zone), tick=False):
+        page = desk.get(url, {"facility": facility.pk, "day": day.isoformat()})
+        states = [str(cells[0][1]) for _at, cells in page.context["rows"]]
+        assert states == ["Started", "Started", "Held in a cart", "Held in a cart"] + ["Free"] * 4
+        assert page.context["starts"] == ["19:00", "19:30", "20:00", "20:30"]  # none begun, none inside 18:00-19:00
+        assert page.context["ends"] == ["19:30", "20:00", "20:30", "21:00"]
+        shown = page.content.decode()
+        assert 'value="17:00"' not in shown
+        assert 'value="18:30"' not in shown
+        assert 'value="19:00"' in shown
+        api = desk.get(
+            f"/api/v1/orgs/{world.organization.slug}/staff/facilities/{facility.pk}/calendar", {"day": day.isoformat()}
+        )
+        assert [s["state"] for s in api.json()[0]["slots"]] == ["started", "held", "free", "free"]
+    with time_machine.travel(dt.datetime.combine(day, dt.time(21, 0), zone), tick=False):
+        over = desk.get(url, {"facility": facility.pk, "day": day.isoformat()}).content.decode()
+        assert over.count(">Started<") == 8  # the hold ran out at 18:50 (the office's hour)
+        assert "Every time of this day has started" in over
+        assert 'id="book-from"' not in over
+        assert "Hold this time" not in over

@@ -1,6 +1,7 @@
 """The facility calendar (issue 13, item 4; S5, S6): a facility's day or week as a time grid (a row
 per half-hour within its bookable hours, a column per day), each half-hour free, held in a cart,
-requested (awaiting approval), booked or closed, in words and by whom; staff book a time range
+requested (awaiting approval), booked or closed, in words and by whom (a free slot whose time has
+begun reads 'Started', as on the portal, and its time is not offered); staff book a time range
 for a household found by name (the household search, S8) from it (office_add_rental_to_cart:
 every slot of the range or none, in the household's cart on the office timer, T5). Works
 without JavaScript (the search is a GET form; the booking a POST); htmx only swaps the
@@ -27,11 +28,12 @@ from office.access import OfficeRequest, staff_page
 from office.navigation import DESK
 from office.rendering import page_or_partial
 from organizations.models import Permission
-from rentals.grid import facility_grid
+from rentals.grid import booking_times, facility_grid
 
 STATUS_OF_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 409}
 STATES = {
     "free": (gettext_lazy("Free"), "success"),
+    "started": (gettext_lazy("Started"), "neutral"),
     "held": (gettext_lazy("Held in a cart"), "warning"),
     "requested": (gettext_lazy("Requested, awaiting approval"), "info"),
     "booked": (gettext_lazy("Booked"), "neutral"),
@@ -70,6 +72,7 @@ def calendar(request: OfficeRequest) -> HttpResponse:
         if chosen
         else None
     )
+    starts, ends = booking_times(grid, day=day, zone=zone, now=now) if grid else ([], [])
     context = {
         "places": places,
         "facility": chosen,
@@ -78,6 +81,8 @@ def calendar(request: OfficeRequest) -> HttpResponse:
         "grid": grid,
         "rows": [(at, [(cell, *STATES[cell.state]) for cell in cells]) for at, cells in (grid.rows if grid else [])],
         "times": [f"{t:%H:%M}" for t in (grid.times if grid else [])],
+        "starts": [f"{t:%H:%M}" for t in starts],
+        "ends": [f"{t:%H:%M}" for t in ends],
         "previous": (first - dt.timedelta(days=days)).isoformat(),
         "next": (first + dt.timedelta(days=days)).isoformat(),
         "query": query_text,
