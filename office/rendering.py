@@ -6,6 +6,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.errors import DomainError
+
+# A refusal's status by its kind, on every page as in the API: a missing permission is 403.
+STATUS_OF_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 409}
+
+
+def refusal_status(refused: DomainError) -> int:
+    return STATUS_OF_KIND.get(refused.kind, 400)
+
 
 def page_or_partial(
     request: HttpRequest, template: str, partial: str, context: dict[str, Any], *, status: int = 200

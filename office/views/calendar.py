@@ -26,11 +26,10 @@ from households.models import Household
 from households.selectors import search_households
 from office.access import OfficeRequest, staff_page
 from office.navigation import DESK
-from office.rendering import page_or_partial
+from office.rendering import page_or_partial, refusal_status
 from organizations.models import Permission
 from rentals.grid import booking_times, facility_grid
 
-STATUS_OF_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 409}
 STATES = {
     "free": (gettext_lazy("Free"), "success"),
     "started": (gettext_lazy("Started"), "neutral"),
@@ -122,7 +121,7 @@ def _book(request: OfficeRequest, facility_id: int, day: dt.date, zone: zoneinfo
             override_reason=request.POST.get("override_reason", "").strip() or None,
         )
     except DomainError as refused:
-        return str(refused), STATUS_OF_KIND[refused.kind]
+        return str(refused), refusal_status(refused)
     messages.success(
         request, _("The time is held in %(name)s's cart; check it out to book it.") % {"name": household.name}
     )

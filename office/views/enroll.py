@@ -33,6 +33,7 @@ from core.errors import DomainError
 from households.models import Household
 from monitoring import counters
 from office.access import OfficeRequest, staff_page
+from office.rendering import refusal_status
 from office.views.households import desk_household
 from office.words import CHANNELS, TIMERS, minutes_left
 from organizations.models import Permission
@@ -217,7 +218,7 @@ def add(request: OfficeRequest, household_id: int) -> HttpResponse:
     except DomainError as refused:
         counters.count_refusal("add", Channel.OFFICE, refused.code)
         form.add_error("override_reason" if refused.code == "override_not_allowed" else "offering", str(refused))
-        return enroll_page(request, household, form=form, rows=rows, status=409 if refused.kind == "conflict" else 400)
+        return enroll_page(request, household, form=form, rows=rows, status=refusal_status(refused))
     counters.count_add(Channel.OFFICE)
     messages.success(request, _("%(name)s is held in the cart.") % {"name": row.offering.name})
     return back_to_enroll(request, household)
@@ -244,7 +245,7 @@ def add_rental(request: OfficeRequest, household_id: int) -> HttpResponse:
     except DomainError as refused:
         counters.count_refusal("add", Channel.OFFICE, refused.code)
         rental.add_error(None, str(refused))
-        return enroll_page(request, household, rental=rental, status=409 if refused.kind == "conflict" else 400)
+        return enroll_page(request, household, rental=rental, status=refusal_status(refused))
     counters.count_add(Channel.OFFICE)
     messages.success(request, _("The facility time is held in the cart."))
     return back_to_enroll(request, household)

@@ -15,9 +15,8 @@ from core.errors import DomainError
 from households.selectors import participants_by_id
 from monitoring import counters
 from office.access import OfficeRequest, staff_page
+from office.rendering import refusal_status
 from organizations.models import Permission
-
-STATUS_OF_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 409}
 
 
 def _refused(organization_id: int, outcome: GroupOutcome | None) -> list[tuple[str, str, str]]:
@@ -73,7 +72,7 @@ def group(request: OfficeRequest, offering_id: int) -> HttpResponse:
             )
         except DomainError as refused:
             counters.count_refusal("add", Channel.OFFICE, refused.code)
-            refusal, status = str(refused), STATUS_OF_KIND[refused.kind]
+            refusal, status = str(refused), refusal_status(refused)
         else:
             counters.count_add(Channel.OFFICE, len(outcome.enrolled))
             for turned_away in outcome.refused:  # as many as fit: each member turned away, by its code

@@ -23,7 +23,7 @@ from households.services import NewParticipant, add_household_note, create_house
 from office.access import OfficeRequest, staff_page
 from office.audit_words import describe_events
 from office.navigation import DESK
-from office.rendering import page_or_partial
+from office.rendering import page_or_partial, refusal_status
 from office.words import CHANNELS, PAYMENT_STATES, PAYMENT_TONES, TIMERS, minutes_left
 from organizations.models import Permission
 from registrations.selectors import household_orders, household_registrations, payment_status
@@ -113,7 +113,7 @@ def new_household(request: OfficeRequest) -> HttpResponse:
                 )
             except DomainError as refused:
                 form.add_error(form.field_for(refused.details), str(refused))
-                status = 409 if refused.kind == "conflict" else 400
+                status = refusal_status(refused)
             else:
                 messages.success(request, _("The household %(name)s was created.") % {"name": household.name})
                 if request.GET.get("walkup") == "1":  # the walk-up sale goes on to its step 2

@@ -16,7 +16,7 @@ from monitoring import counters
 from office.access import OfficeRequest, staff_page
 from office.forms_money import DeleteRegistrationForm, DeskPaymentForm, OnAccountForm, RefundForm
 from office.navigation import DESK
-from office.rendering import back_to
+from office.rendering import back_to, refusal_status
 from orders.models import Order
 from organizations.models import Permission
 from payments.credit import refund_credit
@@ -26,8 +26,6 @@ from registrations.models import Registration
 from registrations.services import delete_registration, restore_registration
 from ui.confirm import ask_to_confirm, is_confirmed
 from ui.templatetags.ui import money as money_text
-
-STATUS_OF_KIND = {"invalid": 400, "not_found": 404, "conflict": 409, "forbidden": 403, "busy": 409}
 
 
 def _money_or_404(request: OfficeRequest, household_id: int) -> HouseholdMoney:
@@ -115,8 +113,8 @@ def record_payment(request: OfficeRequest, household_id: int) -> HttpResponse:
         field = refused.details.get("field")
         if field in form.fields:
             form.add_error(field, str(refused))
-            return _page(request, found, payment_form=form, status=STATUS_OF_KIND[refused.kind])
-        return _page(request, found, payment_form=form, refusal=str(refused), status=STATUS_OF_KIND[refused.kind])
+            return _page(request, found, payment_form=form, status=refusal_status(refused))
+        return _page(request, found, payment_form=form, refusal=str(refused), status=refusal_status(refused))
     counters.count_payment(Channel.OFFICE)
     messages.success(
         request,
@@ -138,7 +136,7 @@ def refund(request: OfficeRequest, household_id: int) -> HttpResponse:
     except DomainError as refused:
         field = refused.details.get("field")
         form.add_error(field if field in form.fields else None, str(refused))
-        return _page(request, found, refund_form=form, status=STATUS_OF_KIND[refused.kind])
+        return _page(request, found, refund_form=form, status=refusal_status(refused))
     messages.success(request, _("%(amount)s refunded.") % {"amount": money_text(done.amount)})
     return redirect(_back(request, found.household.pk))
 
@@ -165,7 +163,7 @@ def on_account(request: OfficeRequest, order_id: int) -> HttpResponse:
         )
     except DomainError as refused:
         found = _money_or_404(request, order.household_id)
-        return _page(request, found, refusal=str(refused), status=STATUS_OF_KIND[refused.kind])
+        return _page(request, found, refusal=str(refused), status=refusal_status(refused))
     messages.success(request, _("Order %(number)s is on account.") % {"number": order.number})
     return redirect(_back(request, order.household_id))
 
@@ -178,7 +176,7 @@ def pay_link(request: OfficeRequest, order_id: int) -> HttpResponse:
         send_pay_link(membership=request.membership, order_id=order.pk)
     except DomainError as refused:
         found = _money_or_404(request, order.household_id)
-        return _page(request, found, refusal=str(refused), status=STATUS_OF_KIND[refused.kind])
+        return _page(request, found, refusal=str(refused), status=refusal_status(refused))
     messages.success(request, _("A link to pay order %(number)s was emailed to the family.") % {"number": order.number})
     return redirect(_back(request, order.household_id))
 
@@ -232,6 +230,6 @@ def restore(request: OfficeRequest, registration_id: int) -> HttpResponse:
         restore_registration(membership=request.membership, registration_id=registration.pk)
     except DomainError as refused:
         found = _money_or_404(request, registration.household_id)
-        return _page(request, found, refusal=str(refused), status=STATUS_OF_KIND[refused.kind])
+        return _page(request, found, refusal=str(refused), status=refusal_status(refused))
     messages.success(request, _("The registration was restored."))
     return redirect(_back(request, registration.household_id))
