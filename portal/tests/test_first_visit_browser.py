@@ -16,6 +16,7 @@ from households.tests.factories import make_household, make_participant
 from orders.policies import Share
 from organizations.tests.factories import make_organization
 from payments.services import record_payment
+from ui.templatetags.ui import instant_date, instant_time
 from ui.testing.browser import assert_accessible, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
@@ -147,3 +148,18 @@ def test_signed_in_with_an_account_elsewhere_the_page_says_how_to_start_here(pho
     page.get_by_role("link", name="Create a family account").click()
     expect(page.get_by_role("heading", name="Create your family account here")).to_be_visible()  # for this login
     assert_accessible(page)
+
+
+def test_a_class_without_a_weekly_schedule_says_when_it_meets_first(phone_page, family):
+    """The demo's classes have meetings but no weekly schedule: the catalog said only
+    'Meetings (8 meetings)', with no day or time; it names the first one now."""
+    from playwright.sync_api import expect
+
+    org, _household, swim = family
+    first = (timezone.localtime(timezone.now(), org.zone) + timedelta(days=3)).replace(hour=16, minute=30)
+    make_meetings(swim, first=first, count=8)
+    page = phone_page
+    page.goto(f"/o/{org.slug}/")
+    when = f"{instant_date(first, org.zone)}, {instant_time(first, org.zone)}"  # "Wednesday 9 December 2026, 4:30 p.m. EST"
+    expect(page.get_by_text(f"8 meetings, the first {when}")).to_be_visible()
+    assert_no_sideways_scroll(page)
