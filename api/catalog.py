@@ -129,7 +129,7 @@ def facility_availability(
     days: int = Query(1, ge=1, le=MAX_DAYS, description="how many days from `day`, 1-7"),
 ) -> object:
     """A facility's time as a family sees it (S5, S6): each day's bookable openings and each
-    rental slot free or taken, never by whom. Book a range of free slots with POST cart/rentals,
+    rental slot free, taken or started (begun: no longer bookable), never by whom. Book a range of free slots with POST cart/rentals,
     or, when `requires_approval`, ask with POST rental-requests."""
     place, found = facility_days(
         organization=organization(slug),
