@@ -128,6 +128,11 @@ def test_f2_capacity_and_cancellation_are_previewed_on_the_offering_page(world, 
     assert "would be over the new capacity" in preview
     refused = admin.post(page, {"action": "capacity", "capacity": "1"})
     assert "beyond a capacity of 1" in refused.content.decode()
+    assert refused.status_code == 409
+    for typo in ("abc", "-1", "1e5"):  # refused in words with a 400, as the API does (it was a 200)
+        answer = admin.post(page, {"action": "preview_capacity", "capacity": typo})
+        assert answer.status_code == 400
+        assert "a whole number between 0 and 100000" in answer.content.decode()
     assert Offering.objects.get(pk=offering.pk).capacity == 4
     cancel = admin.post(page, {"action": "preview_cancel"}).content.decode()
     assert "2 registrations deleted" in cancel

@@ -24,6 +24,7 @@ from catalog.services import create_offering, parse_instant
 from core.errors import DomainError
 from office.access import OfficeRequest, staff_page
 from office.csv_export import csv_response
+from office.rendering import refusal_status
 from organizations.models import Permission
 from ui.forms import DayField, InstantField
 from ui.money import MoneyField
@@ -260,4 +261,5 @@ def offering(request: OfficeRequest, offering_id: int) -> HttpResponse:
             context["cancel_plan"] = preview_cancellation(membership=request.membership, offering_id=item.pk, now=now)
     except DomainError as refused:
         context["refusal"] = str(refused)
+        return render(request, "office/setup/offering.html", context, status=refusal_status(refused))
     return render(request, "office/setup/offering.html", context)
