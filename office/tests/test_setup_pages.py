@@ -9,6 +9,7 @@ from datetime import timedelta
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -19,6 +20,7 @@ from catalog.models import Offering
 from catalog.tests.factories import make_facility_with_slots, make_offering
 from households.tests.factories import make_household
 from office.audit_words import SENTENCES
+from office.tests.matrix import office_routes
 from organizations.models import Organization
 
 
@@ -475,3 +477,22 @@ def test_n5_the_office_warns_exactly_when_health_ready_says_the_worker_is_stale(
 
 
 WORKER_PAGES = [("frontdesk", ""), ("admin", "setup/worker/")]
+
+
+def test_a5_every_setup_page_can_be_found_from_the_setup_home(world, client_for):
+    """The absence reasons page (A5) existed, but nothing linked to it: an administrator could
+    only reach it by typing its address. Every setup page without an id in its address is linked
+    from Setup or from a page Setup links to."""
+    admin = client_for("admin")
+    home = url(world, "setup/")
+    linked = set(re.findall(r'href="([^"?#]+)', admin.get(home).content.decode()))
+    second = set()
+    for path in [p for p in linked if p.startswith(home)]:
+        second |= set(re.findall(r'href="([^"?#]+)', admin.get(path).content.decode()))
+    pages = [
+        reverse(route.name, kwargs={"slug": world.organization.slug})
+        for route in office_routes()
+        if route.name.startswith("office:setup_") and route.keywords == ("slug",)
+    ]
+    assert pages
+    assert [p for p in pages if p not in linked | second] == []

@@ -24,6 +24,11 @@ def setup(request: OfficeRequest) -> HttpResponse:
             ("office:setup_audit", _("Audit log"), _("Who did what, to which household or offering, when.")),
             ("office:setup_outbox", _("Email outbox"), _("Queued, sent and failing emails.")),
             ("office:setup_worker", _("Worker"), _("The background jobs: last run, lag, failures.")),
+            (
+                "office:setup_absence_reasons",
+                _("Absence reasons"),
+                _("Why a participant misses a meeting; which reasons families may choose."),
+            ),
         ]
     if request.membership.has_permission(Permission.MANAGE_CATALOG):
         entries += [
