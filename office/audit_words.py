@@ -86,6 +86,7 @@ SENTENCES: dict[str, Promise] = {
     "notification.cancelled": L("Cancelled an email"),
     "alert.resolved": L("Resolved a staff alert"),
     "account.lockout_lifted": L("Lifted a sign-in lock-out"),
+    "staff.changed": L("Changed a staff member's permissions"),
     "refund.requested": L("Asked the payment provider to refund %(amount)s"),
     "import.offerings_row_created": L("Imported a new offering"),
     "import.offerings_row_changed": L("Changed an offering by import"),

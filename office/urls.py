@@ -28,6 +28,7 @@ from office.views import (
     setup_programs,
     setup_reasons,
     setup_settings,
+    setup_staff,
     walkup,
 )
 
@@ -77,6 +78,7 @@ urlpatterns = [
     path("<slug:slug>/setup/imports/<int:run_id>/", setup_imports.import_run, name="setup_import"),
     path("<slug:slug>/setup/absence-reasons/", setup_reasons.absence_reasons, name="setup_absence_reasons"),
     path("<slug:slug>/setup/lockouts/", setup_lockouts.lockouts, name="setup_lockouts"),
+    path("<slug:slug>/setup/staff/", setup_staff.staff, name="setup_staff"),
     path("<slug:slug>/setup/audit/", setup_audit.audit_log, name="setup_audit"),
     path("<slug:slug>/setup/outbox/", setup_health.outbox_page, name="setup_outbox"),
     path("<slug:slug>/setup/worker/", setup_health.worker_page, name="setup_worker"),

@@ -16,3 +16,12 @@ class OrganizationNotFound(DomainError):
 class InvalidSettings(DomainError):
     code = "invalid_settings"
     kind = "invalid"
+
+
+class StaffChangeRefused(DomainError):
+    """A change to a staff member that would leave the organization without anyone able to
+    manage its settings (and so its staff), or a member of another organization."""
+
+    code = "staff_change_refused"
+    kind = "conflict"
+    default_message = "That change to the staff is not possible."

@@ -45,6 +45,7 @@ PAGES = [
     ("setup/imports/", "Import from CSV", "setup-imports"),
     ("setup/imports/{run_id}/", "Import of", "setup-import-run"),
     ("setup/absence-reasons/", "Absence reasons", "setup-absence-reasons"),
+    ("setup/staff/", "Staff and permissions", "setup-staff"),
     ("setup/audit/", "Audit log", "setup-audit"),
     ("setup/outbox/", "Email outbox", "setup-outbox"),
     ("setup/worker/", "Worker", "setup-worker"),
@@ -62,7 +63,7 @@ def test_every_setup_and_report_page_is_accessible(page, phone_page, setup_world
     for tab in (page, phone_page):
         login(tab, world.users["admin"].username)
     for path, heading, name in PAGES:
-        for tab in (page, phone_page) if name in ("setup-settings", "reports-occupancy") else (page,):
+        for tab in (page, phone_page) if name in ("setup-settings", "reports-occupancy", "setup-staff") else (page,):
             tab.goto(f"/office/{world.organization.slug}/" + path.format(**kwargs))
             expect()(tab.get_by_role("heading", level=1)).to_contain_text(heading)
             assert_accessible(tab)
@@ -117,3 +118,24 @@ def test_the_grace_period_is_changed_with_the_keyboard_after_seeing_its_impacts(
     press_on(page, "Save these changes", role="button")
     expect()(page.get_by_text("Settings saved.")).to_be_visible()
     assert Organization.objects.get(pk=world.organization.pk).grace_period_hours == 24
+
+
+def test_x1_a_permission_is_given_from_the_staff_page_with_the_keyboard_alone(phone_page, setup_world, login):
+    """Setup > Staff and permissions at phone size: tick 'Delete enrollments' for the front desk
+    and save, without a mouse; the page says so and the member has it."""
+    world = setup_world
+    page = phone_page
+    login(page, world.users["admin"].username)
+    page.goto(f"/office/{world.organization.slug}/setup/staff/")
+    desk = world.staff["frontdesk"]
+    name = world.users["frontdesk"].get_full_name() or world.users["frontdesk"].username
+    box = page.locator(f"#perm-{desk.pk}-delete_enrollments")
+    box.focus()
+    page.keyboard.press("Space")
+    tab_to(page, f"Save {name}'s permissions", role="button")
+    page.keyboard.press("Enter")
+    expect()(page.get_by_text(f"{name}'s permissions were saved.")).to_be_visible()
+    desk.refresh_from_db()
+    assert "delete_enrollments" in desk.permissions
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)

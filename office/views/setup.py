@@ -20,6 +20,7 @@ def setup(request: OfficeRequest) -> HttpResponse:
                 _("Timers, grace period, notices, payments; previewed before saving."),
             ),
             ("office:reports", _("Reports"), _("Occupancy, registrations and revenue, incomplete registrations.")),
+            ("office:setup_staff", _("Staff and permissions"), _("Who works in the office and what each may do.")),
             ("office:setup_lockouts", _("Sign-in lock-outs"), _("People locked out after failed sign-ins.")),
             ("office:setup_audit", _("Audit log"), _("Who did what, to which household or offering, when.")),
             ("office:setup_outbox", _("Email outbox"), _("Queued, sent and failing emails.")),
