@@ -11,6 +11,7 @@ from core.errors import DomainError
 from orders.models import Order
 from orders.paylink import order_id_from_token
 from orders.policies import Share
+from payments.models import PaymentSession
 from payments.services import start_online_payment
 
 
@@ -30,7 +31,8 @@ def pay_link_page(request: HttpRequest, token: str) -> HttpResponse:
             session = start_online_payment(
                 household=order.household,
                 plan=[Share(order.pk, order.balance)],
-                return_url=request.build_absolute_uri(request.path),
+                # Back here with the session's id: the page says the payment is being confirmed.
+                return_url=request.build_absolute_uri(request.path) + "?payment={payment}",
                 channel=Channel.PORTAL,
                 actor_id=request.user.pk if request.user.is_authenticated else None,
             )
@@ -42,9 +44,23 @@ def pay_link_page(request: HttpRequest, token: str) -> HttpResponse:
         "portal/pay_link.html",
         {
             "order": order,
+            "payment": _back_from(request, order) if request.method == "GET" else None,
             "organization": order.organization,
             "lines": list(order.lines.order_by("pk")),
             "refusal": refusal,
         },
         status=409 if refusal else 200,
     )
+
+
+def _back_from(request: HttpRequest, order: Order) -> PaymentSession | None:
+    """The payment the payer is back from (?payment=), while its order still shows a balance:
+    until the provider's webhook comes, the page says the payment is being confirmed instead of
+    offering to pay again (which paid the order twice)."""
+    payment_id = request.GET.get("payment", "")
+    if not payment_id.isdigit() or order.balance <= 0:
+        return None
+    session = PaymentSession.objects.filter(pk=int(payment_id), household_id=order.household_id).first()
+    if session is None or not any(share.get("order") == order.pk for share in session.plan):
+        return None
+    return session

@@ -13,9 +13,12 @@ from django.utils import timezone
 from attendance.tests.factories import make_meetings, register
 from catalog.tests.factories import make_offering
 from households.tests.factories import make_household, make_participant
+from orders.paylink import pay_token
 from orders.policies import Share
 from organizations.tests.factories import make_organization
+from payments.providers.sandbox import deliver_sandbox_webhooks
 from payments.services import record_payment
+from payments.tests.conftest import SANDBOX_WEBHOOK_SECRET
 from ui.templatetags.ui import instant_date, instant_time
 from ui.testing.browser import assert_accessible, assert_no_sideways_scroll
 
@@ -163,3 +166,31 @@ def test_a_class_without_a_weekly_schedule_says_when_it_meets_first(phone_page, 
     when = f"{instant_date(first, org.zone)}, {instant_time(first, org.zone)}"  # "Wednesday 9 December 2026, 4:30 p.m. EST"
     expect(page.get_by_text(f"8 meetings, the first {when}")).to_be_visible()
     assert_no_sideways_scroll(page)
+
+
+def test_p7_back_from_paying_by_the_emailed_link_the_page_does_not_offer_to_pay_again(
+    phone_page, family, settings, live_server
+):
+    """The pay link's page sent the payer back to itself, where 'Pay $50.00 online' stood until
+    the provider's webhook came: a second press paid the order twice."""
+    from playwright.sync_api import expect
+
+    settings.SANDBOX_WEBHOOK_SECRET = SANDBOX_WEBHOOK_SECRET
+    settings.SANDBOX_WEBHOOK_DELAY_SECONDS = 0
+    settings.SITE_URL = live_server.url
+    org, household, swim = family
+    org.payment_provider = "sandbox"
+    org.save(update_fields=["payment_provider"])
+    registration = register(household, swim)
+    page = phone_page
+    page.goto(f"/pay/order/{pay_token(registration.order)}/")  # from the email, signed out
+    page.get_by_role("button", name="Pay $50.00 online").click()
+    page.get_by_role("button", name="Pay", exact=True).click()
+    page.get_by_role("link", name=f"Back to {org.name}").click()
+    expect(page.get_by_role("heading", name="Your payment is being confirmed")).to_be_visible()
+    expect(page.get_by_role("button", name="Pay $50.00 online")).to_have_count(0)
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    assert deliver_sandbox_webhooks(now=timezone.now() + timedelta(seconds=1)) == 1
+    page.get_by_role("link", name="Check again").click()
+    expect(page.get_by_text("This order is paid in full. Thank you.")).to_be_visible()
