@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.models import Channel
 from core.errors import DomainError
+from core.locale import organization_locale
 from orders.models import Order
 from orders.paylink import order_id_from_token
 from orders.policies import Share
@@ -39,18 +40,19 @@ def pay_link_page(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(session.redirect_url)
         except DomainError as refused:
             refusal = str(refused)
-    return render(
-        request,
-        "portal/pay_link.html",
-        {
-            "order": order,
-            "payment": _back_from(request, order) if request.method == "GET" else None,
-            "organization": order.organization,
-            "lines": list(order.lines.order_by("pk")),
-            "refusal": refusal,
-        },
-        status=409 if refusal else 200,
-    )
+    with organization_locale(order.organization.locale):  # money and dates as its portal writes them
+        return render(
+            request,
+            "portal/pay_link.html",
+            {
+                "order": order,
+                "payment": _back_from(request, order) if request.method == "GET" else None,
+                "organization": order.organization,
+                "lines": list(order.lines.order_by("pk")),
+                "refusal": refusal,
+            },
+            status=409 if refusal else 200,
+        )
 
 
 def _back_from(request: HttpRequest, order: Order) -> PaymentSession | None:

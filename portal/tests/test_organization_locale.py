@@ -87,6 +87,18 @@ def test_a_french_canadian_organization_shows_french_money_and_dates_on_the_acco
     assert f"<strong>{FRENCH_MONEY}</strong>" in courses  # owing on the order
 
 
+def test_a_french_canadian_organizations_emailed_pay_link_shows_french_money(db):
+    """The pay link's page (P7) is no portal_page: it chose no locale and said $1,234.50."""
+    from orders.paylink import pay_token
+
+    _organization, household, swim, _client = shop("fr-ca")
+    with time_machine.travel(NOW, tick=False):
+        order = register(household, swim).order
+    pay_page = page(Client(), f"/pay/order/{pay_token(order)}/")  # signed out, from the email
+    assert f"Amount due: {FRENCH_MONEY}" in pay_page
+    assert ENGLISH_MONEY not in pay_page
+
+
 def test_a_us_organization_shows_us_money_and_english_dates(db):
     organization, household, swim, client = shop("en-us")
     hold(household, swim)
