@@ -25,3 +25,9 @@ class StaffChangeRefused(DomainError):
     code = "staff_change_refused"
     kind = "conflict"
     default_message = "That change to the staff is not possible."
+
+
+class StaffMemberNotFound(DomainError):
+    code = "staff_member_not_found"
+    kind = "not_found"
+    default_message = "No such staff member in this organization."

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record
-from organizations.errors import StaffChangeRefused
+from organizations.errors import StaffChangeRefused, StaffMemberNotFound
 from organizations.models import Permission, StaffMembership
 from organizations.services import end_membership, require_permission
 
@@ -23,16 +23,17 @@ def staff_of(*, organization_id: int) -> list[StaffMembership]:
 
 @transaction.atomic
 def change_staff_member(
-    *, membership: StaffMembership, member_id: int, permissions: Iterable[str], is_active: bool, channel: str
+    *,
+    membership: StaffMembership,
+    member_id: int,
+    permissions: Iterable[str] | None = None,
+    is_active: bool | None = None,
+    channel: str,
 ) -> StaffMembership:
-    """Set a staff member's permissions and whether they are active. Refused: a member of
-    another organization (not found), an unknown permission, or a change that leaves no active
-    member able to manage the settings."""
+    """Set a staff member's permissions and whether they are active (None: as they are).
+    Refused: a member of another organization (not found, as for no member at all), an unknown
+    permission, or a change that leaves no active member able to manage the settings."""
     require_permission(membership, Permission.MANAGE_SETTINGS)
-    wanted = sorted(set(permissions))
-    unknown = [p for p in wanted if p not in Permission.values]
-    if unknown:
-        raise StaffChangeRefused(f"Unknown permission: {', '.join(unknown)}.")
     member = (
         StaffMembership.objects.select_for_update()
         .filter(organization_id=membership.organization_id, pk=member_id)
@@ -40,7 +41,12 @@ def change_staff_member(
         .first()
     )
     if member is None:
-        raise StaffChangeRefused("No such staff member in this organization.")
+        raise StaffMemberNotFound
+    wanted = sorted(set(member.permissions if permissions is None else permissions))
+    is_active = member.is_active if is_active is None else is_active
+    unknown = [p for p in wanted if p not in Permission.values]
+    if unknown:
+        raise StaffChangeRefused(f"Unknown permission: {', '.join(unknown)}.")
     others = StaffMembership.objects.filter(organization_id=membership.organization_id, is_active=True).exclude(
         pk=member.pk
     )
