@@ -186,6 +186,8 @@ def test_p7_back_from_paying_by_the_emailed_link_the_page_does_not_offer_to_pay_
     page.goto(f"/pay/order/{pay_token(registration.order)}/")  # from the email, signed out
     page.get_by_role("button", name="Pay $50.00 online").click()
     page.get_by_role("button", name="Pay", exact=True).click()
+    # The choice is recorded before going back (the page's "Back to" link is there before it too).
+    expect(page.get_by_role("status")).to_contain_text("your payment is being confirmed")
     page.get_by_role("link", name=f"Back to {org.name}").click()
     expect(page.get_by_role("heading", name="Your payment is being confirmed")).to_be_visible()
     expect(page.get_by_role("button", name="Pay $50.00 online")).to_have_count(0)
