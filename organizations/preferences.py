@@ -60,9 +60,15 @@ class Setting:
         )
 
 
+# Names in the time zone database that are no place: "localtime" is whatever the server's
+# /etc/localtime says (and missing in many containers, which made every page of the organization
+# fail), "Factory" and "posixrules" are the database's own placeholders.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @cache
 def time_zones() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
+    return tuple(sorted(zoneinfo.available_timezones() - NOT_PLACES))
 
 
 SECTIONS = {

@@ -145,3 +145,16 @@ def test_x3_the_schema_states_every_range_and_enum(client):
         assert (prop["minimum"], prop["maximum"]) == (setting.minimum, setting.maximum)
     assert body["properties"]["payment_provider"]["enum"] == ["none", "sandbox", "stripe"]
     assert "America/Toronto" in body["properties"]["time_zone"]["enum"]
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules"])
+def test_x7_a_time_zone_that_is_no_place_is_refused_and_not_offered(org, admin, client, name):
+    """'localtime' is the server's own /etc/localtime (absent in many containers, so every page
+    of the organization would fail); 'Factory' and 'posixrules' are placeholders of the database."""
+    answer = admin.patch(settings_url(org), {"time_zone": name})
+    assert answer.status_code == 400
+    org.refresh_from_db()
+    assert org.time_zone == "America/Toronto"
+    schema = client.get("/api/v1/openapi.json").json()
+    zones = schema["paths"]["/api/v1/orgs/{slug}/settings"]["patch"]["requestBody"]["content"]["application/json"]
+    assert name not in zones["schema"]["properties"]["time_zone"]["enum"]
