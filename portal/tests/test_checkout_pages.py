@@ -74,6 +74,8 @@ def test_the_return_page_waits_then_shows_paid_and_the_receipt_is_sent(family):
     assert "Waiting for your payment" in html
     assert 'hx-trigger="every 2s"' in html
     assert "Check again" in html  # without JavaScript
+    assert "Left the payment page without paying?" in html  # not left waiting for a payment never made
+    assert f'href="/o/{org.slug}/account/">pay them from your account</a>' in html
     assert client.get(url, headers={"HX-Request": "true"}).status_code == 204  # nothing new, nothing swapped
 
     SandboxSigner(Client()).deliver(SandboxSigner(Client()).paid(session))
