@@ -48,6 +48,14 @@ def test_x5_bad_sign_up_shows_the_error_next_to_the_field_and_changes_nothing(or
     assert not User.objects.exists()
 
 
+def test_x5_a_password_of_spaces_only_is_refused_next_to_the_field(org):
+    response = Client().post(f"/o/{org.slug}/signup/", FORM | {"password": " " * 12})
+    html = response.content.decode()
+    assert 'id="id_password_error"' in html
+    assert "can&#x27;t be only spaces" in html
+    assert not User.objects.exists()
+
+
 def test_signing_up_with_a_taken_address_points_to_sign_in(org):
     Client().post(f"/o/{org.slug}/signup/", FORM)
     html = Client().post(f"/o/{org.slug}/signup/", FORM | {"email": "ADA@example.test"}).content.decode()
