@@ -49,6 +49,9 @@ def test_b3_b4_a_balance_payable_online_shows_its_note_and_goes_to_the_cart_once
     home = client.get(f"/o/{paying_org.slug}/account/").content.decode()
     assert "Pay by May" in home
     assert f"Add order {number} to cart" in home
+    # Its registration says so too, as its order does, not "Awaiting payment" as if it could be lost.
+    assert "Awaiting payment" not in home
+    assert home.count("On account") == 2
     assert (
         f"Add order {number} to cart" in client.get(f"/o/{paying_org.slug}/cart/").content.decode()
     )  # B3: the cart too
