@@ -20,7 +20,7 @@ class InvalidSettings(DomainError):
 
 class StaffChangeRefused(DomainError):
     """A change to a staff member that would leave the organization without anyone able to
-    manage its settings (and so its staff), or a member of another organization."""
+    manage its settings (and so its staff), or an unknown permission."""
 
     code = "staff_change_refused"
     kind = "conflict"

@@ -53,16 +53,10 @@ class Setting:
             return "one of " + ", ".join(shown)
         if self.kind == "email":
             return "an email address" + (" or empty" if self.allow_blank else "")
-        return (
-            f"text of 1 to {self.max_length} characters"
-            if not self.allow_blank
-            else f"up to {self.max_length} characters"
-        )
+        return f"{'up to' if self.allow_blank else 'text of 1 to'} {self.max_length} characters"
 
 
-# Names in the time zone database that are no place: "localtime" is whatever the server's
-# /etc/localtime says (and missing in many containers, which made every page of the organization
-# fail), "Factory" and "posixrules" are the database's own placeholders.
+# No place: "localtime" is the server's own /etc/localtime (absent in many containers), the others placeholders.
 NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
 
 

@@ -10,6 +10,7 @@ from audit.models import Channel
 from core.errors import DomainError
 from office.access import OfficeRequest, staff_page
 from office.rendering import refusal_status
+from organizations.errors import InvalidSettings
 from organizations.models import Permission
 from organizations.staff import change_staff_member, staff_of
 
@@ -22,9 +23,11 @@ def staff(request: OfficeRequest) -> HttpResponse:
     if request.method == "POST":
         member_id = request.POST.get("member", "")
         try:
+            if not member_id.isdigit():
+                raise InvalidSettings(_("Choose the staff member to change."))
             changed = change_staff_member(
                 membership=request.membership,
-                member_id=int(member_id) if member_id.isdigit() else 0,
+                member_id=int(member_id),
                 permissions=request.POST.getlist("permissions"),
                 is_active=request.POST.get("active") == "yes",
                 channel=Channel.OFFICE,
