@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 from audit.models import AuditEvent, Channel
 from audit.services import event as audit_event
@@ -17,9 +18,10 @@ from audit.services import record, record_many
 from capacity.locks import require_transaction
 from capacity.models import Claim
 from capacity.services import confirm_claims
+from core.locale import organization_locale
 from households.models import Household
 from notifications.services import enqueue, organization_context
-from notifications.templatetags.notification_format import format_money
+from notifications.templatetags.notification_format import format_instant, format_money
 from orders.models import Order
 from orders.policies import Share, split_payment
 from orders.receipts import enqueue_receipt
@@ -132,8 +134,8 @@ def record_payment(
             payment,
             None,
             now,
-            f"Payment {payment.pk} of {format_money(amount)} was {format_money(split.credit)} more than the balances "
-            "it was for; the rest is kept as household credit.",
+            f"{_payment_named(organization, payment, [orders[share.order_id].number for share in split.shares])} was "
+            f"{format_money(split.credit)} more than the balances it was for; the rest is kept as household credit.",
             credit=split.credit,
             paid_toward=[orders[share.order_id].number for share in split.shares],
         )
@@ -190,6 +192,20 @@ def _apply_share(
             "deleted. The money is recorded against the order; decide whether to re-enroll or refund.",
         )
     return events
+
+
+def _payment_named(organization: Organization, payment: Payment, order_numbers: list[str]) -> str:
+    """A payment as staff know it (the household money page's words), never by its id: "The $50.00
+    cheque from Okafor received Monday 9 March 2026 toward order R-1001", the date on the
+    organization's clock in its locale (decision 0025)."""
+    with organization_locale(organization.locale):
+        received = format_instant(
+            payment.received_at, zone=organization.time_zone, fmt=pgettext("instant format", "l j F Y")
+        )
+        amount = format_money(payment.amount)
+    toward = f" toward order {', '.join(order_numbers)}" if order_numbers else ""
+    method = payment.get_method_display().lower()
+    return f"The {amount} {method} payment from {payment.household.name} received {received}{toward}"
 
 
 # Each kind of staff alert has its own email (notifications/templates/notifications/).

@@ -1,8 +1,11 @@
 """Money at the desk, as staff use the pages (issue 13, item 5): P5, B1, B6, P6, P7, P4."""
 
+import html
 import re
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from notifications.models import Notification
@@ -61,6 +64,31 @@ def test_b6_kept_as_credit_then_refunded_at_the_desk(world, client_for):
     answer = desk.post(reverse("office:refund", args=[world.organization.slug, world.household.pk]), refund)
     assert answer.status_code == 302
     assert "Household credit: <strong>$0.00</strong>" in desk.get(money_url(world)).content.decode()
+
+
+def test_b6_the_overpayment_alert_names_the_payment_as_staff_know_it(world, client_for):
+    """The alerts page said 'Payment 3 of $50.00 ...': an id no page shows. It names the payment
+    by its amount, method, household, the day it was received (the organization's clock) and the
+    order it paid."""
+    desk = client_for("frontdesk")
+    page = desk.get(money_url(world)).content.decode()
+    form = {
+        "orders": [world.url_kwargs["order_id"]],
+        "amount": "50.00",
+        "method": "cheque",
+        "keep_credit": "on",
+        "key": key_of(page),
+    }
+    desk.post(reverse("office:record_payment", args=[world.organization.slug, world.household.pk]), form)
+    payment = Payment.objects.get(household=world.household)
+    number = Order.objects.get(pk=world.url_kwargs["order_id"]).number
+    alerts = desk.get(reverse("office:alerts", args=[world.organization.slug])).content.decode()
+    assert f"Payment {payment.pk}" not in alerts
+    day = timezone.localtime(payment.received_at, ZoneInfo(world.organization.time_zone))
+    assert (
+        f"The $50.00 cheque payment from {world.household.name} received {day:%A} {day.day} {day:%B %Y} "
+        f"toward order {number} was $20.00 more" in html.unescape(alerts)
+    )
 
 
 def test_b6_credit_paid_at_the_desk_is_refunded_at_the_desk_by_default(world, client_for):
