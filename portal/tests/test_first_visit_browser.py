@@ -196,3 +196,23 @@ def test_p7_back_from_paying_by_the_emailed_link_the_page_does_not_offer_to_pay_
     assert deliver_sandbox_webhooks(now=timezone.now() + timedelta(seconds=1)) == 1
     page.get_by_role("link", name="Check again").click()
     expect(page.get_by_text("This order is paid in full. Thank you.")).to_be_visible()
+
+
+def test_a_class_whose_registration_closed_says_so_instead_of_offering_the_add(phone_page, family, login):
+    """Swim Level 5 in the demo: registration closed yesterday and the catalog leaves it out, yet
+    its own page (a link kept from before) offered 'Add to cart' under 'Registration closes', and
+    only the add's refusal told the family."""
+    from playwright.sync_api import expect
+
+    org, household, _swim = family
+    closed = make_offering(
+        org, name="Swim Level 5", min_age=5, max_age=12, registration_closes_at=timezone.now() - timedelta(days=1)
+    )
+    page = phone_page
+    login(page, household.payer.username)
+    page.goto(f"/o/{org.slug}/offerings/{closed.pk}/")
+    expect(page.get_by_text("Registration closed", exact=True)).to_be_visible()
+    expect(page.get_by_text("Registration for it has closed")).to_be_visible()
+    expect(page.get_by_role("button", name="Add Swim Level 5 to cart")).to_have_count(0)
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
