@@ -276,14 +276,22 @@ def about(event: AuditEvent, names: Names) -> str:
 
 def describe_events(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, str]]:
     """Each event with what it did in words, the names read at once for all of them."""
-    return [(event, what) for event, what, _about in describe_with_subjects(events)]
+    return [(event, what) for event, what, _about, _household in describe_with_subjects(events)]
 
 
-def describe_with_subjects(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, str, str]]:
-    """Each event with what it did and what it is about, in words (the audit log's columns)."""
+def describe_with_subjects(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, str, str, str]]:
+    """Each event with what it did, what it is about and its household's name, in words (the
+    audit log's columns), the names read at once for all of them."""
     shown = list(events)
     names = _names(shown)
-    return [(event, sentence(event, names), about(event, names)) for event in shown]
+    return [(event, sentence(event, names), about(event, names), household_name(event, names)) for event in shown]
+
+
+def household_name(event: AuditEvent, names: Names) -> str:
+    """The event's household by name ("" without one; its number only if the name is gone)."""
+    if not event.household_id:
+        return ""
+    return names.households.get(event.household_id, f"{_('Household')} {event.household_id}")
 
 
 def verb_words(verb: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +20,7 @@ from office.csv_export import csv_response
 from office.rendering import page_or_partial
 from organizations.models import Permission
 from ui.forms import DayField
-from ui.tables import Column, Table
+from ui.tables import Column, Link, Table
 from ui.templatetags.ui import instant
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -53,6 +54,7 @@ def audit_log(request: OfficeRequest) -> HttpResponse:
     form = AuditFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     zone = request.organization.zone
+    slug = request.organization.slug
     events = audit_events(
         organization_id=request.organization.pk,
         actor=data.get("actor") or "",
@@ -81,11 +83,11 @@ def audit_log(request: OfficeRequest) -> HttpResponse:
                 e.actor.get_username() if e.actor else e.actor_label,
                 what,
                 subject,
-                e.household_id or "",
+                Link(household, reverse("office:household", args=[slug, e.household_id])) if household else "",
                 e.channel,
                 details(e.data),
             ]
-            for e, what, subject in describe_with_subjects(page)
+            for e, what, subject, household in describe_with_subjects(page)
         ]
 
     if request.GET.get("format") == "csv":
