@@ -5,8 +5,10 @@ at once, in at most seven queries however many events there are. What an event i
 too (`about`: "Swim 1: Ana Lee", "Order R0000002"). A verb without a sentence still says
 something readable (its words, spaced)."""
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from django.utils.functional import Promise
@@ -20,6 +22,7 @@ from households.models import Household, Participant
 from notifications.templatetags.notification_format import format_money
 from orders.models import Order
 from registrations.models import Registration
+from ui.templatetags.ui import instant
 
 L = gettext_lazy
 SENTENCES: dict[str, Promise] = {
@@ -229,11 +232,13 @@ def _money(value: object) -> str:
         return str(value)
 
 
-def details(data: object) -> str:
-    """An event's data as words: "before: none; after: (reason: Sick, status: absent)"."""
+def details(data: object, zone: tzinfo | None = None) -> str:
+    """An event's data as words: "before: none; after: (reason: Sick, status: absent)"; an instant
+    ("expires_at": "2026-12-08T23:15:00+00:00") on the clock of `zone` (the organization's), in its
+    locale, as every other office page shows one: "Tuesday 8 December 2026, 6:15 p.m. EST"."""
     if isinstance(data, dict):
-        return "; ".join(f"{str(key).replace('_', ' ')}: {_value(value)}" for key, value in _in_order(data))
-    return _value(data)
+        return "; ".join(f"{str(key).replace('_', ' ')}: {_value(value, zone)}" for key, value in _in_order(data))
+    return _value(data, zone)
 
 
 def _in_order(data: dict[str, object]) -> list[tuple[str, object]]:
@@ -243,14 +248,27 @@ def _in_order(data: dict[str, object]) -> list[tuple[str, object]]:
     return sorted(((str(k), v) for k, v in data.items()), key=lambda item: (rank.get(item[0], 2), item[0]))
 
 
-def _value(value: object) -> str:
+INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _value(value: object, zone: tzinfo | None = None) -> str:
     if value is None or value == [] or value == {}:
         return _("none")
     if isinstance(value, dict):
-        return "(" + ", ".join(f"{k.replace('_', ' ')}: {_value(v)}" for k, v in _in_order(value)) + ")"
+        return "(" + ", ".join(f"{k.replace('_', ' ')}: {_value(v, zone)}" for k, v in _in_order(value)) + ")"
     if isinstance(value, list):
-        return ", ".join(_value(item) for item in value)
+        return ", ".join(_value(item, zone) for item in value)
+    if zone is not None and isinstance(value, str) and INSTANT.match(value):
+        return _instant(value, zone)
     return str(value)
+
+
+def _instant(value: str, zone: tzinfo) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return instant(moment, zone) if moment.tzinfo is not None else value
 
 
 def about(event: AuditEvent, names: Names) -> str:

@@ -6,6 +6,7 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -350,6 +351,30 @@ def test_x2_the_audit_logs_details_read_as_words_not_python(world, client_for):
     assert "before: none; after: (recorded by: customer, status: absent); ids: 1, 2; plan: none" in page
     assert "None" not in page.split('<div id="results">')[1]
     assert "{&#x27;" not in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en-us", "Tuesday 8 December 2026, 6:15 p.m. EST"), ("fr-ca", "mardi 8 décembre 2026")],
+)
+def test_x2_an_instant_in_the_audit_details_reads_on_the_organizations_clock(world, client_for, locale, expected):
+    """Details showed 'expires at: 2026-12-08T23:15:00+00:00', UTC as stored: an instant reads as
+    on every other office page, on the organization's clock (Toronto) in its locale."""
+    Organization.objects.filter(pk=world.organization.pk).update(locale=locale, time_zone="America/Toronto")
+    record(
+        organization_id=world.organization.pk,
+        verb="cart.extended",
+        channel="office",
+        subject_type="cart",
+        subject_id=1,
+        data={"expires_at": "2026-12-08T23:15:00+00:00", "code": "2026-12-08T23:15"},
+        now=timezone.now(),
+    )
+    page = client_for("admin").get(url(world, "setup/audit/")).content.decode()
+    results = page.split('<div id="results">')[1]
+    assert "2026-12-08T23:15:00+00:00" not in results
+    assert f"expires at: {expected}" in results
+    assert "code: 2026-12-08T23:15" in results  # a value without a zone is no instant: shown as it is
 
 
 def test_x2_a_rental_held_for_a_household_names_the_household_on_the_audit_log(world, client_for):

@@ -85,7 +85,7 @@ def audit_log(request: OfficeRequest) -> HttpResponse:
                 subject,
                 Link(household, reverse("office:household", args=[slug, e.household_id])) if household else "",
                 e.channel,
-                details(e.data),
+                details(e.data, zone),
             ]
             for e, what, subject, household in describe_with_subjects(page)
         ]
