@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Replace
+from django.db.models.functions import Lower, Replace
 
 from households.errors import HouseholdNotFound
 from households.models import Household, HouseholdNote, Participant
@@ -96,3 +96,11 @@ def participants_by_id(*, organization_id: int, participant_ids: Iterable[int]) 
             household__organization_id=organization_id, pk__in=set(participant_ids)
         ).select_related("household")
     }
+
+
+def participants_by_name(*, household_id: int) -> list[Participant]:
+    """A household's participants as people read a list of names: by first name, then last name,
+    whatever their case ("Baby", "mia", "Mia", "XXX"), and the order they were added last."""
+    return list(
+        Participant.objects.filter(household_id=household_id).order_by(Lower("first_name"), Lower("last_name"), "pk")
+    )

@@ -15,6 +15,7 @@ from carts.services import add_balance_to_cart, remove_balance_from_cart
 from core.errors import DomainError
 from households import signup
 from households.models import Household
+from households.selectors import participants_by_name
 from households.services import add_participant, change_participant
 from orders.selectors import payable_balances
 from payments.credit import household_credit
@@ -49,7 +50,7 @@ def account(request: PortalRequest) -> HttpResponse:
         {
             "orders": orders,
             "registrations": registrations,
-            "participants": list(household.participants.order_by("first_name", "pk")),
+            "participants": participants_by_name(household_id=household.pk),
             "calendar_url": _calendar_url(request, household.calendar_token) if household.calendar_token else "",
             "rental_requests": list(requests_of_household(household_id=household.pk)[:20]),  # S6
             "credit": household_credit(household_id=household.pk),  # B6: money paid beyond its orders
@@ -108,7 +109,7 @@ def participants(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "portal/account/participants.html",
-        {"form": form, "participants": list(household.participants.order_by("first_name", "pk"))},
+        {"form": form, "participants": participants_by_name(household_id=household.pk)},
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from capacity.errors import UnknownOffering
 from capacity.storefront import catalog_page, live_availability, meeting_locations, shop_offering
 from households.models import Participant
+from households.selectors import participants_by_name
 from portal.access import PortalRequest, portal_page
 from portal.forms import CatalogFilterForm
 
@@ -18,7 +19,7 @@ POLL_SECONDS = 15
 def participants_of(request: PortalRequest) -> list[Participant]:
     if request.household is None:
         return []
-    return list(Participant.objects.filter(household_id=request.household.pk).order_by("first_name", "pk"))
+    return participants_by_name(household_id=request.household.pk)
 
 
 @portal_page()

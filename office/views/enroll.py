@@ -31,6 +31,7 @@ from catalog.models import Offering
 from catalog.selectors import facilities
 from core.errors import DomainError
 from households.models import Household
+from households.selectors import participants_by_name
 from monitoring import counters
 from office.access import OfficeRequest, staff_page
 from office.rendering import refusal_status
@@ -104,7 +105,7 @@ class EnrollForm(forms.Form):
                 groups.append((str(label), options))
         cast(forms.ChoiceField, self.fields["offering"]).choices = [("", _("Choose…")), *groups]
         cast(forms.ChoiceField, self.fields["participant"]).choices = [
-            (p.pk, p.full_name) for p in household.participants.order_by("first_name", "pk")
+            (p.pk, p.full_name) for p in participants_by_name(household_id=household.pk)
         ]
 
 

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from attendance.tests.factories import make_meetings, make_reason, register
 from catalog.tests.factories import make_offering
-from households.tests.factories import make_household
+from households.tests.factories import make_household, make_participant
 from organizations.tests.factories import make_organization, make_staff
 from payments.desk import put_on_account
 
@@ -122,6 +122,19 @@ def test_participants_are_added_and_edited_with_errors_next_to_the_field(paying_
     assert edited["Location"] == url
     ana.refresh_from_db()
     assert (ana.first_name, ana.date_of_birth) == ("Anna", date(2018, 4, 6))
+
+
+def test_participants_are_listed_by_name_whatever_their_case(paying_org, clock):
+    """A family reads its children's names in the order of the alphabet: 'mia' typed in lower
+    case comes beside 'Mia', not after every capitalised name as a byte order puts it."""
+    household = make_household(paying_org, children=0)
+    for day, first_name in enumerate(("XXX", "mia", "Baby", "Zoe", "Mia"), start=1):
+        make_participant(household, first_name=first_name, born=date(2016, 5, day))
+    client = client_for(household)
+    for path in ("account/participants/",):
+        page = client.get(f"/o/{paying_org.slug}/{path}").content.decode()
+        where = [page.index(f">{name} ") for name in ("Baby", "mia", "Mia", "XXX", "Zoe")]
+        assert where == sorted(where), path
 
 
 def test_the_calendar_feed_lists_upcoming_meetings_at_a_private_revocable_address(paying_org, clock):
