@@ -69,6 +69,12 @@ class Mark:
     reason_id: int | None = None
 
 
+def reasons_not_kept(marks: Sequence[Mark]) -> list[Mark]:
+    """The marks that say present with an absence reason: present is recorded and the reason is
+    not (A2, A5: a reason belongs to an absence), which the roster says rather than drop unsaid."""
+    return [m for m in marks if m.status == Attendance.Status.PRESENT and m.reason_id is not None]
+
+
 def save_roster(*, membership: StaffMembership, meeting_id: int, marks: Sequence[Mark], channel: str) -> int:
     """Save what the roster form says, participant by participant: a change is recorded (by
     staff: the household then sees it read-only, A3), a row emptied clears what was there, an

@@ -43,6 +43,28 @@ def test_a4_the_instructor_records_attendance_at_the_roster(world, client_for):
     assert Attendance.objects.filter(participant=child).count() == 1
 
 
+def test_a4_present_with_an_absence_reason_records_present_and_says_the_reason_was_not_kept(world, client_for):
+    """The roster saved 'Present' and dropped the reason without a word. A reason belongs to an
+    absence (A2, A5): present is recorded and the page says the reason was not kept, naming the
+    participant and the reason; the other rows are saved as entered."""
+    instructor = client_for("instructor")
+    child = participant(world)
+    reason = AbsenceReason.objects.create(organization=world.organization, name="Sick", created_at=timezone.now())
+    answer = instructor.post(
+        roster_url(world), {f"status-{child.pk}": "present", f"reason-{child.pk}": reason.pk}, follow=True
+    )
+    page = answer.content.decode()
+    assert "Attendance saved (1 changed)." in page
+    assert (
+        f"{child.full_name} is recorded present; the absence reason Sick was not kept: only an absence has a reason."
+        in page
+    )
+    record = Attendance.objects.get(participant=child, cleared_at__isnull=True)
+    assert (record.status, record.reason_id) == ("present", None)
+    quiet = instructor.post(roster_url(world), {f"status-{child.pk}": "present", f"reason-{child.pk}": ""}, follow=True)
+    assert "was not kept" not in quiet.content.decode()
+
+
 def test_a3_what_the_instructor_recorded_the_household_cannot_change(world, client_for):
     child = participant(world)
     reason = AbsenceReason.objects.create(organization=world.organization, name="Sick", created_at=timezone.now())

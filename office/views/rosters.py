@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from attendance.instructors import assign_instructor, sees_every_class
 from attendance.models import Attendance
-from attendance.rosters import Mark, class_meetings, classes_for, roster, save_roster
-from attendance.selectors import all_absence_reasons
+from attendance.rosters import Mark, class_meetings, classes_for, reasons_not_kept, roster, save_roster
+from attendance.selectors import RosterLine, all_absence_reasons
 from audit.models import Channel
 from core.errors import DomainError
 from office.access import OfficeRequest, staff_page
@@ -100,14 +100,13 @@ def meeting_roster(request: OfficeRequest, meeting_id: int) -> HttpResponse:
         raise Http404("No such meeting.") from None
     refusal = ""
     if request.method == "POST":
+        marks = _marks(request, [line.registration.participant_id for line in lines])
         try:
             changed = save_roster(
-                membership=request.membership,
-                meeting_id=meeting.pk,
-                marks=_marks(request, [line.registration.participant_id for line in lines]),
-                channel=Channel.OFFICE,
+                membership=request.membership, meeting_id=meeting.pk, marks=marks, channel=Channel.OFFICE
             )
             messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
+            _tell_reasons_not_kept(request, lines, reasons_not_kept(marks))
             return redirect("office:roster", slug=request.organization.slug, meeting_id=meeting.pk)
         except DomainError as refused:
             refusal = str(refused)
@@ -138,6 +137,21 @@ def meeting_roster(request: OfficeRequest, meeting_id: int) -> HttpResponse:
         },
         status=409 if refusal else 200,
     )
+
+
+def _tell_reasons_not_kept(request: OfficeRequest, lines: list[RosterLine], marks: list[Mark]) -> None:
+    names = {line.registration.participant_id: line.registration.participant for line in lines}
+    reasons = {r.pk: r.name for r in all_absence_reasons(organization_id=request.organization.pk)}
+    for mark in marks:
+        person = names.get(mark.participant_id)
+        messages.warning(
+            request,
+            _(
+                "%(name)s is recorded present; the absence reason %(reason)s was not kept: only an absence has a "
+                "reason. Mark them absent to keep it."
+            )
+            % {"name": person.full_name if person else "", "reason": reasons.get(mark.reason_id or 0, "")},
+        )
 
 
 def _marks(request: OfficeRequest, participant_ids: list[int | None]) -> list[Mark]:
