@@ -88,7 +88,7 @@ OFFICE_ONLY = frozenset(
         "invalid_webhook", "lockout_not_found", "nothing_to_take_over", "notification_not_found",
         "offering_already_cancelled", "organization_not_found", "outbox_action_refused", "override_not_allowed",
         "payment_not_found", "permission_denied", "reference_used", "registration_not_deleted",
-        "registration_not_found", "unknown_provider",
+        "registration_not_found", "staff_change_refused", "staff_member_not_found", "unknown_provider",
     }
 )  # fmt: skip
 
