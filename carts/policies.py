@@ -45,6 +45,8 @@ def check_registrable(
     has_participant: bool,
     participant_age: int | None,
     now: datetime,
+    age_counted_on: date | None = None,
+    today: date | None = None,
 ) -> None:
     """Whether this offering can go in a cart now, for this participant. Raises the
     specific refusal, so that the customer is told why."""
@@ -60,15 +62,34 @@ def check_registrable(
         return
     if not has_participant:
         raise errors.ParticipantRequired(f"Choose the participant to register for {name}.")
-    if participant_age is not None:
-        if min_age is not None and participant_age < min_age:
-            raise errors.AgeIneligible(
-                f"{name} is for ages {_ages(min_age, max_age)}; this participant is {participant_age}."
-            )
-        if max_age is not None and participant_age > max_age:
-            raise errors.AgeIneligible(
-                f"{name} is for ages {_ages(min_age, max_age)}; this participant is {participant_age}."
-            )
+    if participant_age is not None and (
+        (min_age is not None and participant_age < min_age) or (max_age is not None and participant_age > max_age)
+    ):
+        raise errors.AgeIneligible(
+            f"{name} is for ages {_ages(min_age, max_age)}; "
+            + _participant_age(participant_age, counted_on=age_counted_on, today=today),
+            age=participant_age,
+            min_age=min_age,
+            max_age=max_age,
+            counted_on=age_counted_on.isoformat() if age_counted_on else None,
+            tense=age_tense(age_counted_on, today),
+        )
+
+
+def age_tense(counted_on: date | None, today: date | None) -> str:
+    """Whether the day ages are counted on is to come ("future"), today ("present") or gone
+    ("past"): a refusal says the participant "will be", "is" or "was" that age."""
+    if counted_on is None or today is None or counted_on == today:
+        return "present"
+    return "future" if counted_on > today else "past"
+
+
+def _participant_age(age: int, *, counted_on: date | None, today: date | None) -> str:
+    years = "under 1" if age < 1 else str(age)
+    if counted_on is None:
+        return f"this participant is {years}."
+    verb = {"future": "will be", "present": "is", "past": "was"}[age_tense(counted_on, today)]
+    return f"this participant {verb} {years} on {counted_on.isoformat()}, the day ages are counted."
 
 
 def _ages(min_age: int | None, max_age: int | None) -> str:

@@ -6,8 +6,10 @@ code cannot be missed (portal/tests/test_refusal_words.py): worded here (`WORDS`
 or never met by a family in the portal (`OFFICE_ONLY`)."""
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
+from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -23,6 +25,35 @@ from ui.templatetags.ui import FULL_FORMAT
 
 def _when(value: object, organization: Organization) -> str:
     return format_instant(value, zone=organization.zone, fmt=str(FULL_FORMAT))  # type: ignore[arg-type]
+
+
+def _age_words(error: DomainError, names: dict[str, str]) -> str:
+    """E1: who is what age on the day ages are counted, in the organization's words and dates."""
+    d = error.details
+    if d.get("counted_on") is None:
+        return _("%(who)s cannot register for %(what)s: %(why)s") % (names | {"why": str(error)})
+    low, high = d.get("min_age"), d.get("max_age")
+    if low is not None and high is not None:
+        ages = _("ages %(low)s to %(high)s") % {"low": low, "high": high}
+    elif low is not None:
+        ages = _("ages %(low)s and up") % {"low": low}
+    else:
+        ages = _("ages up to %(high)s") % {"high": high}
+    age = int(d["age"])
+    years = _("under 1") if age < 1 else str(age)
+    sentence = {
+        "future": _(
+            "%(who)s cannot register for %(what)s: it is for %(ages)s, and %(who)s will be %(years)s on %(day)s, the day ages are counted."
+        ),
+        "present": _(
+            "%(who)s cannot register for %(what)s: it is for %(ages)s, and %(who)s is %(years)s today, the day ages are counted."
+        ),
+        "past": _(
+            "%(who)s cannot register for %(what)s: it is for %(ages)s, and %(who)s was %(years)s on %(day)s, the day ages are counted."
+        ),
+    }[str(d.get("tense", "present"))]
+    day = format_date(date.fromisoformat(str(d["counted_on"])), "j F Y")
+    return sentence % (names | {"ages": ages, "years": years, "day": day})
 
 
 def _details(error: DomainError) -> Mapping[str, Any]:
@@ -122,7 +153,7 @@ def refusal_words(
     if isinstance(error, AlreadyClaimed):
         return _("%(who)s is already in a cart or registered for %(what)s.") % names
     if isinstance(error, AgeIneligible):
-        return _("%(who)s cannot register for %(what)s: %(why)s") % (names | {"why": str(error)})
+        return _age_words(error, names)
     if isinstance(error, RegistrationNotOpen):
         return _("Registration for %(what)s opens %(when)s.") % {
             "what": offering.name,

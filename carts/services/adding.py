@@ -319,6 +319,9 @@ def _check_items(
     for request in wanted:
         offering = offerings[request.offering_id]
         participant = participants.get(request.participant_id) if request.participant_id else None
+        counted_on = policies.age_reference_day(
+            starts_on=offering.starts_on, today=today, cutoff_on=offering.age_cutoff_on
+        )
         policies.check_registrable(
             kind=offering.kind,
             name=offering.name,
@@ -327,12 +330,10 @@ def _check_items(
             min_age=offering.min_age,
             max_age=offering.max_age,
             has_participant=participant is not None,
-            participant_age=participant.age_on(
-                policies.age_reference_day(starts_on=offering.starts_on, today=today, cutoff_on=offering.age_cutoff_on)
-            )
-            if participant
-            else None,
+            participant_age=participant.age_on(counted_on) if participant else None,
             now=now,
+            age_counted_on=counted_on,
+            today=today,
         )
 
 

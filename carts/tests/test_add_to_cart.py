@@ -106,9 +106,17 @@ def test_age_limits_use_the_offering_start_date(org):
     household = make_household(org, children=0)
     kid = make_participant(household, born=date(2020, 6, 1))
     five_to_eight = make_offering(org, min_age=6, max_age=8, starts_on=date(2026, 5, 31))
-    with pytest.raises(errors.AgeIneligible) as refused:
+    with (
+        time_machine.travel(datetime(2026, 3, 2, 14, 0, tzinfo=UTC), tick=False),
+        pytest.raises(errors.AgeIneligible) as refused,
+    ):
         add(household, five_to_eight, participant=kid)
     assert "ages 6 to 8" in str(refused.value)  # as the catalog says ages
+    # The age it counts, and on which day: the first day is to come, so "will be".
+    assert "this participant will be 5 on 2026-05-31, the day ages are counted." in str(refused.value)
+    assert refused.value.details == {
+        "age": 5, "min_age": 6, "max_age": 8, "counted_on": "2026-05-31", "tense": "future"
+    }  # fmt: skip
     on_birthday = make_offering(org, min_age=6, max_age=8, starts_on=date(2026, 6, 1))
     assert add(household, on_birthday, participant=kid).claims
 

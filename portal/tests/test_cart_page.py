@@ -58,6 +58,24 @@ def test_c1_add_without_javascript_holds_the_seat_and_shows_the_cart(org, househ
     assert "Check out" in html
 
 
+def test_e1_an_age_refusal_says_the_age_on_the_day_ages_are_counted(org, household, client):
+    """A baby is 'under 1', not '0'; an offering starting today says 'is ... today', one with an
+    age cutoff day gone by says 'was ... on' that day, in the organization's words."""
+    baby = make_participant(household, first_name="Noa", born=date(2026, 1, 10))
+    today = make_offering(org, name="Little Movers", min_age=1, max_age=3, starts_on=date(2026, 3, 2))
+    cutoff = make_offering(org, name="Juniors", min_age=2, starts_on=date(2026, 4, 1), age_cutoff_on=date(2026, 2, 1))
+    expected = {
+        today: f"{baby.full_name} cannot register for Little Movers: it is for ages 1 to 3, and {baby.full_name} "
+        "is under 1 today, the day ages are counted.",
+        cutoff: f"{baby.full_name} cannot register for Juniors: it is for ages 2 and up, and {baby.full_name} "
+        "was under 1 on 1 February 2026, the day ages are counted.",
+    }
+    for offering, words in expected.items():
+        response = post(client, f"/o/{org.slug}/cart/add/", add_form(offering, baby), HX_Request="true")
+        assert words in response.content.decode(), words
+    assert not Claim.objects.filter(participant=baby).exists()
+
+
 def test_add_for_two_participants_at_once(org, household, offering, client):
     second = make_participant(household, first_name="Zoe")
     post(client, f"/o/{org.slug}/cart/add/", add_form(offering, household.participants.first(), second))
@@ -77,7 +95,10 @@ def test_c4_refusals_in_plain_words(org, household, client):
         add_to_cart(household=household, offering_id=taken.pk, participant_id=kid.pk, channel="portal")
     expected = {
         full: "Full class is full, but 1 place is held in another cart and may come back",
-        too_old: f"{kid.full_name} cannot register for Tots: Tots is for ages 3 to 5; this participant is 9.",
+        too_old: (
+            f"{kid.full_name} cannot register for Tots: it is for ages 3 to 5, and {kid.full_name} will be 9 "
+            "on 1 April 2026, the day ages are counted."
+        ),
         later: "Registration for Later opens Wednesday 4 March 2026, 9:00 a.m. EST.",
         taken: f"{kid.full_name} is already in a cart or registered for Taken.",
     }
