@@ -81,6 +81,14 @@ class OverrideNotAllowed(DomainError):
     default_message = "Only staff with the 'enroll beyond capacity' permission may override capacity, with a reason."
 
 
+class OverrideReasonTooLong(DomainError):
+    """A reason to exceed capacity longer than is kept: refused whole, never cut short unsaid."""
+
+    code = "override_reason_too_long"
+    kind = "invalid"
+    default_message = "The reason to exceed capacity may be at most 500 characters."
+
+
 class BalanceNotPayable(DomainError):
     code = "balance_not_payable"
     kind = "conflict"

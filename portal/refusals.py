@@ -118,6 +118,7 @@ OFFICE_ONLY = frozenset(
         "invalid_catalog_item", "invalid_household", "invalid_import", "invalid_payment", "invalid_settings",
         "invalid_webhook", "lockout_not_found", "nothing_to_take_over", "notification_not_found",
         "offering_already_cancelled", "organization_not_found", "outbox_action_refused", "override_not_allowed",
+        "override_reason_too_long",
         "payment_not_found", "permission_denied", "reference_used", "registration_not_deleted",
         "registration_not_found", "staff_change_refused", "staff_member_not_found", "unknown_provider",
     }

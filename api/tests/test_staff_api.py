@@ -62,6 +62,17 @@ def test_c6_office_override_via_api(org, api_for):
     assert Claim.objects.count() == 1
 
 
+def test_c6_an_override_reason_over_500_characters_is_a_400_naming_the_limit(org, api_for):
+    offering = make_offering(org, capacity=0)
+    household = make_household(org)
+    manager = api_for(make_staff(org, [Permission.ENROLL, Permission.OVERRIDE_CAPACITY]).user)
+    url = f"/orgs/{org.slug}/staff/households/{household.pk}/cart/items"
+    refused = manager.post(url, item(household, offering, override_reason="x" * 501))
+    assert refused.status_code == 400
+    assert "500 characters" in refused.json()["message"]
+    assert not Claim.objects.exists()
+
+
 def test_s2_delete_hold_api_checks_permission(org, api_for):
     offering = make_offering(org)
     household = make_household(org)

@@ -125,6 +125,9 @@ def office_add_to_cart(
     )
 
 
+OVERRIDE_REASON_MAX = 500  # Claim.override_reason's length
+
+
 def staff_override(membership: StaffMembership, reason: str | None) -> Override | None:
     """C6: a staff member's deliberate excess over capacity, only with the override permission
     and a reason; None when no reason was given (no override asked for)."""
@@ -133,7 +136,12 @@ def staff_override(membership: StaffMembership, reason: str | None) -> Override 
     require_permission(membership, Permission.OVERRIDE_CAPACITY)
     if not reason.strip():
         raise errors.OverrideNotAllowed("Say why this enrollment may exceed capacity.")
-    return Override(by_user_id=membership.user_id, reason=reason.strip()[:500])
+    if len(reason.strip()) > OVERRIDE_REASON_MAX:
+        raise errors.OverrideReasonTooLong(
+            f"The reason to exceed capacity may be at most {OVERRIDE_REASON_MAX} characters; "
+            f"this one has {len(reason.strip())}. Shorten it: nothing was changed."
+        )
+    return Override(by_user_id=membership.user_id, reason=reason.strip())
 
 
 def _add(

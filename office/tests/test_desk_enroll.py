@@ -122,6 +122,37 @@ def test_c6_override_beyond_capacity_needs_the_permission_and_a_reason_and_is_re
     assert claim.override_by_id == world.users["manager"].pk
 
 
+def test_c6_an_override_reason_over_500_characters_is_refused_beside_it_not_cut_short(world, client_for):
+    """The reason was cut to 500 characters without a word (the input's maxlength, the service's
+    slice): it is refused whole, beside the field, naming the limit, and nothing is held."""
+    offering = make_offering(world.organization, capacity=0, name="Full Class")
+    household = make_household(world.organization)
+    kid = household.participants.first()
+    page = client_for("manager").get(url(world, f"households/{household.pk}/enroll/")).content.decode()
+    assert 'name="override_reason" maxlength' not in page
+    assert "at most 500 characters" in page
+    form = {"offering": offering.pk, "participant": kid.pk, "override_reason": "x" * 501}
+    refused = client_for("manager").post(url(world, f"households/{household.pk}/enroll/add/"), form)
+    assert refused.status_code == 400
+    assert "The reason may be at most 500 characters; this one has 501." in refused.content.decode()
+    assert refused.context["form"].errors["override_reason"]
+    assert not Claim.objects.filter(offering=offering, household=household).exists()
+    form["override_reason"] = "x" * 500
+    assert client_for("manager").post(url(world, f"households/{household.pk}/enroll/add/"), form).status_code == 302
+    assert Claim.objects.get(offering=offering, household=household).override_reason == "x" * 500
+
+
+def test_c6_the_group_page_refuses_an_override_reason_over_500_characters(world, client_for):
+    offering = make_offering(world.organization, capacity=0, name="Team swim")
+    household = make_household(world.organization)
+    member = f"{household.pk}:{household.participants.first().pk}"
+    group_url = url(world, f"offerings/{offering.pk}/group-enroll/")
+    answer = client_for("manager").post(group_url, {"member": [member], "mode": "all", "override_reason": "y" * 600})
+    assert answer.status_code == 400
+    assert "at most 500 characters; this one has 600" in answer.content.decode()
+    assert not Claim.objects.filter(offering=offering).exists()
+
+
 def test_s5_a_rental_is_booked_at_the_desk_by_time_range(world, client_for):
     zone = world.organization.zone
     day = (timezone.now() + timedelta(days=3)).astimezone(zone).date()

@@ -10,6 +10,7 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
+from django.core.validators import MaxLengthValidator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from carts.services import (
     office_remove_from_cart,
     take_over_cart,
 )
+from carts.services.adding import OVERRIDE_REASON_MAX
 from catalog.models import Offering
 from catalog.selectors import facilities
 from core.errors import DomainError
@@ -80,14 +82,22 @@ def desk_choices(request: OfficeRequest) -> dict[int, OfferingWithAvailability]:
     return rows
 
 
+# No maxlength on the input: a browser cuts a longer paste short without a word. The server
+# refuses it whole, beside the field, naming the limit (C6's reason is kept in full or not at all).
+REASON_LIMIT = MaxLengthValidator(
+    OVERRIDE_REASON_MAX,
+    gettext_lazy("The reason may be at most %(limit_value)d characters; this one has %(show_value)d."),
+)
+
+
 class EnrollForm(forms.Form):
     offering = forms.TypedChoiceField(label=gettext_lazy("Class, camp or membership"), coerce=int)
     participant = forms.TypedChoiceField(label=gettext_lazy("Participant"), coerce=int)
     override_reason = forms.CharField(
         label=gettext_lazy("Reason to enroll beyond capacity"),
         required=False,
-        max_length=500,
-        help_text=gettext_lazy("Only to exceed capacity on purpose; recorded with your name."),
+        help_text=gettext_lazy("Only to exceed capacity on purpose, at most 500 characters; recorded with your name."),
+        validators=[REASON_LIMIT],
     )
 
     def __init__(
@@ -117,8 +127,10 @@ class RentalForm(forms.Form):
     rental_override_reason = forms.CharField(
         label=gettext_lazy("Reason to double-book"),
         required=False,
-        max_length=500,
-        help_text=gettext_lazy("Only to book time already held or booked; recorded with your name."),
+        help_text=gettext_lazy(
+            "Only to book time already held or booked, at most 500 characters; recorded with your name."
+        ),
+        validators=[REASON_LIMIT],
     )
 
     def __init__(self, *args: object, request: OfficeRequest, **kwargs: object):
@@ -218,7 +230,8 @@ def add(request: OfficeRequest, household_id: int) -> HttpResponse:
         )
     except DomainError as refused:
         counters.count_refusal("add", Channel.OFFICE, refused.code)
-        form.add_error("override_reason" if refused.code == "override_not_allowed" else "offering", str(refused))
+        field = "override_reason" if refused.code.startswith("override_") else "offering"
+        form.add_error(field, str(refused))
         return enroll_page(request, household, form=form, rows=rows, status=refusal_status(refused))
     counters.count_add(Channel.OFFICE)
     messages.success(request, _("%(name)s is held in the cart.") % {"name": row.offering.name})
