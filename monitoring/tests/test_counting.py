@@ -109,9 +109,13 @@ def test_a_webhook_counts_a_payment_only_when_it_recorded_one(sandbox):
     assert provider.deliver(provider.declined(session)).json() == {"status": "declined"}
     assert counted.moved() == [0]
     paid = provider.paid(session)
-    assert provider.deliver(paid).json()["status"] == "recorded"
-    again = provider.deliver(paid, timestamp=int(timezone.now().timestamp()) - 1)  # the provider sends the event again
-    assert again.json()["status"] == "duplicate"
+    # The same event sent again under a new signature (an identical delivery is a replay: 400).
+    # Both timestamps are fixed: "now - 1" read after the first delivery equals the first's
+    # timestamp whenever a second ends between the two, and the test then failed as a replay.
+    first_sent = int(timezone.now().timestamp())
+    assert provider.deliver(paid, timestamp=first_sent).json()["status"] == "recorded"
+    again = provider.deliver(paid, timestamp=first_sent - 1)  # the provider sends the event again
+    assert again.json().get("status") == "duplicate", (again.status_code, again.json())
     assert counted.moved() == [1]
 
 
