@@ -22,6 +22,19 @@ def key_of(html: str) -> str:
     return re.search(r'name="key" value="([0-9a-f]+)"', html).group(1)
 
 
+def overpay(desk, world, *, method: str) -> None:
+    """$50.00 toward the order's $30.00, the $20.00 beyond it kept as household credit (B6)."""
+    page = desk.get(money_url(world)).content.decode()
+    form = {
+        "orders": [world.url_kwargs["order_id"]],
+        "amount": "50.00",
+        "method": method,
+        "keep_credit": "on",
+        "key": key_of(page),
+    }
+    desk.post(reverse("office:record_payment", args=[world.organization.slug, world.household.pk]), form)
+
+
 def test_p5_the_front_desk_records_cash_toward_the_order_and_the_page_shows_it_paid(world, client_for):
     desk = client_for("frontdesk")
     page = desk.get(money_url(world)).content.decode()
@@ -50,15 +63,7 @@ def test_p5_too_much_is_refused_beside_the_amount_and_nothing_is_recorded(world,
 
 def test_b6_kept_as_credit_then_refunded_at_the_desk(world, client_for):
     desk = client_for("frontdesk")
-    page = desk.get(money_url(world)).content.decode()
-    form = {
-        "orders": [world.url_kwargs["order_id"]],
-        "amount": "50.00",
-        "method": "cheque",
-        "keep_credit": "on",
-        "key": key_of(page),
-    }
-    desk.post(reverse("office:record_payment", args=[world.organization.slug, world.household.pk]), form)
+    overpay(desk, world, method="cheque")
     assert "Household credit: <strong>$20.00</strong>" in desk.get(money_url(world)).content.decode()
     refund = {"refund-amount": "20.00", "refund-method": "cash", "refund-note": "handed back"}
     answer = desk.post(reverse("office:refund", args=[world.organization.slug, world.household.pk]), refund)
@@ -71,15 +76,7 @@ def test_b6_the_overpayment_alert_names_the_payment_as_staff_know_it(world, clie
     by its amount, method, household, the day it was received (the organization's clock) and the
     order it paid."""
     desk = client_for("frontdesk")
-    page = desk.get(money_url(world)).content.decode()
-    form = {
-        "orders": [world.url_kwargs["order_id"]],
-        "amount": "50.00",
-        "method": "cheque",
-        "keep_credit": "on",
-        "key": key_of(page),
-    }
-    desk.post(reverse("office:record_payment", args=[world.organization.slug, world.household.pk]), form)
+    overpay(desk, world, method="cheque")
     payment = Payment.objects.get(household=world.household)
     number = Order.objects.get(pk=world.url_kwargs["order_id"]).number
     alerts = desk.get(reverse("office:alerts", args=[world.organization.slug])).content.decode()
@@ -95,15 +92,7 @@ def test_b6_credit_paid_at_the_desk_is_refunded_at_the_desk_by_default(world, cl
     """A household that paid only at the desk had 'Back to the card it was paid with' chosen for
     its refund, which is then refused ('No online payment of this household...')."""
     desk = client_for("frontdesk")
-    page = desk.get(money_url(world)).content.decode()
-    form = {
-        "orders": [world.url_kwargs["order_id"]],
-        "amount": "50.00",
-        "method": "cash",
-        "keep_credit": "on",
-        "key": key_of(page),
-    }
-    desk.post(reverse("office:record_payment", args=[world.organization.slug, world.household.pk]), form)
+    overpay(desk, world, method="cash")
     refund_form = desk.get(money_url(world)).context["refund_form"]
     assert refund_form["method"].value() == "cash"
 
